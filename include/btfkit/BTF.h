@@ -1,0 +1,201 @@
+//===- btfkit/BTF.h - The BTF object model ----------------------*- C++ -*-===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// A BTF is one blob of types and strings, possibly split over a base BTF
+/// (which may itself be split: vmlinux <- module <- ...). Type ids and string
+/// offsets are global across the chain: a split BTF's first type id is its
+/// base's end id, its string offsets start where the base's strings end.
+///
+/// The model is read-only and zero-copy: records are read in place from the
+/// loaded bytes (a mapped file for native-endian input). Type is a small view
+/// over one record. New BTF is made with Builder (Builder.h).
+///
+/// Construction checks every structural fact later code relies on: header
+/// bounds, record bounds, string offsets within the chain's tables, type ids
+/// within the chain, no reference loops through PTR/TYPEDEF/modifier/ARRAY
+/// chains. Kernel semantics beyond that are Validate.h's job.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFKIT_BTF_H
+#define BTFKIT_BTF_H
+
+#include "btfkit/Format.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace btfkit {
+
+class BTF;
+
+/// A view of one type record. Id 0 is `void` and has no record.
+class Type {
+public:
+  Type() = default;
+  Type(const BTF *Owner, uint32_t Id, const CommonType *Rec)
+      : Owner(Owner), Rec(Rec), Id(Id) {}
+
+  uint32_t id() const { return Id; }
+  bool isVoid() const { return Rec == nullptr; }
+  /// The BTF in the chain that defines this type.
+  const BTF &btf() const { return *Owner; }
+
+  unsigned rawKind() const { return Rec ? infoKind(Rec->Info) : 0; }
+  Kind kind() const { return Kind(rawKind()); }
+  uint32_t vlen() const { return Rec ? infoVlen(Rec->Info) : 0; }
+  bool kindFlag() const { return Rec && infoKindFlag(Rec->Info); }
+  uint32_t info() const { return Rec ? Rec->Info : 0; }
+  uint32_t nameOff() const { return Rec ? Rec->NameOff : 0; }
+  llvm::StringRef name() const;
+  /// The size word (INT, ENUM, STRUCT, UNION, DATASEC, FLOAT, ENUM64).
+  uint32_t size() const { return Rec ? Rec->SizeOrType : 0; }
+  /// The type word (PTR, TYPEDEF, modifiers, FUNC, FUNC_PROTO's return
+  /// type, VAR, DECL_TAG, TYPE_TAG).
+  uint32_t typeId() const { return Rec ? Rec->SizeOrType : 0; }
+  const CommonType &common() const { return *Rec; }
+  /// The record's bytes, common part included.
+  llvm::ArrayRef<uint8_t> bytes() const;
+
+  bool is(Kind K) const { return kind() == K; }
+  bool isComposite() const { return is(Kind::Struct) || is(Kind::Union); }
+  bool isEnum() const { return is(Kind::Enum) || is(Kind::Enum64); }
+  /// PTR, TYPEDEF, CONST, VOLATILE, RESTRICT, TYPE_TAG: one type word that
+  /// refers to another type.
+  bool isReference() const;
+  /// CONST, VOLATILE, RESTRICT, TYPE_TAG.
+  bool isModifier() const;
+
+  uint32_t intData() const { return extra<uint32_t>()[0]; }
+  uint32_t intEncoding() const { return btfkit::intEncoding(intData()); }
+  uint32_t intOffset() const { return btfkit::intOffset(intData()); }
+  uint32_t intBits() const { return btfkit::intBits(intData()); }
+  const ArrayInfo &array() const { return *extra<ArrayInfo>(); }
+  llvm::ArrayRef<Member> members() const { return elems<Member>(); }
+  llvm::ArrayRef<EnumValue> enumValues() const { return elems<EnumValue>(); }
+  llvm::ArrayRef<Enum64Value> enum64Values() const {
+    return elems<Enum64Value>();
+  }
+  llvm::ArrayRef<Param> params() const { return elems<Param>(); }
+  uint32_t varLinkage() const { return extra<VarInfo>()->Linkage; }
+  llvm::ArrayRef<VarSecInfo> secInfos() const { return elems<VarSecInfo>(); }
+  int32_t declTagComponent() const {
+    return extra<DeclTagInfo>()->ComponentIdx;
+  }
+  /// Bit offset and bitfield size of member \p M of this struct or union.
+  uint32_t memberBitOffset(const Member &M) const {
+    return kindFlag() ? btfkit::memberBitOffset(M.Offset) : M.Offset;
+  }
+  uint32_t memberBitfieldSize(const Member &M) const {
+    return kindFlag() ? btfkit::memberBitfieldSize(M.Offset) : 0;
+  }
+
+private:
+  template <typename T> const T *extra() const {
+    return reinterpret_cast<const T *>(Rec + 1);
+  }
+  template <typename T> llvm::ArrayRef<T> elems() const {
+    return llvm::ArrayRef<T>(extra<T>(), vlen());
+  }
+
+  const BTF *Owner = nullptr;
+  const CommonType *Rec = nullptr;
+  uint32_t Id = 0;
+};
+
+/// One BTF blob, with its base (if split). Not copyable; the base must
+/// outlive it.
+class BTF {
+public:
+  /// Parses \p Data, a complete BTF blob (header, types, strings). \p Name
+  /// names it in diagnostics (a path, or "path:.BTF"). \p Base, when given,
+  /// makes it split BTF over that base. \p KeepAlive holds whatever owns
+  /// \p Data (a mapped file); the BTF refers to Data in place when it is
+  /// native-endian and 4-byte aligned, and copies it otherwise.
+  static llvm::Expected<std::unique_ptr<BTF>>
+  parse(llvm::ArrayRef<uint8_t> Data, const BTF *Base, std::string Name,
+        std::shared_ptr<const void> KeepAlive = nullptr);
+
+  /// As parse(), but takes ownership of the bytes.
+  static llvm::Expected<std::unique_ptr<BTF>>
+  parseOwned(std::vector<uint8_t> Data, const BTF *Base, std::string Name);
+
+  BTF(const BTF &) = delete;
+  BTF &operator=(const BTF &) = delete;
+  ~BTF();
+
+  llvm::StringRef name() const { return Name; }
+  const BTF *base() const { return Base; }
+  /// The base at the bottom of the chain (this one when not split).
+  const BTF &root() const;
+
+  /// Ids this BTF defines: [firstId(), endId()).
+  uint32_t firstId() const { return FirstId; }
+  uint32_t endId() const { return FirstId + uint32_t(Offsets.size()); }
+  uint32_t numTypes() const { return uint32_t(Offsets.size()); }
+  bool isSplit() const { return Base != nullptr; }
+  /// True when \p Id names void or a type of this chain.
+  bool hasId(uint32_t Id) const { return Id < endId(); }
+  /// The type \p Id of the chain (0 is void). \p Id must be < endId().
+  Type type(uint32_t Id) const;
+
+  /// String offsets this BTF defines: [strBegin(), strEnd()).
+  uint32_t strBegin() const { return StrBegin; }
+  uint32_t strEnd() const { return StrBegin + uint32_t(Strings.size()); }
+  /// True when \p Off is a valid string offset of the chain.
+  bool hasStr(uint32_t Off) const { return Off < strEnd(); }
+  /// The NUL-terminated string at chain offset \p Off (must be valid).
+  llvm::StringRef str(uint32_t Off) const;
+
+  /// The header as read, in host byte order.
+  const Header &header() const { return Hdr; }
+  /// True when the input was of the other byte order.
+  bool wasByteSwapped() const { return Swapped; }
+  llvm::ArrayRef<uint8_t> typeSection() const { return Types; }
+  llvm::StringRef stringSection() const { return Strings; }
+  /// The raw layout section (empty when the header has none).
+  llvm::ArrayRef<KindLayout> layouts() const { return Layouts; }
+  bool hasLayoutSection() const { return Hdr.HdrLen >= LayoutHeaderSize; }
+  /// Byte offset of own type \p Id within typeSection().
+  uint32_t typeOffset(uint32_t Id) const { return Offsets[Id - FirstId]; }
+
+private:
+  BTF() = default;
+  llvm::Error load(llvm::ArrayRef<uint8_t> Data);
+  llvm::Error parseHeader(llvm::ArrayRef<uint8_t> Data);
+  llvm::Error indexTypes();
+  llvm::Error checkReferences() const;
+  llvm::Error checkLoops() const;
+  llvm::Error typeError(uint32_t Id, const llvm::Twine &Msg) const;
+
+  std::string Name;
+  const BTF *Base = nullptr;
+  std::shared_ptr<const void> KeepAlive;
+  std::vector<uint32_t> OwnedWords; // copy for swapped/unaligned input
+  Header Hdr = {};
+  bool Swapped = false;
+  uint32_t FirstId = 1;
+  uint32_t StrBegin = 0;
+  llvm::ArrayRef<uint8_t> Types;
+  llvm::StringRef Strings;
+  llvm::ArrayRef<KindLayout> Layouts;
+  std::vector<uint32_t> Offsets;
+};
+
+/// "STRUCT 'foo'"-style description of a type for diagnostics.
+std::string describeType(const Type &T);
+
+} // namespace btfkit
+
+#endif // BTFKIT_BTF_H

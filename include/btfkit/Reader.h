@@ -1,0 +1,96 @@
+//===- btfkit/Reader.h - Loading BTF from files -----------------*- C++ -*-===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Opens a file that holds BTF and tells what it holds: a raw BTF blob (a
+/// dump, or /sys/kernel/btf/*), or an ELF object of either class and byte
+/// order with a .BTF section (vmlinux, a module, an object) and possibly a
+/// .BTF.base distilled base. The file is mapped, not copied.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFKIT_READER_H
+#define BTFKIT_READER_H
+
+#include "btfkit/BTF.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace btfkit {
+
+constexpr const char *BTFSectionName = ".BTF";
+constexpr const char *BTFBaseSectionName = ".BTF.base";
+
+struct LoadOptions {
+  /// The base the loaded BTF is split over (raw split BTF, or a module's
+  /// .BTF when its .BTF.base is not to be used). Owned by the caller.
+  const BTF *Base = nullptr;
+  /// For an ELF with a .BTF.base section and no Base above: load .BTF as
+  /// split over that distilled base.
+  bool UseEmbeddedBase = true;
+  /// The ELF section to load as the BTF itself. ".BTF.base" loads the
+  /// distilled base alone.
+  std::string Section = BTFSectionName;
+};
+
+/// What one file holds, kept mapped for as long as this object lives.
+class BTFFile {
+public:
+  enum FileFormat { Raw, ELF };
+
+  static llvm::Expected<BTFFile> load(llvm::StringRef Path,
+                                      const LoadOptions &Opts = {});
+
+  BTFFile(BTFFile &&) = default;
+  BTFFile &operator=(BTFFile &&) = default;
+  ~BTFFile();
+
+  const std::string &path() const { return Path; }
+  FileFormat format() const { return Format; }
+  /// The loaded BTF (the requested section).
+  const BTF &btf() const { return *Main; }
+  /// The .BTF.base the BTF is split over, when the file provided it.
+  const BTF *embeddedBase() const { return EmbeddedBase.get(); }
+  /// True when the ELF file has a .BTF.base section (used or not).
+  bool hasBaseSection() const { return HasBaseSection; }
+  /// Gives up ownership of the BTF; the file stays mapped as long as the
+  /// BTF lives (and the embedded base, which is returned through \p Base).
+  std::unique_ptr<BTF> takeBTF(std::unique_ptr<BTF> *Base = nullptr);
+
+private:
+  BTFFile() = default;
+  std::string Path;
+  FileFormat Format = Raw;
+  bool HasBaseSection = false;
+  std::unique_ptr<BTF> EmbeddedBase;
+  std::unique_ptr<BTF> Main;
+};
+
+/// The bytes of section \p Name of the ELF image \p Image, or std::nullopt
+/// when it has none. Errors name \p Path.
+llvm::Expected<std::optional<llvm::ArrayRef<uint8_t>>>
+findELFSection(llvm::StringRef Path, llvm::ArrayRef<uint8_t> Image,
+               llvm::StringRef Name);
+
+/// True for data that starts like BTF (either byte order).
+bool looksLikeRawBTF(llvm::ArrayRef<uint8_t> Data);
+/// True for data that starts like an ELF file.
+bool looksLikeELF(llvm::ArrayRef<uint8_t> Data);
+
+/// Loads a file as a base BTF (not split): raw BTF or the .BTF of an ELF
+/// (vmlinux). Convenience for the many tools that take --base-btf.
+llvm::Expected<std::unique_ptr<BTF>> loadBaseBTF(llvm::StringRef Path);
+
+} // namespace btfkit
+
+#endif // BTFKIT_READER_H

@@ -1,0 +1,138 @@
+//===- Reader.cpp - Loading BTF from raw files and ELF objects ------------===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfkit/Reader.h"
+#include "btfkit/Error.h"
+
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Object/ObjectFile.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace btfkit;
+using namespace llvm;
+
+bool btfkit::looksLikeRawBTF(ArrayRef<uint8_t> Data) {
+  // 0xeB9F stored little-endian is 9f eb; big-endian eb 9f.
+  return Data.size() >= 2 && ((Data[0] == 0x9f && Data[1] == 0xeb) ||
+                               (Data[0] == 0xeb && Data[1] == 0x9f));
+}
+
+bool btfkit::looksLikeELF(ArrayRef<uint8_t> Data) {
+  return Data.size() >= 4 && Data[0] == 0x7f && Data[1] == 'E' &&
+         Data[2] == 'L' && Data[3] == 'F';
+}
+
+Expected<std::optional<ArrayRef<uint8_t>>>
+btfkit::findELFSection(StringRef Path, ArrayRef<uint8_t> Image,
+                       StringRef Name) {
+  MemoryBufferRef Ref(toStringRef(Image), Path);
+  auto ObjOrErr = object::ObjectFile::createObjectFile(Ref);
+  if (!ObjOrErr)
+    return makeError(Path, "not a valid ELF file: " +
+                               toString(ObjOrErr.takeError()));
+  if (!isa<object::ELFObjectFileBase>(**ObjOrErr))
+    return makeError(Path, "not an ELF file");
+  for (const object::SectionRef &S : (*ObjOrErr)->sections()) {
+    Expected<StringRef> SName = S.getName();
+    if (!SName)
+      return makeError(Path, "bad section name: " +
+                                 toString(SName.takeError()));
+    if (*SName != Name)
+      continue;
+    Expected<StringRef> Contents = S.getContents();
+    if (!Contents)
+      return makeError(Path + ":" + Name,
+                       "cannot read section: " +
+                           toString(Contents.takeError()));
+    return std::optional<ArrayRef<uint8_t>>(arrayRefFromStringRef(*Contents));
+  }
+  return std::optional<ArrayRef<uint8_t>>();
+}
+
+BTFFile::~BTFFile() = default;
+
+std::unique_ptr<BTF> BTFFile::takeBTF(std::unique_ptr<BTF> *Base) {
+  if (Base)
+    *Base = std::move(EmbeddedBase);
+  return std::move(Main);
+}
+
+Expected<BTFFile> BTFFile::load(StringRef Path, const LoadOptions &Opts) {
+  // Not volatile: mapped when large; sysfs files, which cannot be mapped,
+  // are read instead (MemoryBuffer falls back by itself).
+  ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
+      MemoryBuffer::getFile(Path, /*IsText=*/false,
+                            /*RequiresNullTerminator=*/false);
+  if (!BufOrErr)
+    return makeError(Path, "cannot open: " + BufOrErr.getError().message());
+  std::shared_ptr<const MemoryBuffer> Buf = std::move(*BufOrErr);
+  ArrayRef<uint8_t> Data = arrayRefFromStringRef(Buf->getBuffer());
+
+  BTFFile F;
+  F.Path = Path.str();
+  if (looksLikeRawBTF(Data)) {
+    F.Format = Raw;
+    if (Opts.Section != BTFSectionName)
+      return makeError(Path, "is raw BTF, it has no section " + Opts.Section);
+    auto BOrErr = BTF::parse(Data, Opts.Base, F.Path, Buf);
+    if (!BOrErr)
+      return BOrErr.takeError();
+    F.Main = std::move(*BOrErr);
+    return F;
+  }
+  if (!looksLikeELF(Data)) {
+    if (Data.empty())
+      return makeError(Path, "empty file, neither BTF nor ELF");
+    return makeError(Path, "neither raw BTF (magic 0xeb9f) nor an ELF file");
+  }
+
+  F.Format = ELF;
+  auto BaseSec = findELFSection(Path, Data, BTFBaseSectionName);
+  if (!BaseSec)
+    return BaseSec.takeError();
+  F.HasBaseSection = BaseSec->has_value();
+  std::string SecLabel = (Path + ":" + Opts.Section).str();
+  if (Opts.Section == BTFBaseSectionName) {
+    if (!*BaseSec)
+      return makeError(Path, "no .BTF.base section");
+    auto BOrErr = BTF::parse(**BaseSec, nullptr, SecLabel, Buf);
+    if (!BOrErr)
+      return BOrErr.takeError();
+    F.Main = std::move(*BOrErr);
+    return F;
+  }
+
+  auto Sec = findELFSection(Path, Data, Opts.Section);
+  if (!Sec)
+    return Sec.takeError();
+  if (!*Sec)
+    return makeError(Path, "no " + Opts.Section + " section");
+  const BTF *Base = Opts.Base;
+  if (!Base && Opts.UseEmbeddedBase && *BaseSec) {
+    auto BOrErr = BTF::parse(**BaseSec, nullptr,
+                             (Path + ":" + BTFBaseSectionName).str(), Buf);
+    if (!BOrErr)
+      return BOrErr.takeError();
+    F.EmbeddedBase = std::move(*BOrErr);
+    Base = F.EmbeddedBase.get();
+  }
+  auto BOrErr = BTF::parse(**Sec, Base, SecLabel, Buf);
+  if (!BOrErr)
+    return BOrErr.takeError();
+  F.Main = std::move(*BOrErr);
+  return F;
+}
+
+Expected<std::unique_ptr<BTF>> btfkit::loadBaseBTF(StringRef Path) {
+  LoadOptions Opts;
+  Opts.UseEmbeddedBase = false;
+  auto F = BTFFile::load(Path, Opts);
+  if (!F)
+    return F.takeError();
+  return F->takeBTF();
+}

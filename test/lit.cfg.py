@@ -1,0 +1,55 @@
+# lit configuration for btfkit's tool and plugin tests.
+#
+# Run through ctest (one entry per folder), or by hand:
+#   python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv \
+#     --param btfkit_site=build/test/lit.site.cfg.py test/btf-dump
+import os
+import shutil
+
+import lit.formats
+
+# The build's facts (tool and corpus paths) come from the site file CMake
+# wrote, named on the command line so that any suite folder can be run.
+site = lit_config.params.get("btfkit_site")
+if not site or not os.path.exists(site):
+    lit_config.fatal("pass --param btfkit_site=BUILD/test/lit.site.cfg.py (ctest does)")
+with open(site) as f:
+    exec(compile(f.read(), site, "exec"), {"config": config, "lit_config": lit_config})
+
+config.name = "btfkit"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".test", ".c", ".ll"]
+config.excludes = ["Inputs", "Unit", "CMakeLists.txt", "lit.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.btfkit_obj_root, "test")
+
+path = [config.btfkit_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))]
+config.environment["PATH"] = os.pathsep.join(path)
+for var in ("HOME", "TMPDIR", "BTFKIT_CORPUS", "CI"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+config.substitutions.append(("%utils", os.path.join(config.btfkit_src_root, "utils")))
+config.substitutions.append(("%corpus", config.btfkit_corpus_dir))
+config.substitutions.append(("%python", shutil.which("python3") or "python3"))
+if config.btfkit_plugin:
+    config.substitutions.append(("%plugin", config.btfkit_plugin))
+
+# Real tools used as oracles or inputs; a test that needs one says REQUIRES.
+for tool in ("bpftool", "pahole", "clang-19", "ld.lld-19", "llvm-objcopy-19"):
+    if shutil.which(tool):
+        config.available_features.add(tool)
+
+# The corpus: present when the corpus-prepare fixture unpacked it. On a
+# user's machine without it the corpus tests are reported UNSUPPORTED; in CI
+# they must run.
+if os.path.exists(os.path.join(config.btfkit_corpus_dir, ".prepared")):
+    config.available_features.add("corpus")
+elif os.environ.get("CI"):
+    lit_config.fatal("CI is set but the corpus is missing from %s" % config.btfkit_corpus_dir)
+else:
+    lit_config.note("corpus not found in %s: corpus tests are skipped" % config.btfkit_corpus_dir)
+
+if os.path.exists("/sys/kernel/btf/vmlinux"):
+    config.available_features.add("sysfs-btf")

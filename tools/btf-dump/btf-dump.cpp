@@ -1,0 +1,113 @@
+//===- btf-dump.cpp - Print and check BTF ---------------------------------===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// btf-dump FILE [--base-btf=FILE] [--format=raw|c] [--section=NAME]
+//          [--validate]
+//
+// Prints the BTF of a raw BTF file, an ELF object or a /sys/kernel/btf file
+// as bpftool does, or as a C header; with --validate, checks it by the
+// kernel's rules instead. Exit status: 0 success, 1 the input is refused
+// (unreadable, malformed, or invalid under --validate).
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfkit/Dump.h"
+#include "btfkit/Reader.h"
+#include "btfkit/ToolSupport.h"
+#include "btfkit/Validate.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace btfkit;
+using namespace llvm;
+
+static cl::OptionCategory Cat("btf-dump options");
+static cl::opt<std::string> Input(cl::Positional, cl::Required,
+                                  cl::desc("<file>"), cl::cat(Cat));
+static cl::opt<std::string>
+    BaseBTF("base-btf", cl::value_desc("file"),
+            cl::desc("Base BTF the input is split over (raw BTF or ELF); "
+                     "overrides the input's own .BTF.base"),
+            cl::cat(Cat));
+enum class Format { Raw, C };
+static cl::opt<Format> OutFormat(
+    "format", cl::desc("Output format"), cl::init(Format::Raw),
+    cl::values(clEnumValN(Format::Raw, "raw", "bpftool's raw listing"),
+               clEnumValN(Format::C, "c", "a C header")),
+    cl::cat(Cat));
+static cl::opt<std::string>
+    Section("section", cl::init(BTFSectionName), cl::value_desc("name"),
+            cl::desc("ELF section to dump (.BTF, or .BTF.base on its own)"),
+            cl::cat(Cat));
+static cl::opt<bool>
+    Validate("validate",
+             cl::desc("Check the BTF by the kernel's rules and print the "
+                      "verdict instead of the types"),
+             cl::cat(Cat));
+static cl::opt<bool> AllIssues(
+    "all", cl::desc("With --validate: report every issue, not only the first"),
+    cl::cat(Cat));
+
+static constexpr const char *Tool = "btf-dump";
+
+int main(int argc, char **argv) {
+  InitLLVM X(argc, argv);
+  cl::HideUnrelatedOptions(Cat);
+  cl::ParseCommandLineOptions(argc, argv, "print and check BTF\n");
+
+  std::unique_ptr<BTF> Base;
+  std::string BasePath = BaseBTF.empty() ? implicitBaseFor(Input) : BaseBTF;
+  if (!BasePath.empty()) {
+    auto BOrErr = loadBaseBTF(BasePath);
+    if (!BOrErr) {
+      reportError(Tool, BOrErr.takeError());
+      return 1;
+    }
+    Base = std::move(*BOrErr);
+  }
+
+  LoadOptions Opts;
+  Opts.Base = Base.get();
+  Opts.Section = Section;
+  auto FileOrErr = BTFFile::load(Input, Opts);
+  if (!FileOrErr) {
+    reportError(Tool, FileOrErr.takeError());
+    return 1;
+  }
+  const BTF &B = FileOrErr->btf();
+
+  if (Validate) {
+    ValidateOptions VOpts;
+    VOpts.StopAtFirst = !AllIssues;
+    std::vector<ValidationIssue> Issues = validate(B, VOpts);
+    if (Issues.empty()) {
+      outs() << B.name() << ": valid (" << B.numTypes() << " types"
+             << (B.isSplit() ? ", split over " + B.base()->name().str() : "")
+             << ")\n";
+      return 0;
+    }
+    for (const ValidationIssue &I : Issues)
+      errs() << B.name() << ": " << I.Message << '\n';
+    errs() << B.name() << ": invalid BTF, the kernel would refuse it ("
+           << Issues.size() << (Issues.size() == 1 ? " issue" : " issues")
+           << (AllIssues ? "" : " shown") << ")\n";
+    return 1;
+  }
+
+  if (OutFormat == Format::C) {
+    if (Error E = dumpC(B, outs())) {
+      reportError(Tool, std::move(E));
+      return 1;
+    }
+    return 0;
+  }
+  dumpRaw(B, outs());
+  return 0;
+}

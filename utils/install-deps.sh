@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package btfkit needs to build, test and run its
+# main job. Idempotent; uses sudo when not root.
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+PACKAGES=(
+  # toolchain and the LLVM/lld libraries btfkit builds on
+  build-essential cmake ninja-build pkg-config python3 xz-utils
+  llvm-19-dev clang-19 lld-19 liblld-19-dev llvm-19-tools libclang-rt-19-dev
+  libelf-dev zlib1g-dev libzstd-dev
+  # tests and benchmarks
+  googletest libgtest-dev libbenchmark-dev
+  # independent oracles and real inputs used by tests
+  bpftool dwarves libbpf-dev
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
