@@ -1,0 +1,63 @@
+//===- btfkit/Writer.h - Writing BTF to files -------------------*- C++ -*-===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Raw BTF blobs and ELF sections out. Every writer replaces its output
+/// atomically (a temporary file renamed over the target), so a failure
+/// never leaves a half-written file behind.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFKIT_WRITER_H
+#define BTFKIT_WRITER_H
+
+#include "btfkit/BTF.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace btfkit {
+
+/// The blob of the types and strings \p B defines (not its base's): header,
+/// types, layout section (kept when \p B has one), strings. Host byte order,
+/// or the other one with \p ByteSwap.
+std::vector<uint8_t> serializeBTF(const BTF &B, bool ByteSwap = false);
+
+/// Writes \p Data to \p Path through a temporary file in the same folder
+/// renamed over it. Errors name \p Path.
+llvm::Error writeFileAtomically(llvm::StringRef Path,
+                                llvm::ArrayRef<uint8_t> Data);
+
+/// One change to an ELF file's sections.
+struct SectionEdit {
+  std::string Name;
+  /// The new contents; std::nullopt removes the section.
+  std::optional<std::vector<uint8_t>> Data;
+};
+
+/// Copies the ELF file \p InPath to \p OutPath (which may be the same path)
+/// with \p Edits applied: a named section that exists is replaced or
+/// removed, one that does not is added (type SHT_PROGBITS, not allocated,
+/// alignment 4, like pahole's .BTF). Everything else is kept as it was.
+llvm::Error rewriteELFSections(llvm::StringRef InPath, llvm::StringRef OutPath,
+                               llvm::ArrayRef<SectionEdit> Edits);
+
+/// Writes a new minimal ELF relocatable object (ELF64, little-endian,
+/// x86-64 unless \p Machine says otherwise) holding just \p Sections.
+llvm::Error createELFWithSections(llvm::StringRef OutPath,
+                                  llvm::ArrayRef<SectionEdit> Sections,
+                                  uint16_t Machine = 62 /*EM_X86_64*/);
+
+} // namespace btfkit
+
+#endif // BTFKIT_WRITER_H
