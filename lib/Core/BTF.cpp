@@ -255,7 +255,9 @@ Error BTF::load(ArrayRef<uint8_t> Data) {
   // String table: a base's starts with the empty string; every table ends in
   // NUL so that any in-range offset reads a terminated string.
   if (!Base && (Strings.empty() || Strings.front() != '\0'))
-    return makeError(Name, "string section must start with a NUL byte");
+    return makeError(Name, "string section does not start with a NUL byte "
+                           "(split BTF? then its base is needed, e.g. "
+                           "--base-btf)");
   if (!Strings.empty() && Strings.back() != '\0')
     return makeError(Name, "string section is not NUL-terminated");
   if (Error E = indexTypes())

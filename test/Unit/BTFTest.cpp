@@ -77,6 +77,29 @@ TEST(BTFTest, SplitContinuesIdsAndStrings) {
   EXPECT_EQ(&(*Split)->root(), Base->get());
 }
 
+TEST(BTFTest, SplitOverSplitChains) {
+  auto Base = BTF::parseOwned(smallBlob(), nullptr, "vmlinux");
+  ASSERT_EXPECTED(Base);
+  Builder MB(Base->get());
+  uint32_t ModPtr = MB.addPtr(2);
+  auto Mod = MB.build("module");
+  ASSERT_EXPECTED(Mod);
+  Builder TB(Mod->get());
+  uint32_t Top = TB.addTypedef("pair_pp", ModPtr);
+  auto Upper = TB.build("upper");
+  ASSERT_EXPECTED(Upper);
+  EXPECT_EQ(Top, 5u);
+  EXPECT_EQ((*Upper)->type(Top).typeId(), ModPtr);
+  EXPECT_EQ((*Upper)->type(ModPtr).btf().name(), "module");
+  EXPECT_EQ((*Upper)->type(1).btf().name(), "vmlinux");
+  EXPECT_EQ(&(*Upper)->root(), Base->get());
+  // A reference past the chain's end is refused at every level.
+  Builder Bad(Mod->get());
+  Bad.addPtr(9);
+  EXPECT_NE(loadError(Bad.serialize(), Mod->get()).find("refers to type id 9"),
+            std::string::npos);
+}
+
 TEST(BTFTest, RejectsBadMagicAndTruncation) {
   std::vector<uint8_t> Blob = smallBlob();
   Blob[0] = 0x12;
