@@ -51,5 +51,9 @@ elif os.environ.get("CI"):
 else:
     lit_config.note("corpus not found in %s: corpus tests are skipped" % config.btfkit_corpus_dir)
 
+# libbpf's btf__dedup() as an oracle (test/tools, built when libbpf-dev is).
+if os.path.exists(os.path.join(config.btfkit_tools_dir, "btf-dedup-libbpf")):
+    config.available_features.add("libbpf")
+
 if os.path.exists("/sys/kernel/btf/vmlinux"):
     config.available_features.add("sysfs-btf")

@@ -160,6 +160,9 @@ public:
 
   /// The header as read, in host byte order.
   const Header &header() const { return Hdr; }
+  /// Size of the whole blob as given to parse(), header included (the
+  /// kernel's section-layout rules are stated against it).
+  uint32_t dataSize() const { return DataSize; }
   /// True when the input was of the other byte order.
   bool wasByteSwapped() const { return Swapped; }
   llvm::ArrayRef<uint8_t> typeSection() const { return Types; }
@@ -184,6 +187,7 @@ private:
   std::shared_ptr<const void> KeepAlive;
   std::vector<uint32_t> OwnedWords; // copy for swapped/unaligned input
   Header Hdr = {};
+  uint32_t DataSize = 0;
   bool Swapped = false;
   uint32_t FirstId = 1;
   uint32_t StrBegin = 0;

@@ -24,7 +24,106 @@
 
 #include "llvm/ADT/STLFunctionalExtras.h"
 
+#include <type_traits>
+
 namespace btfkit {
+
+/// Inline forms of the slot visitors below, for hot loops (the reader's
+/// structural checks run once per record of every file loaded). \p Rec
+/// points to CommonType or const CommonType; \p Fn takes a uint32_t
+/// reference of the same constness.
+template <typename RecT, typename FnT>
+inline void visitTypeSlots(RecT *Rec, FnT &&Fn) {
+  constexpr bool IsConst = std::is_const_v<RecT>;
+  auto Elems = [&](auto *Tag) {
+    using T = std::remove_pointer_t<decltype(Tag)>;
+    return reinterpret_cast<std::conditional_t<IsConst, const T, T> *>(Rec +
+                                                                       1);
+  };
+  uint32_t Vlen = infoVlen(Rec->Info);
+  switch (Kind(infoKind(Rec->Info))) {
+  case Kind::Ptr:
+  case Kind::Typedef:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::Func:
+  case Kind::Var:
+  case Kind::DeclTag:
+  case Kind::TypeTag:
+    Fn(Rec->SizeOrType);
+    return;
+  case Kind::Array: {
+    auto *A = Elems((ArrayInfo *)nullptr);
+    Fn(A->Type);
+    Fn(A->IndexType);
+    return;
+  }
+  case Kind::Struct:
+  case Kind::Union: {
+    auto *M = Elems((Member *)nullptr);
+    for (uint32_t I = 0; I < Vlen; ++I)
+      Fn(M[I].Type);
+    return;
+  }
+  case Kind::FuncProto: {
+    Fn(Rec->SizeOrType);
+    auto *P = Elems((Param *)nullptr);
+    for (uint32_t I = 0; I < Vlen; ++I)
+      Fn(P[I].Type);
+    return;
+  }
+  case Kind::Datasec: {
+    auto *S = Elems((VarSecInfo *)nullptr);
+    for (uint32_t I = 0; I < Vlen; ++I)
+      Fn(S[I].Type);
+    return;
+  }
+  default: // INT, ENUM, FWD, FLOAT, ENUM64 and unknown kinds refer to none.
+    return;
+  }
+}
+
+template <typename RecT, typename FnT>
+inline void visitNameSlots(RecT *Rec, FnT &&Fn) {
+  constexpr bool IsConst = std::is_const_v<RecT>;
+  auto Elems = [&](auto *Tag) {
+    using T = std::remove_pointer_t<decltype(Tag)>;
+    return reinterpret_cast<std::conditional_t<IsConst, const T, T> *>(Rec +
+                                                                       1);
+  };
+  Fn(Rec->NameOff);
+  uint32_t Vlen = infoVlen(Rec->Info);
+  switch (Kind(infoKind(Rec->Info))) {
+  case Kind::Struct:
+  case Kind::Union: {
+    auto *M = Elems((Member *)nullptr);
+    for (uint32_t I = 0; I < Vlen; ++I)
+      Fn(M[I].NameOff);
+    return;
+  }
+  case Kind::Enum: {
+    auto *E = Elems((EnumValue *)nullptr);
+    for (uint32_t I = 0; I < Vlen; ++I)
+      Fn(E[I].NameOff);
+    return;
+  }
+  case Kind::Enum64: {
+    auto *E = Elems((Enum64Value *)nullptr);
+    for (uint32_t I = 0; I < Vlen; ++I)
+      Fn(E[I].NameOff);
+    return;
+  }
+  case Kind::FuncProto: {
+    auto *P = Elems((Param *)nullptr);
+    for (uint32_t I = 0; I < Vlen; ++I)
+      Fn(P[I].NameOff);
+    return;
+  }
+  default:
+    return;
+  }
+}
 
 /// Calls \p Fn on every type-id word of the record at \p Rec, in record
 /// order (for ARRAY: element type, then index type).

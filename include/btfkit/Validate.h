@@ -28,20 +28,51 @@
 
 namespace btfkit {
 
+/// Which of the kernel's passes a rule belongs to, in the order the kernel
+/// runs them (btf_parse: btf_parse_hdr, btf_parse_str_sec,
+/// btf_parse_type_sec = btf_check_all_metas + btf_check_all_types, then
+/// btf_check_type_tags).
+enum class ValidationPhase {
+  Header,   ///< btf_parse_hdr, btf_check_sec_info, size limit
+  Strings,  ///< btf_parse_str_sec
+  Meta,     ///< btf_check_meta: each record on its own
+  Resolve,  ///< btf_check_all_types: sizes and references resolved
+  TypeTags, ///< btf_check_type_tags
+};
+
 /// One broken rule.
 struct ValidationIssue {
   /// The type the rule is about; 0 for the header or string section.
   uint32_t TypeId = 0;
   /// The kernel's message for the rule, e.g. "Invalid name".
   std::string Rule;
-  /// The whole line: "[12] STRUCT 'foo' member 'bar': Invalid member".
+  /// The whole line: "[12] STRUCT 'foo' member 'bar' type_id=3
+  /// bits_offset=8 Invalid member bits_offset".
   std::string Message;
+  ValidationPhase Phase = ValidationPhase::Meta;
+  /// What the kernel's parse returns for it: -EINVAL (-22) for most rules,
+  /// -ENOTSUPP (-524) for an unsupported version, flags or int encoding,
+  /// -E2BIG (-7) for an unsupported header or an oversized blob, -ELOOP
+  /// (-40) for over-long modifier chains.
+  int Errno = -22;
+  /// True when Linux 6.1 refuses this BTF as vmlinux or module BTF
+  /// (btf_parse_module: "failed to validate module [m] BTF: <Errno>").
+  /// False for the rules only BPF_BTF_LOAD applies (the resolve pass, the
+  /// 16 MiB limit) and for limits the kernel merely logs.
+  bool RefusedAtModuleLoad = true;
 };
 
 struct ValidateOptions {
   /// Stop at the first issue, as the kernel does. Otherwise collect all
   /// (issues after the first may be consequences of it).
   bool StopAtFirst = true;
+  /// Also run the resolve pass (btf_check_all_types) and the BTF_MAX_SIZE
+  /// limit, which Linux 6.1 applies to BTF loaded with BPF_BTF_LOAD but not
+  /// to vmlinux or module BTF. Clear it to predict exactly whether a
+  /// module's BTF loads.
+  bool ResolveTypes = true;
+  /// sizeof(void *) of the target kernel (the size of a PTR member).
+  uint32_t PointerSize = 8;
 };
 
 /// Checks the types \p B defines (its base is taken as already valid).

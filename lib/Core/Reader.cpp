@@ -8,10 +8,14 @@
 
 #include "btfkit/Reader.h"
 #include "btfkit/Error.h"
+#include "btfkit/Fragment.h"
 
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+
+#include <unistd.h>
 
 using namespace btfkit;
 using namespace llvm;
@@ -62,12 +66,51 @@ std::unique_ptr<BTF> BTFFile::takeBTF(std::unique_ptr<BTF> *Base) {
   return std::move(Main);
 }
 
+/// The bytes of \p Path. Files under 1 MiB (nearly every module) are read,
+/// larger ones (vmlinux) mapped: unmapping costs a TLB shootdown that
+/// outweighs copying a small file, and reading by hand takes four system
+/// calls where MemoryBuffer::getFile makes seven (parse-bench's
+/// ParseAllModules: 4.7x faster than mapping; docs/Benchmarks.md). Files
+/// that report no size (procfs) or cannot be mapped (sysfs) are read by
+/// MemoryBuffer's own fallback.
+static ErrorOr<std::unique_ptr<MemoryBuffer>> readOrMapFile(StringRef Path) {
+  Expected<sys::fs::file_t> FD = sys::fs::openNativeFileForRead(Path);
+  if (!FD)
+    return errorToErrorCode(FD.takeError());
+  struct CloseOnExit {
+    sys::fs::file_t FD;
+    ~CloseOnExit() { ::close(FD); }
+  } Closer{*FD};
+  sys::fs::file_status Status;
+  if (std::error_code EC = sys::fs::status(*FD, Status))
+    return EC;
+  uint64_t Size = Status.getSize();
+  if (Status.type() == sys::fs::file_type::regular_file && Size &&
+      Size < (1u << 20)) {
+    std::unique_ptr<WritableMemoryBuffer> Buf =
+        WritableMemoryBuffer::getNewUninitMemBuffer(Size, Path);
+    if (!Buf)
+      return std::make_error_code(std::errc::not_enough_memory);
+    MutableArrayRef<char> Left(Buf->getBufferStart(), Size);
+    while (!Left.empty()) {
+      Expected<size_t> N = sys::fs::readNativeFile(*FD, Left);
+      if (!N)
+        return errorToErrorCode(N.takeError());
+      if (*N == 0)
+        break; // Shrank while being read: fall back below.
+      Left = Left.drop_front(*N);
+    }
+    if (Left.empty())
+      return std::unique_ptr<MemoryBuffer>(std::move(Buf));
+    if (::lseek(*FD, 0, SEEK_SET) != 0)
+      return std::error_code(errno, std::generic_category());
+  }
+  return MemoryBuffer::getOpenFile(*FD, Path, /*FileSize=*/-1,
+                                   /*RequiresNullTerminator=*/false);
+}
+
 Expected<BTFFile> BTFFile::load(StringRef Path, const LoadOptions &Opts) {
-  // Not volatile: mapped when large; sysfs files, which cannot be mapped,
-  // are read instead (MemoryBuffer falls back by itself).
-  ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
-      MemoryBuffer::getFile(Path, /*IsText=*/false,
-                            /*RequiresNullTerminator=*/false);
+  ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr = readOrMapFile(Path);
   if (!BufOrErr)
     return makeError(Path, "cannot open: " + BufOrErr.getError().message());
   std::shared_ptr<const MemoryBuffer> Buf = std::move(*BufOrErr);
@@ -110,6 +153,23 @@ Expected<BTFFile> BTFFile::load(StringRef Path, const LoadOptions &Opts) {
   auto Sec = findELFSection(Path, Data, Opts.Section);
   if (!Sec)
     return Sec.takeError();
+  if (!*Sec && Opts.Section == BTFSectionName) {
+    // An object compiled with the btfkit plugin: its fragment stands in for
+    // the .BTF (+ .BTF.base) it will have once linked (Fragment.h).
+    auto Frag = findELFSection(Path, Data, FragmentSectionName);
+    if (!Frag)
+      return Frag.takeError();
+    if (*Frag) {
+      auto BOrErr = loadFragmentTypes(
+          **Frag, (Path + ":" + FragmentSectionName).str(), Opts.Base,
+          Opts.UseEmbeddedBase, F.EmbeddedBase, Buf);
+      if (!BOrErr)
+        return BOrErr.takeError();
+      F.HasBaseSection = F.EmbeddedBase != nullptr;
+      F.Main = std::move(*BOrErr);
+      return F;
+    }
+  }
   if (!*Sec)
     return makeError(Path, "no " + Opts.Section + " section");
   const BTF *Base = Opts.Base;

@@ -46,6 +46,16 @@ static cl::opt<std::string>
     Section("section", cl::init(BTFSectionName), cl::value_desc("name"),
             cl::desc("ELF section to dump (.BTF, or .BTF.base on its own)"),
             cl::cat(Cat));
+static cl::opt<bool> CIncludeBase(
+    "c-include-base",
+    cl::desc("With --format=c on split BTF: declare all of the base's types "
+             "too, as bpftool does (default: only those the split needs)"),
+    cl::cat(Cat));
+static cl::opt<bool> CBpftoolCompat(
+    "c-bpftool-compat",
+    cl::desc("With --format=c: print exactly what bpftool 7.1 prints, "
+             "without btfkit's layout fixes"),
+    cl::cat(Cat));
 static cl::opt<bool>
     Validate("validate",
              cl::desc("Check the BTF by the kernel's rules and print the "
@@ -102,7 +112,10 @@ int main(int argc, char **argv) {
   }
 
   if (OutFormat == Format::C) {
-    if (Error E = dumpC(B, outs())) {
+    DumpCOptions COpts;
+    COpts.IncludeBase = CIncludeBase;
+    COpts.BpftoolCompat = CBpftoolCompat;
+    if (Error E = dumpC(B, outs(), COpts)) {
       reportError(Tool, std::move(E));
       return 1;
     }

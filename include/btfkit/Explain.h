@@ -1,0 +1,70 @@
+//===- btfkit/Explain.h - Relocation verdicts users can act on --*- C++ -*-===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Renders what relocate() and validate() found about one module on one
+/// kernel as text or JSON: whether the kernel will load the module's BTF,
+/// and if not, every reason, the one the kernel itself logs, and its log
+/// line. The wording is documented in docs/Relocation.md.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFKIT_EXPLAIN_H
+#define BTFKIT_EXPLAIN_H
+
+#include "btfkit/Relocate.h"
+#include "btfkit/Validate.h"
+
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace btfkit {
+
+/// The verdict for one module on one kernel.
+struct ModuleVerdict {
+  std::string Module; ///< the module file
+  std::string Target; ///< the kernel's BTF file
+  /// Resilient split BTF (.BTF + .BTF.base), relocated; else classic split
+  /// BTF, checked against the target directly as the kernel does.
+  bool Resilient = true;
+  /// Resilient: the relocation (null when Refusal says why it did not run).
+  const RelocateResult *Reloc = nullptr;
+  /// Why the kernel refuses the BTF before or instead of relocating: the
+  /// validator's findings (classic split over the target, or the pieces of
+  /// a resilient one), or a structural error of a classic split read over
+  /// the target.
+  std::vector<ValidationIssue> Refusal;
+
+  bool loads() const {
+    return Refusal.empty() && (!Resilient || (Reloc && Reloc->relocated()));
+  }
+};
+
+/// One sentence on why \p F failed, naming \p Target's types.
+std::string explainFailure(const RelocFailure &F, llvm::StringRef Target);
+
+/// The line the kernel logs for \p F (libbpf/kernel btf_relocate.c wording).
+std::string kernelMessage(const RelocFailure &F);
+
+/// "MODULE: loads on TARGET" or the failure with an indented line per
+/// reason. With \p Brief, one line per module.
+void printVerdictText(const ModuleVerdict &V, llvm::raw_ostream &OS,
+                      bool Brief = false);
+
+/// The verdict as one JSON object (see docs/Relocation.md).
+void printVerdictJSON(const ModuleVerdict &V, llvm::json::OStream &J);
+
+/// A short cell for a module x kernel matrix: "yes", or "no: <why>".
+std::string verdictCell(const ModuleVerdict &V);
+
+} // namespace btfkit
+
+#endif // BTFKIT_EXPLAIN_H

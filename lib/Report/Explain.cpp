@@ -1,0 +1,259 @@
+//===- Explain.cpp - Relocation verdicts users can act on -----------------===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The kernel says only "distilled base BTF type 'device' [5] is not mapped
+// to base BTF id" and then "failed to validate module [m] BTF: -22". These
+// renderings add what a user needs to act: every type that fails, what the
+// target has under that name, the sizes, and which of the module's structs
+// embed the type (the layout that no longer fits).
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfkit/Explain.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Path.h"
+
+using namespace btfkit;
+using namespace llvm;
+
+static const char *encodingName(uint32_t E) {
+  switch (E) {
+  case 0:
+    return "(none)";
+  case IntSigned:
+    return "SIGNED";
+  case IntChar:
+    return "CHAR";
+  case IntBool:
+    return "BOOL";
+  default:
+    return "(mixed)";
+  }
+}
+
+static std::string describe(Kind K, StringRef Name, uint32_t Size,
+                            bool KindFlag, uint32_t Enc) {
+  std::string S;
+  raw_string_ostream OS(S);
+  OS << kindName(unsigned(K)) << " '" << Name << "'";
+  switch (K) {
+  case Kind::Fwd:
+    OS << (KindFlag ? " (union)" : " (struct)");
+    break;
+  case Kind::Int:
+    OS << " size=" << Size << " encoding=" << encodingName(Enc);
+    break;
+  default:
+    OS << " size=" << Size;
+    break;
+  }
+  return S;
+}
+
+static std::string describeCandidate(const RelocCandidate &C, StringRef Name) {
+  return describe(C.K, Name, C.Size, C.KindFlag, C.IntEncoding) + " [" +
+         std::to_string(C.Id) + "]";
+}
+
+static std::string describeDistilled(const RelocFailure &F) {
+  return "[" + std::to_string(F.DistilledId) + "] " +
+         describe(F.K, F.Name, F.Size, F.KindFlag, F.IntEncoding);
+}
+
+static std::string candidateList(const RelocFailure &F, size_t Max = 4) {
+  std::string S;
+  for (size_t I = 0; I < F.Candidates.size() && I < Max; ++I)
+    S += (I ? ", " : "") + describeCandidate(F.Candidates[I], F.Name);
+  if (F.Candidates.size() > Max)
+    S += ", and " + std::to_string(F.Candidates.size() - Max) + " more";
+  return S;
+}
+
+static std::string embedderList(const RelocFailure &F, size_t Max = 3) {
+  std::string S;
+  for (size_t I = 0; I < F.EmbeddedBy.size() && I < Max; ++I)
+    S += (I ? ", " : "") + F.EmbeddedBy[I];
+  if (F.EmbeddedBy.size() > Max)
+    S += " and " + std::to_string(F.EmbeddedBy.size() - Max) + " more";
+  return S;
+}
+
+std::string btfkit::explainFailure(const RelocFailure &F, StringRef Target) {
+  std::string S;
+  raw_string_ostream OS(S);
+  switch (F.Reason) {
+  case RelocFailureKind::NoSuchName:
+    OS << "no such type: " << Target
+       << " has no INT, FLOAT, ENUM, FWD, STRUCT or UNION named '" << F.Name
+       << "'";
+    break;
+  case RelocFailureKind::KindMismatch:
+    OS << "kind mismatch: " << Target << " has only " << candidateList(F);
+    break;
+  case RelocFailureKind::EncodingMismatch:
+    OS << "encoding mismatch: " << Target << " has " << candidateList(F);
+    break;
+  case RelocFailureKind::SizeMismatch:
+    OS << "size mismatch: " << F.Size << " bytes here, " << Target << " has "
+       << candidateList(F);
+    if (F.Embedded && F.K != Kind::Int && F.K != Kind::Float &&
+        F.K != Kind::Enum)
+      OS << "; sizes must agree because it is embedded by value in "
+         << (F.EmbeddedBy.empty() ? std::string("a split struct or union")
+                                  : embedderList(F));
+    else if (F.Candidates.size() > 1 &&
+             (F.K == Kind::Struct || F.K == Kind::Union))
+      OS << "; with several of that name the kernel picks by size";
+    break;
+  case RelocFailureKind::Ambiguous:
+    OS << "ambiguous: " << F.Candidates.size() << " types of " << Target
+       << " match by name and size (" << candidateList(F)
+       << "); the kernel cannot choose";
+    break;
+  }
+  return S;
+}
+
+std::string btfkit::kernelMessage(const RelocFailure &F) {
+  if (F.Reason == RelocFailureKind::Ambiguous && F.Candidates.size() >= 2)
+    return "distilled base BTF type '" + F.Name + "' [" +
+           std::to_string(F.DistilledId) + "], size " +
+           std::to_string(F.Candidates[1].Size) +
+           " has multiple candidates of the same size (ids [" +
+           std::to_string(F.Candidates[1].Id) + ", " +
+           std::to_string(F.Candidates[0].Id) + "]) in base BTF";
+  return "distilled base BTF type '" + F.Name + "' [" +
+         std::to_string(F.DistilledId) + "] is not mapped to base BTF id";
+}
+
+static std::string refusalLine(const ValidationIssue &I) {
+  return I.Message + " (" + std::to_string(I.Errno) + ")";
+}
+
+std::string btfkit::verdictCell(const ModuleVerdict &V) {
+  if (V.loads())
+    return "yes";
+  if (!V.Refusal.empty())
+    return "no: invalid BTF: " + V.Refusal.front().Rule;
+  if (!V.Reloc)
+    return "no";
+  const RelocFailure *F = V.Reloc->kernelFailure();
+  std::string S = "no: " + F->Name + " (" + relocFailureKindName(F->Reason);
+  if (V.Reloc->Failures.size() > 1)
+    S += ", +" + std::to_string(V.Reloc->Failures.size() - 1) + " more";
+  return S + ")";
+}
+
+void btfkit::printVerdictText(const ModuleVerdict &V, raw_ostream &OS,
+                              bool Brief) {
+  if (V.loads()) {
+    OS << V.Module << ": loads on " << V.Target;
+    if (V.Resilient && V.Reloc && V.Reloc->Split)
+      OS << " (relocated, " << V.Reloc->Split->numTypes() << " types)";
+    else if (V.Resilient)
+      OS << " (relocates)";
+    else
+      OS << " (classic split BTF, valid over it)";
+    OS << '\n';
+    return;
+  }
+  if (!V.Refusal.empty()) {
+    OS << V.Module << ": refused by " << V.Target << ": "
+       << (V.Resilient ? "invalid BTF" : "classic split BTF (no .BTF.base)")
+       << ", the kernel logs \"failed to validate module BTF: "
+       << V.Refusal.front().Errno << "\"\n";
+    if (Brief)
+      return;
+    for (const ValidationIssue &I : V.Refusal)
+      OS << "  " << refusalLine(I) << '\n';
+    return;
+  }
+  const RelocateResult &R = *V.Reloc;
+  OS << V.Module << ": does not relocate onto " << V.Target << ": "
+     << R.Failures.size() << " distilled type"
+     << (R.Failures.size() == 1 ? "" : "s") << " unmatched\n";
+  if (Brief)
+    return;
+  for (const RelocFailure &F : R.Failures) {
+    OS << "  " << describeDistilled(F) << ": "
+       << explainFailure(F, sys::path::filename(V.Target)) << '\n';
+  }
+  if (const RelocFailure *K = R.kernelFailure())
+    OS << "  the kernel logs: " << kernelMessage(*K)
+       << "; failed to validate module BTF: -22\n";
+}
+
+static void candidatesJSON(const RelocFailure &F, json::OStream &J) {
+  J.attributeArray("candidates", [&] {
+    for (const RelocCandidate &C : F.Candidates)
+      J.object([&] {
+        J.attribute("id", C.Id);
+        J.attribute("kind", kindName(unsigned(C.K)));
+        if (C.K != Kind::Fwd)
+          J.attribute("size", C.Size);
+        if (C.K == Kind::Fwd)
+          J.attribute("union", C.KindFlag);
+        if (C.K == Kind::Int)
+          J.attribute("encoding", encodingName(C.IntEncoding));
+      });
+  });
+}
+
+void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
+  J.object([&] {
+    J.attribute("module", V.Module);
+    J.attribute("target", V.Target);
+    J.attribute("form", V.Resilient ? "resilient" : "classic");
+    J.attribute("loads", V.loads());
+    if (!V.Refusal.empty()) {
+      J.attribute("kernel_message",
+                  "failed to validate module BTF: " +
+                      std::to_string(V.Refusal.front().Errno));
+      J.attributeArray("invalid", [&] {
+        for (const ValidationIssue &I : V.Refusal)
+          J.object([&] {
+            J.attribute("type_id", I.TypeId);
+            J.attribute("rule", I.Rule);
+            J.attribute("message", I.Message);
+            J.attribute("errno", I.Errno);
+          });
+      });
+      return;
+    }
+    if (!V.Reloc)
+      return;
+    if (V.Reloc->Split)
+      J.attribute("types", V.Reloc->Split->numTypes());
+    if (const RelocFailure *K = V.Reloc->kernelFailure())
+      J.attribute("kernel_message", kernelMessage(*K));
+    J.attributeArray("failures", [&] {
+      for (const RelocFailure &F : V.Reloc->Failures)
+        J.object([&] {
+          J.attribute("id", F.DistilledId);
+          J.attribute("kind", kindName(unsigned(F.K)));
+          J.attribute("name", F.Name);
+          if (F.K != Kind::Fwd)
+            J.attribute("size", F.Size);
+          if (F.K == Kind::Int)
+            J.attribute("encoding", encodingName(F.IntEncoding));
+          J.attribute("reason", relocFailureKindName(F.Reason));
+          J.attribute("kernel_reports", F.KernelReports);
+          J.attribute("embedded", F.Embedded);
+          if (!F.EmbeddedBy.empty())
+            J.attributeArray("embedded_by", [&] {
+              for (const std::string &P : F.EmbeddedBy)
+                J.value(P);
+            });
+          candidatesJSON(F, J);
+          J.attribute("explanation",
+                      explainFailure(F, sys::path::filename(V.Target)));
+        });
+    });
+  });
+}

@@ -1,0 +1,354 @@
+//===- DedupIndex.h - Hash tables and type signatures for dedup -*- C++ -*-===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Internal to lib/Transform: the flat tables deduplication runs on, and the
+/// per-kind type signatures (hashes) of libbpf's algorithm. Records are
+/// handled as raw 32-bit words (name, info, size/type, then the kind's
+/// extra words), which is what both the base (read in place) and the split
+/// part (a mutable copy) look like.
+///
+/// No table here allocates per entry: a candidate table is one open-addressed
+/// array of hash slots plus one "next id" word per type, which keeps every
+/// chain of equal-hash candidates in a fixed order (newest first) whatever
+/// the table's growth history.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFKIT_LIB_TRANSFORM_DEDUPINDEX_H
+#define BTFKIT_LIB_TRANSFORM_DEDUPINDEX_H
+
+#include "btfkit/BTF.h"
+#include "btfkit/Dedup.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/xxhash.h"
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace btfkit {
+namespace dd {
+
+// Record words.
+inline uint32_t recName(const uint32_t *R) { return R[0]; }
+inline uint32_t recInfo(const uint32_t *R) { return R[1]; }
+inline uint32_t recSize(const uint32_t *R) { return R[2]; }
+inline unsigned recKind(const uint32_t *R) { return infoKind(R[1]); }
+inline uint32_t recVlen(const uint32_t *R) { return infoVlen(R[1]); }
+inline bool recKindFlag(const uint32_t *R) { return infoKindFlag(R[1]); }
+
+constexpr unsigned KInt = unsigned(Kind::Int), KPtr = unsigned(Kind::Ptr),
+                   KArray = unsigned(Kind::Array),
+                   KStruct = unsigned(Kind::Struct),
+                   KUnion = unsigned(Kind::Union), KEnum = unsigned(Kind::Enum),
+                   KFwd = unsigned(Kind::Fwd),
+                   KTypedef = unsigned(Kind::Typedef),
+                   KVolatile = unsigned(Kind::Volatile),
+                   KConst = unsigned(Kind::Const),
+                   KRestrict = unsigned(Kind::Restrict),
+                   KFunc = unsigned(Kind::Func),
+                   KFuncProto = unsigned(Kind::FuncProto),
+                   KVar = unsigned(Kind::Var),
+                   KDatasec = unsigned(Kind::Datasec),
+                   KFloat = unsigned(Kind::Float),
+                   KDeclTag = unsigned(Kind::DeclTag),
+                   KTypeTag = unsigned(Kind::TypeTag),
+                   KEnum64 = unsigned(Kind::Enum64);
+
+/// Number of words of a known kind's record (common part included).
+inline uint32_t recWords(const uint32_t *R) {
+  uint32_t V = recVlen(R);
+  switch (recKind(R)) {
+  case KInt:
+  case KVar:
+  case KDeclTag:
+    return 4;
+  case KArray:
+    return 6;
+  case KStruct:
+  case KUnion:
+  case KDatasec:
+  case KEnum64:
+    return 3 + 3 * V;
+  case KEnum:
+  case KFuncProto:
+    return 3 + 2 * V;
+  default:
+    return 3;
+  }
+}
+
+// Hashing: a multiply-xorshift combine, finished with a full avalanche
+// before it picks a slot. Only equality of signatures matters to the
+// algorithm (candidates are checked exactly), never the hash values.
+inline uint64_t hashCombine(uint64_t H, uint64_t V) {
+  H ^= V + 0x9e3779b97f4a7c15ull + (H << 6) + (H >> 2);
+  return H * 0xff51afd7ed558ccdull;
+}
+inline uint64_t hashFinish(uint64_t H) {
+  H ^= H >> 33;
+  H *= 0xc4ceb9fe1a85ec53ull;
+  H ^= H >> 33;
+  return H;
+}
+
+// The type signatures of libbpf's dedup (btf.c btf_hash_*): what two types
+// must share to be candidates for each other.
+inline uint64_t hashCommon(const uint32_t *R) {
+  return hashCombine(hashCombine(hashCombine(0, R[0]), R[1]), R[2]);
+}
+/// INT and DECL_TAG: the common part and the one extra word.
+inline uint64_t hashIntTag(const uint32_t *R) {
+  return hashCombine(hashCommon(R), R[3]);
+}
+/// ENUM and ENUM64: the name only, so that an enum forward declaration (no
+/// values, any size, either kind) meets the full enum (libbpf 1.1 and later).
+inline uint64_t hashEnum(const uint32_t *R) { return hashCombine(1, R[0]); }
+/// STRUCT and UNION: everything but the member types, which may not be
+/// canonical yet when structs are compared.
+inline uint64_t hashStruct(const uint32_t *R) {
+  uint64_t H = hashCommon(R);
+  const uint32_t *M = R + 3;
+  for (uint32_t I = 0, N = recVlen(R); I < N; ++I, M += 3)
+    H = hashCombine(hashCombine(H, M[0]), M[2]);
+  return H;
+}
+/// ARRAY with (canonical) element and index types.
+inline uint64_t hashArray(const uint32_t *R) {
+  return hashCombine(hashCombine(hashCombine(hashCommon(R), R[3]), R[4]),
+                     R[5]);
+}
+/// FUNC_PROTO with (canonical) parameter types.
+inline uint64_t hashFuncProto(const uint32_t *R) {
+  uint64_t H = hashCommon(R);
+  const uint32_t *P = R + 3;
+  for (uint32_t I = 0, N = recVlen(R); I < N; ++I, P += 2)
+    H = hashCombine(hashCombine(H, P[0]), P[1]);
+  return H;
+}
+
+/// The signature a type is entered into the candidate table with once it
+/// is final (base types, and split types once canonical). False for kinds
+/// never deduplicated (VAR, DATASEC, unknown kinds).
+inline bool finalHash(const uint32_t *R, uint64_t &H) {
+  switch (recKind(R)) {
+  case KConst:
+  case KVolatile:
+  case KRestrict:
+  case KPtr:
+  case KFwd:
+  case KTypedef:
+  case KFunc:
+  case KFloat:
+  case KTypeTag:
+    H = hashCommon(R);
+    return true;
+  case KInt:
+  case KDeclTag:
+    H = hashIntTag(R);
+    return true;
+  case KEnum:
+  case KEnum64:
+    H = hashEnum(R);
+    return true;
+  case KStruct:
+  case KUnion:
+    H = hashStruct(R);
+    return true;
+  case KArray:
+    H = hashArray(R);
+    return true;
+  case KFuncProto:
+    H = hashFuncProto(R);
+    return true;
+  default:
+    return false;
+  }
+}
+
+/// A multimap from signature to type ids. Ids of one signature form a chain
+/// through Next, newest first: libbpf's hashmap puts a new entry at the
+/// head of its bucket, and which of several equivalent candidates wins
+/// depends on that order.
+class CandidateTable {
+public:
+  /// Ids in [IdBase, IdBase + NumIds) may be inserted.
+  void init(uint32_t IdBase, uint32_t NumIds, size_t ExpectedKeys) {
+    this->IdBase = IdBase;
+    Next.assign(NumIds, 0);
+    size_t Cap = 16;
+    while (Cap * 3 < ExpectedKeys * 4)
+      Cap <<= 1;
+    Slots.assign(Cap, Slot{0, 0});
+    Used = 0;
+  }
+
+  void insert(uint64_t H, uint32_t Id) {
+    if ((Used + 1) * 4 > Slots.size() * 3)
+      grow();
+    uint32_t K = uint32_t(hashFinish(H));
+    Slot &S = Slots[findKey(K)];
+    if (S.Head == 0) {
+      S.Hash = K;
+      ++Used;
+    }
+    Next[Id - IdBase] = S.Head;
+    S.Head = Id;
+  }
+
+  /// The newest id of signature \p H, or 0.
+  uint32_t first(uint64_t H) const {
+    if (Slots.empty())
+      return 0;
+    return Slots[findKey(uint32_t(hashFinish(H)))].Head;
+  }
+  /// The id inserted before \p Id in its chain, or 0.
+  uint32_t next(uint32_t Id) const { return Next[Id - IdBase]; }
+
+private:
+  // The slot keeps 32 bits of the signature: two signatures that agree on
+  // them share a chain, which only adds candidates that the exact
+  // comparisons then reject.
+  struct Slot {
+    uint32_t Hash;
+    uint32_t Head; // 0: empty (id 0, void, is never a candidate)
+  };
+
+  size_t findKey(uint32_t K) const {
+    size_t Mask = Slots.size() - 1;
+    size_t I = K & Mask;
+    while (Slots[I].Head != 0 && Slots[I].Hash != K)
+      I = (I + 1) & Mask;
+    return I;
+  }
+
+  void grow() {
+    std::vector<Slot> Old;
+    Old.swap(Slots);
+    Slots.assign(Old.size() * 2, Slot{0, 0});
+    for (const Slot &S : Old)
+      if (S.Head)
+        Slots[findKey(S.Hash)] = S;
+  }
+
+  std::vector<Slot> Slots;
+  std::vector<uint32_t> Next;
+  uint32_t IdBase = 0;
+  size_t Used = 0;
+};
+
+inline uint32_t hashString(llvm::StringRef S);
+
+/// A set of strings identified by their offsets; the owner supplies the
+/// string behind an offset. Offset 0 (the empty string) is never stored.
+class StringSet {
+public:
+  void reserve(size_t N) {
+    size_t Cap = 16;
+    while (Cap < N * 2)
+      Cap <<= 1;
+    Slots.assign(Cap, Slot{0, 0});
+    Used = 0;
+  }
+
+  /// The offset of \p S, or 0 when absent. \p StrAt maps an offset to its
+  /// string.
+  template <typename StrAtFn>
+  uint32_t lookup(llvm::StringRef S, uint32_t H, StrAtFn StrAt) const {
+    if (Slots.empty())
+      return 0;
+    size_t Mask = Slots.size() - 1;
+    for (size_t I = slotFor(H, Mask);; I = (I + 1) & Mask) {
+      const Slot &E = Slots[I];
+      if (E.Off == 0)
+        return 0;
+      if (E.Hash == H && StrAt(E.Off) == S)
+        return E.Off;
+    }
+  }
+
+  /// Adds \p Off (string \p S, hash \p H) unless an equal string is there;
+  /// returns the offset the set holds for it.
+  template <typename StrAtFn>
+  uint32_t insert(llvm::StringRef S, uint32_t H, uint32_t Off,
+                  StrAtFn StrAt) {
+    if ((Used + 1) * 4 > Slots.size() * 3)
+      grow();
+    size_t Mask = Slots.size() - 1;
+    for (size_t I = slotFor(H, Mask);; I = (I + 1) & Mask) {
+      Slot &E = Slots[I];
+      if (E.Off == 0) {
+        E.Hash = H;
+        E.Off = Off;
+        ++Used;
+        return Off;
+      }
+      if (E.Hash == H && StrAt(E.Off) == S)
+        return E.Off;
+    }
+  }
+
+  size_t memoryBytes() const { return Slots.capacity() * sizeof(Slot); }
+
+private:
+  struct Slot {
+    uint32_t Hash;
+    uint32_t Off;
+  };
+  static size_t slotFor(uint32_t H, size_t Mask) {
+    return size_t(hashFinish(H)) & Mask;
+  }
+  void grow() {
+    std::vector<Slot> Old;
+    Old.swap(Slots);
+    Slots.assign(Old.size() * 2, Slot{0, 0});
+    size_t Mask = Slots.size() - 1;
+    for (const Slot &E : Old) {
+      if (!E.Off)
+        continue;
+      size_t I = slotFor(E.Hash, Mask);
+      while (Slots[I].Off)
+        I = (I + 1) & Mask;
+      Slots[I] = E;
+    }
+  }
+
+  std::vector<Slot> Slots;
+  size_t Used = 0;
+};
+
+inline uint32_t hashString(llvm::StringRef S) {
+  return uint32_t(llvm::xxh3_64bits(S));
+}
+
+} // namespace dd
+
+/// The precomputed view of a base BTF.
+struct DedupBase::Impl {
+  const BTF *Base = nullptr;
+  uint32_t EndId = 1;
+  /// Record of every base id ([0] is void, null).
+  std::vector<const uint32_t *> Rec;
+  dd::CandidateTable Types;
+  dd::StringSet Strings;
+  /// Name offset -> the one STRUCT/UNION of that name, or 0 when several
+  /// share it (for resolving FWDs whose name is unambiguous).
+  llvm::DenseMap<uint32_t, uint32_t> CompositeNames;
+
+  /// The all-zero record libbpf reads for id 0 (void).
+  static const uint32_t VoidRecord[3];
+
+  llvm::StringRef str(uint32_t Off) const { return Base->str(Off); }
+};
+
+} // namespace btfkit
+
+#endif // BTFKIT_LIB_TRANSFORM_DEDUPINDEX_H

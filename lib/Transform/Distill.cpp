@@ -1,0 +1,366 @@
+//===- Distill.cpp - Distilling a split BTF's base ------------------------===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The order of everything here follows libbpf's btf__distill_base()
+// (src/btf.c), so that the output is the same type for type:
+//
+//  1. walk the split types in id order and, depth first in record slot
+//     order, collect the base ids they need; a named STRUCT/UNION ends the
+//     walk (its distilled form has no members);
+//  2. in base id order, put the collected named INT/FLOAT/FWD, STRUCT/UNION
+//     and ENUM/ENUM64 into the distilled base;
+//  3. copy the split types, then (again in base id order) the collected
+//     types that stay in the split, into a new split over the distilled
+//     base; split ids shift down by what the base lost.
+//
+// Strings are shared by content with the distilled base (libbpf's
+// btf__add_str() on split BTF looks in the base first), which is why
+// relocation later has to map distilled-base string offsets. The split's
+// own strings are laid out in order of first use, as libbpf's copy does.
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfkit/Distill.h"
+#include "btfkit/Builder.h"
+#include "btfkit/Error.h"
+#include "btfkit/TypeWalk.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <algorithm>
+#include <cstring>
+
+using namespace btfkit;
+using namespace llvm;
+
+/// Base kinds a split BTF may refer to and still be distilled (the list of
+/// btf_add_distilled_type_ids()).
+static bool isDistillableKind(Kind K) {
+  switch (K) {
+  case Kind::Int:
+  case Kind::Float:
+  case Kind::Fwd:
+  case Kind::Array:
+  case Kind::Struct:
+  case Kind::Union:
+  case Kind::Typedef:
+  case Kind::Enum:
+  case Kind::Enum64:
+  case Kind::Ptr:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::Volatile:
+  case Kind::FuncProto:
+  case Kind::TypeTag:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/// Where a collected base type goes.
+static bool goesToDistilledBase(const Type &T) {
+  switch (T.kind()) {
+  case Kind::Int:
+  case Kind::Float:
+  case Kind::Fwd:
+    return true;
+  case Kind::Struct:
+  case Kind::Union:
+  case Kind::Enum:
+  case Kind::Enum64:
+    return T.nameOff() != 0;
+  default:
+    return false;
+  }
+}
+
+namespace {
+/// Base id -> new id (or Pending while collected but not yet placed); 0 for
+/// base types not needed. A module needs a few hundred of vmlinux's ~100k
+/// types: the table is kept per thread and only its used entries are
+/// cleared, so that distilling many modules does not clear 400 KB each time.
+constexpr uint32_t Pending = ~0u;
+thread_local std::vector<uint32_t> IdScratch;
+
+/// Collects the base ids a split BTF needs (step 1).
+class BaseCollector {
+public:
+  BaseCollector(const BTF &Split, std::vector<uint32_t> &Map)
+      : Split(Split), SplitStart(Split.firstId()), Map(Map) {}
+
+  Error collect() {
+    for (uint32_t Id = SplitStart; Id < Split.endId(); ++Id)
+      if (Error E = walk(Split.type(Id)))
+        return E;
+    llvm::sort(Ids);
+    return Error::success();
+  }
+
+  /// Collected base ids, ascending.
+  std::vector<uint32_t> Ids;
+
+private:
+  // The walk is iterative (a base can hold long reference chains) but
+  // visits slots in the order libbpf's recursion does, so that the first
+  // offending reference is the one libbpf reports.
+  struct Frame {
+    SmallVector<uint32_t, 8> Slots;
+    unsigned Next = 0;
+    uint32_t From;
+  };
+
+  static void slotsOf(const Type &T, SmallVectorImpl<uint32_t> &Out) {
+    forEachTypeRef(T, [&](uint32_t Ref) { Out.push_back(Ref); });
+  }
+
+  Error walk(const Type &Root) {
+    SmallVector<Frame, 16> Stack;
+    Stack.emplace_back();
+    Stack.back().From = Root.id();
+    slotsOf(Root, Stack.back().Slots);
+    while (!Stack.empty()) {
+      Frame &F = Stack.back();
+      if (F.Next == F.Slots.size()) {
+        Stack.pop_back();
+        continue;
+      }
+      uint32_t Ref = F.Slots[F.Next++];
+      if (Ref == 0 || Ref >= SplitStart || Map[Ref])
+        continue;
+      Type BT = Split.type(Ref);
+      if (!isDistillableKind(BT.kind()))
+        return makeError(
+            Split.name(),
+            "type [" + Twine(F.From) + "] " + describeType(Split.type(F.From)) +
+                " refers to base type [" + Twine(Ref) + "] " +
+                describeType(BT) +
+                ", a kind that cannot be distilled (the split may refer to "
+                "INT, FLOAT, FWD, ARRAY, STRUCT, UNION, TYPEDEF, ENUM, "
+                "ENUM64, PTR, modifiers, FUNC_PROTO and TYPE_TAG only)");
+      Map[Ref] = Pending;
+      Ids.push_back(Ref);
+      // A named composite is distilled without members: what it refers to
+      // is not needed.
+      if (BT.isComposite() && BT.nameOff())
+        continue;
+      Frame N;
+      N.From = Ref;
+      slotsOf(BT, N.Slots);
+      if (!N.Slots.empty())
+        Stack.push_back(std::move(N));
+    }
+    return Error::success();
+  }
+
+  const BTF &Split;
+  uint32_t SplitStart;
+  std::vector<uint32_t> &Map;
+};
+} // namespace
+
+namespace {
+/// Clears the used entries of the per-thread id table on every way out.
+struct ScratchGuard {
+  std::vector<uint32_t> &Map;
+  ArrayRef<uint32_t> &Used;
+  ~ScratchGuard() {
+    for (uint32_t Id : Used)
+      Map[Id] = 0;
+  }
+};
+
+/// The string table of the new split: libbpf's btf__add_str() on split BTF,
+/// i.e. a string the distilled base holds takes the base's offset, others
+/// are appended once each, in order of first use. Source offsets are
+/// cached, so a string is hashed once however often records use it; the
+/// cache of the split's own offsets is a per-thread table whose used
+/// entries are cleared afterwards.
+thread_local std::vector<uint32_t> OwnStrScratch;
+
+class SplitStrings {
+public:
+  SplitStrings(const BTF &Src, const BTF &NewBase, std::string &Table)
+      : Table(Table), Src(Src), Begin(NewBase.strEnd()),
+        OwnCache(OwnStrScratch) {
+    size_t Need = Src.strEnd() - Src.strBegin();
+    if (OwnCache.size() < Need)
+      OwnCache.resize(Need);
+    StringRef Tab = NewBase.stringSection();
+    for (size_t Pos = 0; Pos < Tab.size();) {
+      StringRef S(Tab.data() + Pos);
+      if (!S.empty())
+        BaseStrs.try_emplace(S, uint32_t(Pos));
+      Pos += S.size() + 1;
+    }
+  }
+  ~SplitStrings() {
+    for (uint32_t Off : Touched)
+      OwnCache[Off] = 0;
+  }
+
+  uint32_t map(uint32_t Off) {
+    if (!Off)
+      return 0;
+    if (Off >= Src.strBegin()) {
+      uint32_t &Slot = OwnCache[Off - Src.strBegin()];
+      if (!Slot) {
+        Slot = add(Src.str(Off));
+        Touched.push_back(Off - Src.strBegin());
+      }
+      return Slot;
+    }
+    uint32_t &Slot = BaseCache[Off];
+    if (!Slot)
+      Slot = add(Src.str(Off));
+    return Slot;
+  }
+
+  std::string &Table;
+
+private:
+  uint32_t add(StringRef S) {
+    if (S.empty()) // the base's "" (libbpf finds it there too)
+      return 0;
+    auto It = BaseStrs.find(S);
+    if (It != BaseStrs.end())
+      return It->second;
+    auto [Own, New] = OwnStrs.try_emplace(S, Begin + uint32_t(Table.size()));
+    if (New) {
+      Table.append(S.data(), S.size());
+      Table.push_back('\0');
+    }
+    return Own->second;
+  }
+
+  const BTF &Src;
+  uint32_t Begin;
+  DenseMap<StringRef, uint32_t> BaseStrs;
+  StringMap<uint32_t> OwnStrs;
+  std::vector<uint32_t> &OwnCache; // own string offsets
+  std::vector<uint32_t> Touched;
+  DenseMap<uint32_t, uint32_t> BaseCache; // offsets into the old base
+};
+} // namespace
+
+Expected<DistillResult> btfkit::distill(const BTF &Split) {
+  if (!Split.isSplit())
+    return makeError(Split.name(),
+                     "not split BTF: distilling needs a module's BTF over "
+                     "its base");
+  uint32_t SplitStart = Split.firstId();
+  std::vector<uint32_t> &NewId = IdScratch; // old base id -> new id
+  if (NewId.size() < SplitStart)
+    NewId.resize(SplitStart);
+  BaseCollector Collector(Split, NewId);
+  ArrayRef<uint32_t> Needed;
+  ScratchGuard Guard{NewId, Needed};
+  Error CE = Collector.collect();
+  Needed = Collector.Ids;
+  if (CE)
+    return CE;
+
+  // Step 2: the distilled base.
+  Builder NB;
+  auto Identity = [](uint32_t Id) { return Id; };
+  for (uint32_t Id : Needed) {
+    Type T = Split.type(Id);
+    if (!goesToDistilledBase(T))
+      continue;
+    uint32_t New;
+    switch (T.kind()) {
+    case Kind::Struct:
+      New = NB.addStruct(T.name(), T.size());
+      break;
+    case Kind::Union:
+      New = NB.addUnion(T.name(), T.size());
+      break;
+    case Kind::Enum:
+    case Kind::Enum64:
+      // libbpf's btf__add_enum(): unsigned, no enumerators.
+      New = NB.addEnum(T.name(), T.size());
+      break;
+    default: // INT, FLOAT, FWD: as they are (they hold no type ids).
+      New = NB.addCopy(T, Identity);
+      break;
+    }
+    NewId[Id] = New;
+  }
+  auto BaseOrErr = NB.build(Split.name().str() + " (distilled base)");
+  if (!BaseOrErr)
+    return BaseOrErr.takeError();
+  std::unique_ptr<BTF> NewBase = std::move(*BaseOrErr);
+
+  // Step 3: the new split: the split's records, then those of the base
+  // types that stay in the split (in base id order), copied and rewritten
+  // in place. Moved types get the ids after the split's own.
+  uint32_t Shift = SplitStart - NewBase->endId();
+  uint32_t Next = NewBase->endId() + Split.numTypes();
+  ArrayRef<uint8_t> Own = Split.typeSection();
+  size_t Bytes = Own.size();
+  SmallVector<uint32_t, 64> Moved;
+  for (uint32_t Id : Needed) {
+    Type T = Split.type(Id);
+    if (goesToDistilledBase(T))
+      continue;
+    NewId[Id] = Next++;
+    Moved.push_back(Id);
+    Bytes += T.bytes().size();
+  }
+  // Records go straight into the blob, after the header; strings follow.
+  std::vector<uint8_t> Blob(ClassicHeaderSize + Bytes);
+  uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
+  std::memcpy(TypeData, Own.data(), Own.size());
+  std::vector<uint32_t> Starts;
+  Starts.reserve(Split.numTypes() + Moved.size());
+  for (uint32_t Id = SplitStart; Id < Split.endId(); ++Id)
+    Starts.push_back(Split.typeOffset(Id));
+  size_t At = Own.size();
+  for (uint32_t Id : Moved) {
+    ArrayRef<uint8_t> Rec = Split.type(Id).bytes();
+    std::memcpy(TypeData + At, Rec.data(), Rec.size());
+    Starts.push_back(uint32_t(At));
+    At += Rec.size();
+  }
+  std::string Table;
+  Table.reserve(Split.stringSection().size());
+  {
+    SplitStrings Strs(Split, *NewBase, Table);
+    for (uint32_t Start : Starts) {
+      auto *Rec = reinterpret_cast<CommonType *>(TypeData + Start);
+      forEachTypeSlot(Rec, [&](uint32_t &Ref) {
+        if (Ref >= SplitStart)
+          Ref -= Shift;
+        else if (Ref)
+          Ref = NewId[Ref];
+      });
+      forEachNameSlot(Rec, [&](uint32_t &Off) { Off = Strs.map(Off); });
+    }
+  }
+
+  Header H = {};
+  H.Magic = BTFMagic;
+  H.Version = BTFVersion;
+  H.HdrLen = ClassicHeaderSize;
+  H.TypeLen = uint32_t(Bytes);
+  H.StrOff = H.TypeLen;
+  H.StrLen = uint32_t(Table.size());
+  std::memcpy(Blob.data(), &H, ClassicHeaderSize);
+  Blob.insert(Blob.end(), Table.begin(), Table.end());
+  auto SplitOrErr = BTF::parseOwned(std::move(Blob), NewBase.get(),
+                                    Split.name().str() + " (distilled split)");
+  if (!SplitOrErr)
+    return SplitOrErr.takeError();
+
+  DistillResult R;
+  R.Base = std::move(NewBase);
+  R.Split = std::move(*SplitOrErr);
+  return R;
+}

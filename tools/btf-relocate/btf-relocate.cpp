@@ -1,0 +1,374 @@
+//===- btf-relocate.cpp - Relocate modules' BTF, predict kernel loads -----===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// btf-relocate MODULE... [--base-btf=TARGET]... [-o OUT | --output-dir=DIR]
+//              [--distilled-base=FILE] [--format=text|json] [--quiet]
+//
+// For each MODULE (an ELF with .BTF + .BTF.base, or raw split BTF over the
+// --distilled-base file) does what the kernel does when it loads it on
+// TARGET (default /sys/kernel/btf/vmlinux): relocates the split BTF onto
+// TARGET's BTF, and explains every distilled type that finds no match. A
+// module with a .BTF but no .BTF.base (classic split BTF) is validated over
+// TARGET as the kernel does instead. With one TARGET, writes the relocated
+// split BTF (raw) to OUT, or to DIR/<module name without extension>.btf for
+// each module that relocates. With several, prints a module x kernel matrix
+// of verdicts and writes nothing.
+//
+// Exit status: 0 every module loads on every target, 1 some does not, 2 bad
+// input (unreadable or malformed files; nothing written for those modules).
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfkit/BaseIndex.h"
+#include "btfkit/Error.h"
+#include "btfkit/Explain.h"
+#include "btfkit/Reader.h"
+#include "btfkit/Relocate.h"
+#include "btfkit/ToolSupport.h"
+#include "btfkit/Validate.h"
+#include "btfkit/Writer.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace btfkit;
+using namespace llvm;
+
+static cl::OptionCategory Cat("btf-relocate options");
+static cl::list<std::string> Modules(cl::Positional, cl::OneOrMore,
+                                     cl::desc("<module>..."), cl::cat(Cat));
+static cl::list<std::string>
+    Targets("base-btf", cl::value_desc("file"),
+            cl::desc("Target kernel BTF (raw or vmlinux ELF); may be given "
+                     "several times (default /sys/kernel/btf/vmlinux)"),
+            cl::cat(Cat));
+static cl::opt<std::string>
+    Output("o", cl::value_desc("file"),
+           cl::desc("Write the relocated split BTF of the one module here"),
+           cl::cat(Cat));
+static cl::opt<std::string>
+    OutputDir("output-dir", cl::value_desc("dir"),
+              cl::desc("Write DIR/<module>.btf for each module that "
+                       "relocates"),
+              cl::cat(Cat));
+static cl::opt<std::string> DistilledBase(
+    "distilled-base", cl::value_desc("file"),
+    cl::desc("The distilled base raw split modules are split over"),
+    cl::cat(Cat));
+enum class Format { Text, JSON };
+static cl::opt<Format> OutFormat(
+    "format", cl::desc("Output format"), cl::init(Format::Text),
+    cl::values(clEnumValN(Format::Text, "text", "explanations as text"),
+               clEnumValN(Format::JSON, "json", "one JSON document")),
+    cl::cat(Cat));
+static cl::opt<bool> Quiet("quiet",
+                           cl::desc("Print nothing; report by exit status"),
+                           cl::cat(Cat));
+
+static constexpr const char *Tool = "btf-relocate";
+
+namespace {
+
+struct Target {
+  std::string Path;
+  std::unique_ptr<BTF> B;
+  std::unique_ptr<BaseIndex> Index; // built on first use
+  const BaseIndex &index() {
+    if (!Index)
+      Index = std::make_unique<BaseIndex>(*B);
+    return *Index;
+  }
+};
+
+/// One module's verdicts, one per target.
+struct ModuleResult {
+  std::vector<ModuleVerdict> Verdicts;
+  std::vector<std::unique_ptr<RelocateResult>> Relocs;
+  bool Bad = false;
+};
+
+/// What the file is, read without a base: an ELF with .BTF.base (resilient
+/// split BTF), anything else with BTF (classic split, or raw split over
+/// --distilled-base).
+Expected<bool> isResilient(StringRef Path) {
+  auto Buf = MemoryBuffer::getFile(Path, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!Buf)
+    return makeError(Path, "cannot open: " + Buf.getError().message());
+  ArrayRef<uint8_t> Data = arrayRefFromStringRef((*Buf)->getBuffer());
+  if (looksLikeRawBTF(Data))
+    return !DistilledBase.empty();
+  if (!looksLikeELF(Data))
+    return makeError(Path, "neither raw BTF (magic 0xeb9f) nor an ELF file");
+  auto Btf = findELFSection(Path, Data, BTFSectionName);
+  if (!Btf)
+    return Btf.takeError();
+  if (!*Btf)
+    return makeError(Path, "no .BTF section: the module carries no BTF");
+  auto Base = findELFSection(Path, Data, BTFBaseSectionName);
+  if (!Base)
+    return Base.takeError();
+  return Base->has_value();
+}
+
+/// The kernel's module-load checks of \p B (btf_parse_module: header,
+/// strings, per-record checks; no resolve pass).
+std::vector<ValidationIssue> moduleLoadIssues(const BTF &B) {
+  ValidateOptions VO;
+  VO.StopAtFirst = true;
+  VO.ResolveTypes = false;
+  std::vector<ValidationIssue> Out;
+  for (ValidationIssue &I : validate(B, VO))
+    if (I.RefusedAtModuleLoad)
+      Out.push_back(std::move(I));
+  return Out;
+}
+
+ValidationIssue issueFromError(Error E) {
+  ValidationIssue I;
+  I.Rule = "malformed over this base";
+  I.Message = toString(std::move(E));
+  I.Errno = -22;
+  return I;
+}
+
+ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
+                         const BTF *DistBase) {
+  ModuleResult MR;
+  auto Resilient = isResilient(Path);
+  if (!Resilient) {
+    reportError(Tool, Resilient.takeError());
+    MR.Bad = true;
+    return MR;
+  }
+  if (!*Resilient) {
+    // Classic split BTF: the kernel reads it over its own vmlinux as is.
+    for (Target &T : Ts) {
+      ModuleVerdict V;
+      V.Module = Path.str();
+      V.Target = T.Path;
+      V.Resilient = false;
+      LoadOptions LO;
+      LO.Base = T.B.get();
+      LO.UseEmbeddedBase = false;
+      auto F = BTFFile::load(Path, LO);
+      if (!F)
+        V.Refusal.push_back(issueFromError(F.takeError()));
+      else
+        V.Refusal = moduleLoadIssues(F->btf());
+      MR.Verdicts.push_back(std::move(V));
+    }
+    return MR;
+  }
+
+  LoadOptions LO;
+  LO.Base = DistBase;
+  auto F = BTFFile::load(Path, LO);
+  if (!F) {
+    reportError(Tool, F.takeError());
+    MR.Bad = true;
+    return MR;
+  }
+  const BTF &Split = F->btf();
+  if (!Split.isSplit()) {
+    reportError(Tool, makeError(Path, "the .BTF section is not split BTF"));
+    MR.Bad = true;
+    return MR;
+  }
+  // The kernel checks the .BTF.base and the .BTF before relocating.
+  std::vector<ValidationIssue> Refusal = moduleLoadIssues(*Split.base());
+  if (Refusal.empty())
+    Refusal = moduleLoadIssues(Split);
+  for (Target &T : Ts) {
+    ModuleVerdict V;
+    V.Module = Path.str();
+    V.Target = T.Path;
+    V.Refusal = Refusal;
+    if (Refusal.empty()) {
+      RelocateOptions RO;
+      RO.Name = (Path + " relocated onto " + T.Path).str();
+      RO.BuildOutput =
+          Ts.size() == 1 && (!Output.empty() || !OutputDir.empty());
+      auto R = relocate(Split, T.index(), RO);
+      if (!R) {
+        reportError(Tool, R.takeError());
+        MR.Bad = true;
+        return MR;
+      }
+      MR.Relocs.push_back(std::make_unique<RelocateResult>(std::move(*R)));
+      V.Reloc = MR.Relocs.back().get();
+    }
+    MR.Verdicts.push_back(std::move(V));
+  }
+  return MR;
+}
+
+std::string outputPathFor(StringRef Module) {
+  if (!Output.empty())
+    return Output;
+  SmallString<256> P(OutputDir);
+  sys::path::append(P, sys::path::stem(Module) + ".btf");
+  return std::string(P);
+}
+
+void printMatrix(const std::vector<std::string> &Mods,
+                 const std::vector<ModuleResult> &Results,
+                 const std::vector<Target> &Ts, raw_ostream &OS) {
+  // Columns are named by the targets' file names; cells are padded to the
+  // widest of the column.
+  std::vector<std::vector<std::string>> Cells(Mods.size() + 1);
+  Cells[0].push_back("module");
+  for (const Target &T : Ts)
+    Cells[0].push_back(sys::path::filename(T.Path).str());
+  for (size_t I = 0; I < Mods.size(); ++I) {
+    Cells[I + 1].push_back(Mods[I]);
+    for (size_t K = 0; K < Ts.size(); ++K)
+      Cells[I + 1].push_back(
+          Results[I].Bad ? "bad input" : verdictCell(Results[I].Verdicts[K]));
+  }
+  std::vector<size_t> W(Ts.size() + 1, 0);
+  for (const auto &Row : Cells)
+    for (size_t C = 0; C < Row.size(); ++C)
+      W[C] = std::max(W[C], Row[C].size());
+  for (const auto &Row : Cells) {
+    for (size_t C = 0; C < Row.size(); ++C) {
+      if (C + 1 == Row.size())
+        OS << Row[C];
+      else
+        OS << left_justify(Row[C], W[C]) << "  ";
+    }
+    OS << '\n';
+  }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM X(argc, argv);
+  cl::HideUnrelatedOptions(Cat);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "relocate modules' split BTF onto a kernel's "
+                              "BTF and predict whether it loads\n");
+  if (!Output.empty() && !OutputDir.empty()) {
+    reportError(Tool, makeError("-o", "cannot be combined with --output-dir"));
+    return 2;
+  }
+  if (!Output.empty() && Modules.size() != 1) {
+    reportError(Tool, makeError("-o", "takes one module; use --output-dir "
+                                      "for several"));
+    return 2;
+  }
+  std::vector<std::string> TargetPaths(Targets.begin(), Targets.end());
+  if (TargetPaths.empty())
+    TargetPaths.push_back(SysfsVmlinux);
+  if (TargetPaths.size() > 1 && (!Output.empty() || !OutputDir.empty())) {
+    reportError(Tool, makeError("--base-btf", "several targets print a "
+                                              "matrix and write nothing; "
+                                              "drop -o/--output-dir"));
+    return 2;
+  }
+
+  std::vector<Target> Ts;
+  for (const std::string &P : TargetPaths) {
+    auto B = loadBaseBTF(P);
+    if (!B) {
+      reportError(Tool, B.takeError());
+      return 2;
+    }
+    Target T;
+    T.Path = P;
+    T.B = std::move(*B);
+    Ts.push_back(std::move(T));
+  }
+  std::unique_ptr<BTF> DistBase;
+  if (!DistilledBase.empty()) {
+    auto B = loadBaseBTF(DistilledBase);
+    if (!B) {
+      reportError(Tool, B.takeError());
+      return 2;
+    }
+    DistBase = std::move(*B);
+  }
+  if (!OutputDir.empty())
+    if (std::error_code EC = sys::fs::create_directories(OutputDir)) {
+      reportError(Tool, makeError(OutputDir, "cannot create: " + EC.message()));
+      return 2;
+    }
+
+  std::vector<std::string> Mods(Modules.begin(), Modules.end());
+  std::vector<ModuleResult> Results;
+  bool AnyBad = false, AnyFail = false;
+  for (const std::string &M : Mods) {
+    Results.push_back(checkModule(M, Ts, DistBase.get()));
+    ModuleResult &MR = Results.back();
+    AnyBad |= MR.Bad;
+    for (const ModuleVerdict &V : MR.Verdicts)
+      AnyFail |= !V.loads();
+    if (MR.Bad || Ts.size() != 1 || (Output.empty() && OutputDir.empty()))
+      continue;
+    const ModuleVerdict &V = MR.Verdicts.front();
+    if (!V.loads())
+      continue;
+    std::vector<uint8_t> Blob;
+    if (V.Reloc)
+      Blob = serializeBTF(*V.Reloc->Split);
+    else {
+      // Classic split BTF that is valid over the target: it is already
+      // the module's BTF on that kernel; write its .BTF as is.
+      LoadOptions LO;
+      LO.Base = Ts.front().B.get();
+      LO.UseEmbeddedBase = false;
+      auto F = BTFFile::load(M, LO);
+      if (!F) {
+        reportError(Tool, F.takeError());
+        AnyBad = true;
+        continue;
+      }
+      Blob = serializeBTF(F->btf());
+    }
+    if (Error E = writeFileAtomically(outputPathFor(M), Blob)) {
+      reportError(Tool, std::move(E));
+      AnyBad = true;
+    }
+  }
+
+  if (!Quiet) {
+    if (OutFormat == Format::JSON) {
+      json::OStream J(outs(), 2);
+      J.object([&] {
+        J.attributeArray("targets", [&] {
+          for (const Target &T : Ts)
+            J.value(T.Path);
+        });
+        J.attributeArray("results", [&] {
+          for (const ModuleResult &MR : Results)
+            for (const ModuleVerdict &V : MR.Verdicts)
+              printVerdictJSON(V, J);
+        });
+        J.attributeArray("bad_input", [&] {
+          for (size_t I = 0; I < Mods.size(); ++I)
+            if (Results[I].Bad)
+              J.value(Mods[I]);
+        });
+      });
+      outs() << '\n';
+    } else if (Ts.size() > 1) {
+      printMatrix(Mods, Results, Ts, outs());
+    } else {
+      for (const ModuleResult &MR : Results)
+        for (const ModuleVerdict &V : MR.Verdicts)
+          printVerdictText(V, outs());
+    }
+  }
+  return AnyBad ? 2 : AnyFail ? 1 : 0;
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Prepares a Linux 6.1 tree in which external modules build with clang-19,
+# matching the clang-built vmlinux BTF of the corpus:
+#   prepare-kernel-tree.sh DEST [CONFIG]
+# DEST/src is Debian's linux-source-6.1 unpacked, DEST/out the configured
+# build tree (make O=DEST/out LLVM=-19 olddefconfig modules_prepare) using
+# CONFIG (default: ../shared/corpus/config-6.1-clang19).
+# Debian's own linux-headers packages are configured for GCC and cannot
+# build modules with clang (see docs/). Idempotent: a prepared DEST is kept.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dest=${1:?usage: prepare-kernel-tree.sh DEST [CONFIG]}
+config=${2:-${BTFKIT_CORPUS:-$root/../shared/corpus}/config-6.1-clang19}
+jobs=${BTFKIT_JOBS:-2}
+[ -r "$config" ] || { echo "prepare-kernel-tree: no kernel config at $config" >&2; exit 1; }
+mkdir -p "$dest"
+dest=$(cd "$dest" && pwd)
+if [ -f "$dest/.prepared" ] && cmp -s "$config" "$dest/.config-used"; then
+  echo "prepare-kernel-tree: $dest is ready"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+need=()
+for p in linux-source-6.1 bc bison flex libssl-dev libelf-dev make dwarves rsync cpio kmod; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
+fi
+
+tarball=$(ls /usr/src/linux-source-6.1.tar.* | head -n 1)
+rm -rf "$dest/src" "$dest/out"
+mkdir -p "$dest/src" "$dest/out"
+echo "prepare-kernel-tree: unpacking $tarball"
+tar -C "$dest/src" --strip-components=1 -xaf "$tarball"
+cp "$config" "$dest/out/.config"
+echo "prepare-kernel-tree: configuring for clang-19 (olddefconfig modules_prepare)"
+make -s -C "$dest/src" O="$dest/out" LLVM=-19 -j"$jobs" olddefconfig modules_prepare
+cp "$config" "$dest/.config-used"
+touch "$dest/.prepared"
+echo "prepare-kernel-tree: ready: make -C $dest/out M=<module dir> LLVM=-19 modules"
