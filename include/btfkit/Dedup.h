@@ -89,9 +89,10 @@ dedupToBlob(const BTF &B, const DedupOptions &Opts = {},
             const DedupBase *Index = nullptr, DedupStats *Stats = nullptr);
 
 /// dedupToBlob() loaded as a BTF over B.base(), named \p Name.
-llvm::Expected<std::unique_ptr<BTF>>
-dedup(const BTF &B, std::string Name, const DedupOptions &Opts = {},
-      const DedupBase *Index = nullptr, DedupStats *Stats = nullptr);
+llvm::Expected<std::unique_ptr<BTF>> dedup(const BTF &B, std::string Name,
+                                           const DedupOptions &Opts = {},
+                                           const DedupBase *Index = nullptr,
+                                           DedupStats *Stats = nullptr);
 
 /// Appends the types of \p Parts one after the other into one blob, without
 /// deduplicating: split over \p Base when it is given, standalone otherwise.
@@ -104,10 +105,11 @@ concatenateToBlob(llvm::ArrayRef<const BTF *> Parts, const BTF *Base);
 
 /// The link step's primitive: the parts (split BTFs over \p Base) merged into
 /// one deduplicated split BTF over \p Base, named \p Name.
-llvm::Expected<std::unique_ptr<BTF>>
-merge(llvm::ArrayRef<const BTF *> Parts, const BTF &Base, std::string Name,
-      const DedupOptions &Opts = {}, const DedupBase *Index = nullptr,
-      DedupStats *Stats = nullptr);
+llvm::Expected<std::unique_ptr<BTF>> merge(llvm::ArrayRef<const BTF *> Parts,
+                                           const BTF &Base, std::string Name,
+                                           const DedupOptions &Opts = {},
+                                           const DedupBase *Index = nullptr,
+                                           DedupStats *Stats = nullptr);
 
 } // namespace btfkit
 

@@ -48,12 +48,32 @@ struct SectionEdit {
 /// Copies the ELF file \p InPath to \p OutPath (which may be the same path)
 /// with \p Edits applied: a named section that exists is replaced or
 /// removed, one that does not is added (type SHT_PROGBITS, not allocated,
-/// alignment 4, like pahole's .BTF). Everything else is kept as it was.
+/// alignment 4, like pahole's .BTF); removing an absent one does nothing.
+/// Everything else is kept as it was, and the output keeps the input's
+/// file mode. Works on ELF32/ELF64 of either byte order; contents are
+/// written as given, so BTF must already be in the file's byte order.
+///
+/// Section indices never change (relocations, symbols and groups name
+/// sections by index): new sections are appended, and a removed section
+/// becomes an SHT_NULL entry with the empty name and no contents. Its
+/// relocation sections go with it, and so do section symbols no remaining
+/// relocation uses; a section other symbols are defined in, or that another
+/// section links to, cannot be removed. A section that relocations patch
+/// cannot be replaced unless its relocation section is removed too.
+///
+/// Objects (ET_REL, kernel modules) are laid out afresh. Linked files
+/// (program headers) keep their layout and every byte segments map: new or
+/// grown contents and the section header table go at the end, and an
+/// allocated section can only be rewritten in place (no larger) or not at
+/// all. Errors name the file and the section.
 llvm::Error rewriteELFSections(llvm::StringRef InPath, llvm::StringRef OutPath,
                                llvm::ArrayRef<SectionEdit> Edits);
 
 /// Writes a new minimal ELF relocatable object (ELF64, little-endian,
-/// x86-64 unless \p Machine says otherwise) holding just \p Sections.
+/// x86-64 unless \p Machine says otherwise) holding just \p Sections (each
+/// SHT_PROGBITS, alignment 4, in the order given) and .shstrtab. Every
+/// section needs contents. Like every writer here, it replaces \p OutPath
+/// atomically.
 llvm::Error createELFWithSections(llvm::StringRef OutPath,
                                   llvm::ArrayRef<SectionEdit> Sections,
                                   uint16_t Machine = 62 /*EM_X86_64*/);

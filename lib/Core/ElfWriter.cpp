@@ -251,7 +251,7 @@ private:
   size_t PhNum = 0;
   bool KeepLayout = false;
   std::vector<SectionInfo> Sections; // by index; [0] is the null entry
-  std::string NewNames;               // the grown .shstrtab, kept alive
+  std::string NewNames;              // the grown .shstrtab, kept alive
 };
 
 Error Rewriter::readSections() {
@@ -282,13 +282,14 @@ Error Rewriter::readSections() {
     SectionInfo &S = Sections[I];
     S.Scn = elf_getscn(E, I);
     if (!S.Scn || !gelf_getshdr(S.Scn, &S.Hdr))
-      return makeError(InPath, "cannot read section header " + Twine(I) +
-                                   ": " + libelfMessage());
+      return makeError(InPath, "cannot read section header " + Twine(I) + ": " +
+                                   libelfMessage());
     if (I == 0)
       continue;
     const char *N = elf_strptr(E, ShStrNdx, S.Hdr.sh_name);
     if (!N)
-      return makeError(InPath, "section " + Twine(I) + " has a bad name offset " +
+      return makeError(InPath, "section " + Twine(I) +
+                                   " has a bad name offset " +
                                    Twine(S.Hdr.sh_name));
     S.Name = N;
     if (S.Hdr.sh_type != SHT_NOBITS && S.Hdr.sh_type != SHT_NULL &&
@@ -367,7 +368,8 @@ Error Rewriter::write(int FD, StringRef OutPath) {
   // libelf grows the file but never shrinks it; a compacted object must not
   // keep the old tail.
   if (uint64_t(Size) < FileSize && ::ftruncate(FD, Size) != 0)
-    return makeError(OutPath, "cannot truncate: " + Twine(std::strerror(errno)));
+    return makeError(OutPath,
+                     "cannot truncate: " + Twine(std::strerror(errno)));
   return Error::success();
 }
 
@@ -421,8 +423,8 @@ Error Rewriter::checkRemovable(size_t Index, ArrayRef<bool> Removing) {
       continue;
     const SectionInfo &O = Sections[J];
     if (O.Hdr.sh_link == Index && O.Hdr.sh_type != SHT_NULL)
-      return makeError(where(Index), "cannot remove: section " + O.Name +
-                                         " links to it");
+      return makeError(where(Index),
+                       "cannot remove: section " + O.Name + " links to it");
     if (O.Hdr.sh_type != SHT_SYMTAB && O.Hdr.sh_type != SHT_DYNSYM)
       continue;
     // A symbol defined in the section would point at a hole.
@@ -554,8 +556,8 @@ Error Rewriter::run(ArrayRef<SectionEdit> Edits) {
   SectionInfo &StrSec = Sections[ShStrNdx];
   Elf_Data *StrData = elf_getdata(StrSec.Scn, nullptr);
   if (!StrData && StrSec.Hdr.sh_size)
-    return makeError(where(ShStrNdx), "cannot read the section name table: " +
-                                          libelfMessage());
+    return makeError(where(ShStrNdx),
+                     "cannot read the section name table: " + libelfMessage());
   NameTable Names(StrData ? StringRef(static_cast<const char *>(StrData->d_buf),
                                       StrData->d_size)
                           : StringRef());
@@ -614,7 +616,8 @@ Error Rewriter::run(ArrayRef<SectionEdit> Edits) {
     const SectionEdit &Ed = *Adding[K];
     Elf_Scn *Scn = elf_newscn(E);
     if (!Scn)
-      return makeError(where(Ed.Name), "cannot add section: " + libelfMessage());
+      return makeError(where(Ed.Name),
+                       "cannot add section: " + libelfMessage());
     Sections.push_back({Scn, GElf_Shdr(), Ed.Name});
     size_t I = Sections.size() - 1;
     if (!gelf_getshdr(Scn, &Sections[I].Hdr))
@@ -653,8 +656,8 @@ Error Rewriter::run(ArrayRef<SectionEdit> Edits) {
     elf_flagelf(E, ELF_C_SET, ELF_F_DIRTY);
     Ehdr.e_shoff = Append(0, gelf_getclass(E) == ELFCLASS64 ? 8 : 4);
     if (!gelf_update_ehdr(E, &Ehdr))
-      return makeError(InPath, "cannot update the ELF header: " +
-                                   libelfMessage());
+      return makeError(InPath,
+                       "cannot update the ELF header: " + libelfMessage());
   }
   return Error::success();
 }
@@ -673,8 +676,9 @@ Error btfkit::rewriteELFSections(StringRef InPath, StringRef OutPath,
   if (!In)
     return makeError(InPath, "cannot open: " + In.getError().message());
   ArrayRef<uint8_t> Image = arrayRefFromStringRef((*In)->getBuffer());
-  if (Image.size() < 4 || std::memcmp(Image.data(), "\x7f"
-                                                    "ELF",
+  if (Image.size() < 4 || std::memcmp(Image.data(),
+                                      "\x7f"
+                                      "ELF",
                                       4) != 0)
     return makeError(InPath, "not an ELF file");
   sys::fs::file_status Status;
@@ -744,8 +748,8 @@ Error btfkit::createELFWithSections(StringRef OutPath,
   // are taken.
   Names.add(".shstrtab");
   std::string NameBytes = Names.bytes().str();
-  ArrayRef<uint8_t> NameData(reinterpret_cast<const uint8_t *>(NameBytes.data()),
-                             NameBytes.size());
+  ArrayRef<uint8_t> NameData(
+      reinterpret_cast<const uint8_t *>(NameBytes.data()), NameBytes.size());
   Expected<size_t> StrNdx =
       AddSection(".shstrtab", NameData, SHT_STRTAB, /*Align=*/1);
   if (!StrNdx)

@@ -146,7 +146,8 @@ public:
     EdgeBegin[N] = uint32_t(Edges.size());
     Colour.resize(N);
     for (size_t I = 0; I < N; ++I)
-      Colour[I] = Fixed[I] ? mix(0xba5e, Nodes[I].id()) : shallowColour(Nodes[I]);
+      Colour[I] =
+          Fixed[I] ? mix(0xba5e, Nodes[I].id()) : shallowColour(Nodes[I]);
     Shallow = Colour;
     Free.clear();
     for (size_t I = 0; I < N; ++I)
@@ -225,8 +226,8 @@ std::string explain(const Graph &G, const Graph::Side &SX, uint32_t X,
         return "size differs" + Vs(TX.size(), TY.size());
     if (TX.vlen() != TY.vlen())
       return "number of " +
-             std::string(TX.isComposite() ? "members"
-                         : TX.isEnum()    ? "enumerators"
+             std::string(TX.isComposite()         ? "members"
+                         : TX.isEnum()            ? "enumerators"
                          : TX.is(Kind::FuncProto) ? "parameters"
                                                   : "elements") +
              " differs" + Vs(TX.vlen(), TY.vlen());
@@ -257,15 +258,26 @@ std::string explain(const Graph &G, const Graph::Side &SX, uint32_t X,
   std::vector<uint32_t> RX, RY;
   forEachTypeRef(TX, [&](uint32_t R) { RX.push_back(R); });
   forEachTypeRef(TY, [&](uint32_t R) { RY.push_back(R); });
-  for (size_t I = 0; I < RX.size() && I < RY.size(); ++I) {
-    if (G.colour(SX, RX[I]) == G.colour(SY, RY[I]))
-      continue;
+  // Name the slot closest to the cause: one whose referenced types differ
+  // in their own records, else one that is not a pointer (a pointer back
+  // into a cycle differs only because the cycle does), else the first.
+  size_t Pick = RX.size();
+  for (int Pass = 0; Pass < 3 && Pick == RX.size(); ++Pass)
+    for (size_t I = 0; I < RX.size() && I < RY.size(); ++I) {
+      if (G.colour(SX, RX[I]) == G.colour(SY, RY[I]))
+        continue;
+      if ((Pass == 0 && G.shallow(SX, RX[I]) == G.shallow(SY, RY[I])) ||
+          (Pass == 1 && SX.B->type(RX[I]).is(Kind::Ptr)))
+        continue;
+      Pick = I;
+      break;
+    }
+  for (size_t I = Pick; I < RX.size() && I < RY.size(); I = RX.size()) {
     std::string Slot;
     if (TX.isComposite())
       Slot = "member '" + SX.B->str(TX.members()[I].NameOff).str() + "'";
     else if (TX.is(Kind::FuncProto))
-      Slot = I == 0 ? "return type"
-                    : "parameter #" + std::to_string(I - 1);
+      Slot = I == 0 ? "return type" : "parameter #" + std::to_string(I - 1);
     else if (TX.is(Kind::Array))
       Slot = I == 0 ? "element type" : "index type";
     else
@@ -336,8 +348,8 @@ void btfkit::printDiff(const DiffResult &R, const BTF &A, const BTF &B,
     OS << "equivalent: " << A.name() << " and " << B.name() << '\n';
   else
     OS << R.OnlyInA.size() << " type(s) of " << A.name()
-       << " without an equivalent in " << B.name() << ", "
-       << R.OnlyInB.size() << " the other way\n";
+       << " without an equivalent in " << B.name() << ", " << R.OnlyInB.size()
+       << " the other way\n";
 }
 
 std::vector<uint32_t> btfkit::canonicalOrder(const BTF &B) {

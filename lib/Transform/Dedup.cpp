@@ -102,7 +102,9 @@ bool compatFuncProto(const uint32_t *A, const uint32_t *B) {
       return false;
   return true;
 }
-unsigned fwdKind(const uint32_t *R) { return recKindFlag(R) ? KUnion : KStruct; }
+unsigned fwdKind(const uint32_t *R) {
+  return recKindFlag(R) ? KUnion : KStruct;
+}
 
 bool isRefKind(unsigned K) {
   switch (K) {
@@ -209,7 +211,7 @@ private:
 Error Deduper::prepare() {
   const uint32_t N = EndId - FirstId;
   ArrayRef<uint8_t> Sec = B.typeSection();
-  Buf.resize(ClassicHeaderSize + Sec.size());
+  resizeLarge(Buf, ClassicHeaderSize + Sec.size(), uint8_t(0));
   Words = reinterpret_cast<uint32_t *>(Buf.data() + ClassicHeaderSize);
   if (!Sec.empty())
     std::memcpy(Words, Sec.data(), Sec.size());
@@ -220,7 +222,7 @@ Error Deduper::prepare() {
                                      ": cannot deduplicate kind " + Twine(K) +
                                      " (" + kindName(K) + ")");
   }
-  Map.resize(EndId);
+  resizeLarge(Map, EndId, 0u);
   for (uint32_t Id = 0; Id < FirstId; ++Id)
     Map[Id] = Id;
   for (uint32_t Id = FirstId; Id < EndId; ++Id) {
@@ -228,7 +230,7 @@ Error Deduper::prepare() {
     // VAR and DATASEC are never deduplicated.
     Map[Id] = (K == KVar || K == KDatasec) ? Id : Unprocessed;
   }
-  Hypot.assign(EndId, Unprocessed);
+  resizeLarge(Hypot, EndId, Unprocessed);
   Table.init(FirstId, N, N / 3 + 16);
   return Error::success();
 }
@@ -674,11 +676,11 @@ Error Deduper::dedupReference(uint32_t Root) {
       Error Err = Error::success();
       forEachTypeSlot(reinterpret_cast<CommonType *>(T), [&](uint32_t &Ref) {
         if (Map[Ref] == InProgress && !Err)
-          Err = makeError(B.name(), "type id " + Twine(Id) + ": " +
-                                        kindName(K) +
-                                        " is part of a reference loop "
-                                        "through type id " +
-                                        Twine(Ref));
+          Err =
+              makeError(B.name(), "type id " + Twine(Id) + ": " + kindName(K) +
+                                      " is part of a reference loop "
+                                      "through type id " +
+                                      Twine(Ref));
         else if (!isMapped(Ref))
           IdStack.push_back(Ref);
       });
@@ -825,10 +827,9 @@ Expected<std::vector<uint8_t>> btfkit::dedupToBlob(const BTF &B,
   const DedupBase::Impl *BI;
   if (B.isSplit()) {
     if (Index && &Index->btf() != B.base())
-      return makeError(B.name(), "internal error: dedup index of " +
-                                     Index->btf().name() +
-                                     " used for BTF split over " +
-                                     B.base()->name());
+      return makeError(B.name(),
+                       "internal error: dedup index of " + Index->btf().name() +
+                           " used for BTF split over " + B.base()->name());
     if (!Index) {
       Own = DedupBase::create(*B.base());
       Index = Own.get();

@@ -18,9 +18,19 @@
 
 #include "DedupIndex.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 using namespace btfkit;
 using namespace btfkit::dd;
 using namespace llvm;
+
+void btfkit::dd::adviseHugePages(void *Begin, size_t Bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  (void)madvise(Begin, Bytes, MADV_HUGEPAGE);
+#endif
+}
 
 const uint32_t DedupBase::Impl::VoidRecord[3] = {0, 0, 0};
 

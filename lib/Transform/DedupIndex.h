@@ -37,6 +37,9 @@
 namespace btfkit {
 namespace dd {
 
+/// madvise(MADV_HUGEPAGE) where the system has it; a hint only.
+void adviseHugePages(void *Begin, size_t Bytes);
+
 // Record words.
 inline uint32_t recName(const uint32_t *R) { return R[0]; }
 inline uint32_t recInfo(const uint32_t *R) { return R[1]; }
@@ -86,6 +89,27 @@ inline uint32_t recWords(const uint32_t *R) {
   }
 }
 
+/// Sizes \p V to \p N elements of \p Fill, asking the kernel for huge pages
+/// first when the block is large: dedup touches every page of its big
+/// arrays once, and on 4 KiB pages the page faults cost as much as a phase
+/// of the algorithm.
+template <typename T>
+void resizeLarge(std::vector<T> &V, size_t N, const T &Fill) {
+  constexpr size_t Huge = size_t(2) << 20;
+  V.clear();
+  V.reserve(N);
+  size_t Bytes = N * sizeof(T);
+  if (Bytes >= 4 * Huge) {
+    uintptr_t Begin = reinterpret_cast<uintptr_t>(V.data());
+    uintptr_t AlignedBegin = (Begin + Huge - 1) & ~(Huge - 1);
+    uintptr_t End = (Begin + Bytes) & ~(Huge - 1);
+    if (End > AlignedBegin)
+      adviseHugePages(reinterpret_cast<void *>(AlignedBegin),
+                      End - AlignedBegin);
+  }
+  V.assign(N, Fill);
+}
+
 // Hashing: a multiply-xorshift combine, finished with a full avalanche
 // before it picks a slot. Only equality of signatures matters to the
 // algorithm (candidates are checked exactly), never the hash values.
@@ -123,8 +147,7 @@ inline uint64_t hashStruct(const uint32_t *R) {
 }
 /// ARRAY with (canonical) element and index types.
 inline uint64_t hashArray(const uint32_t *R) {
-  return hashCombine(hashCombine(hashCombine(hashCommon(R), R[3]), R[4]),
-                     R[5]);
+  return hashCombine(hashCombine(hashCombine(hashCommon(R), R[3]), R[4]), R[5]);
 }
 /// FUNC_PROTO with (canonical) parameter types.
 inline uint64_t hashFuncProto(const uint32_t *R) {
@@ -183,7 +206,7 @@ public:
   /// Ids in [IdBase, IdBase + NumIds) may be inserted.
   void init(uint32_t IdBase, uint32_t NumIds, size_t ExpectedKeys) {
     this->IdBase = IdBase;
-    Next.assign(NumIds, 0);
+    resizeLarge(Next, NumIds, 0u);
     size_t Cap = 16;
     while (Cap * 3 < ExpectedKeys * 4)
       Cap <<= 1;
@@ -278,8 +301,7 @@ public:
   /// Adds \p Off (string \p S, hash \p H) unless an equal string is there;
   /// returns the offset the set holds for it.
   template <typename StrAtFn>
-  uint32_t insert(llvm::StringRef S, uint32_t H, uint32_t Off,
-                  StrAtFn StrAt) {
+  uint32_t insert(llvm::StringRef S, uint32_t H, uint32_t Off, StrAtFn StrAt) {
     if ((Used + 1) * 4 > Slots.size() * 3)
       grow();
     size_t Mask = Slots.size() - 1;

@@ -63,9 +63,9 @@ btfkit::concatenateToBlob(ArrayRef<const BTF *> Parts, const BTF *Base) {
   for (const BTF *P : Parts) {
     // How every BTF of P's chain maps into the output.
     std::vector<Placement> Chain;
-    Chain.push_back({P, int64_t(NextId) - P->firstId(),
-                     int64_t(StrBegin) + int64_t(Strings.size()) -
-                         P->strBegin()});
+    Chain.push_back(
+        {P, int64_t(NextId) - P->firstId(),
+         int64_t(StrBegin) + int64_t(Strings.size()) - P->strBegin()});
     for (const BTF *B = P->base(); B; B = B->base()) {
       if (InBaseChain(B)) {
         Chain.push_back({B, 0, 0});
@@ -136,14 +136,15 @@ btfkit::concatenateToBlob(ArrayRef<const BTF *> Parts, const BTF *Base) {
   return Out;
 }
 
-Expected<std::unique_ptr<BTF>>
-btfkit::merge(ArrayRef<const BTF *> Parts, const BTF &Base, std::string Name,
-              const DedupOptions &Opts, const DedupBase *Index,
-              DedupStats *Stats) {
+Expected<std::unique_ptr<BTF>> btfkit::merge(ArrayRef<const BTF *> Parts,
+                                             const BTF &Base, std::string Name,
+                                             const DedupOptions &Opts,
+                                             const DedupBase *Index,
+                                             DedupStats *Stats) {
   for (const BTF *P : Parts)
     if (P->base() != &Base)
-      return makeError(P->name(), "cannot merge: not split over " +
-                                      Base.name());
+      return makeError(P->name(),
+                       "cannot merge: not split over " + Base.name());
   auto Blob = concatenateToBlob(Parts, &Base);
   if (!Blob)
     return Blob.takeError();

@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "btfkit/Writer.h"
 #include "btfkit/Builder.h"
 #include "btfkit/Reader.h"
-#include "btfkit/Writer.h"
 
 #include "TestSupport.h"
 #include "llvm/ADT/SmallString.h"
@@ -89,8 +89,8 @@ std::string sectionOf(StringRef Path, StringRef Name) {
   auto Buf = MemoryBuffer::getFile(Path);
   if (!Buf)
     return "<unreadable>";
-  auto Sec = findELFSection(Path, arrayRefFromStringRef((*Buf)->getBuffer()),
-                            Name);
+  auto Sec =
+      findELFSection(Path, arrayRefFromStringRef((*Buf)->getBuffer()), Name);
   if (!Sec) {
     return "<error: " + toString(Sec.takeError()) + ">";
   }
@@ -244,8 +244,8 @@ TEST(WriterTest, ErrorsNameTheFileAndSection) {
   TempDir Dir;
   std::string Obj = Dir.file("e.o");
   ASSERT_NO_ERROR(createELFWithSections(Obj, {{".BTF", bytesOf("1234")}}));
-  Error E = rewriteELFSections(Obj, Dir.file("o.o"),
-                               {{".shstrtab", std::nullopt}});
+  Error E =
+      rewriteELFSections(Obj, Dir.file("o.o"), {{".shstrtab", std::nullopt}});
   ASSERT_TRUE(bool(E));
   EXPECT_EQ(toString(std::move(E)),
             Obj + ":.shstrtab: cannot remove the section name table");

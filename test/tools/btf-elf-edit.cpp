@@ -29,8 +29,7 @@ using namespace llvm;
 static cl::opt<std::string> Input(cl::Positional, cl::desc("<input ELF>"));
 static cl::opt<std::string> Output("o", cl::Required, cl::desc("output"),
                                    cl::value_desc("file"));
-static cl::opt<bool> Create("create",
-                            cl::desc("write a new object, no input"));
+static cl::opt<bool> Create("create", cl::desc("write a new object, no input"));
 static cl::opt<unsigned> Machine("machine", cl::init(62),
                                  cl::desc("e_machine of --create"));
 static cl::list<std::string> Set("set", cl::desc("add or replace a section"),
@@ -51,8 +50,8 @@ int main(int argc, char **argv) {
     auto Buf = MemoryBuffer::getFile(File, /*IsText=*/false,
                                      /*RequiresNullTerminator=*/false);
     if (!Buf) {
-      reportError(Tool, makeError(File, "cannot open: " +
-                                            Buf.getError().message()));
+      reportError(Tool,
+                  makeError(File, "cannot open: " + Buf.getError().message()));
       return 1;
     }
     StringRef B = (*Buf)->getBuffer();
@@ -61,9 +60,8 @@ int main(int argc, char **argv) {
   }
   for (unsigned I = 0; I < Remove.size(); ++I)
     Ordered.push_back({Remove.getPosition(I), {Remove[I], std::nullopt}});
-  llvm::sort(Ordered, [](const auto &A, const auto &B) {
-    return A.first < B.first;
-  });
+  llvm::sort(Ordered,
+             [](const auto &A, const auto &B) { return A.first < B.first; });
   std::vector<SectionEdit> Edits;
   for (auto &P : Ordered)
     Edits.push_back(std::move(P.second));

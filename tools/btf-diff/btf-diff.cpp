@@ -42,8 +42,9 @@ static cl::opt<bool>
     CanonicalDump("canonical-dump",
                   cl::desc("Print the one input in canonical order instead"),
                   cl::cat(Cat));
-static cl::opt<bool> Quiet("q", cl::desc("Print nothing, only set the exit "
-                                         "status"),
+static cl::opt<bool> Quiet("q",
+                           cl::desc("Print nothing, only set the exit "
+                                    "status"),
                            cl::cat(Cat));
 
 static constexpr const char *Tool = "btf-diff";

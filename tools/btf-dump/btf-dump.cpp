@@ -21,6 +21,7 @@
 #include "btfkit/ToolSupport.h"
 #include "btfkit/Validate.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -105,8 +106,19 @@ int main(int argc, char **argv) {
     }
     for (const ValidationIssue &I : Issues)
       errs() << B.name() << ": " << I.Message << '\n';
-    errs() << B.name() << ": invalid BTF, the kernel would refuse it ("
-           << Issues.size() << (Issues.size() == 1 ? " issue" : " issues")
+    // Linux 6.1 checks vmlinux and module BTF without the resolve pass;
+    // say which loads the issues stop (docs/Validation.md).
+    auto Refusing = llvm::find_if(Issues, [](const ValidationIssue &I) {
+      return I.RefusedAtModuleLoad;
+    });
+    errs() << B.name() << ": invalid BTF, ";
+    if (Refusing != Issues.end())
+      errs() << "the kernel would refuse it";
+    else
+      errs() << "BPF_BTF_LOAD would refuse it (Linux 6.1 still loads it as "
+                "vmlinux or module BTF)";
+    errs() << " (" << Issues.size()
+           << (Issues.size() == 1 ? " issue" : " issues")
            << (AllIssues ? "" : " shown") << ")\n";
     return 1;
   }

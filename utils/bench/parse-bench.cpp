@@ -139,8 +139,12 @@ void ParseAllModulesBTFKit(benchmark::State &State) {
 
 } // namespace
 
-BENCHMARK(ParseVmlinuxLibbpf)->Name("ParseVmlinux/libbpf")->Unit(benchmark::kMillisecond);
-BENCHMARK(ParseVmlinuxBTFKit)->Name("ParseVmlinux/btfkit")->Unit(benchmark::kMillisecond);
+BENCHMARK(ParseVmlinuxLibbpf)
+    ->Name("ParseVmlinux/libbpf")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(ParseVmlinuxBTFKit)
+    ->Name("ParseVmlinux/btfkit")
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(ParseVmlinuxBTFKitInMemory)
     ->Name("ParseVmlinux/btfkit_mem")
     ->Unit(benchmark::kMillisecond);

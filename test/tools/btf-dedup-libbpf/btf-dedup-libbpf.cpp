@@ -42,9 +42,9 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <cstring>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <cstring>
 
 using namespace btfkit;
 using namespace llvm;
@@ -62,17 +62,18 @@ static cl::opt<bool> SelfAppend("self-append",
                                          "by a copy of itself"));
 static cl::opt<std::string> ListFile("list", cl::value_desc("file"),
                                      cl::desc("File with one module per line"));
-static cl::opt<std::string> Dir("dir", cl::value_desc("folder"),
-                                cl::desc("Take every *.btf file of the folder"));
+static cl::opt<std::string>
+    Dir("dir", cl::value_desc("folder"),
+        cl::desc("Take every *.btf file of the folder"));
 static cl::opt<std::string> Shard("shard", cl::value_desc("K/N"),
                                   cl::desc("Only the K-th of N slices of the "
                                            "sorted inputs"));
 static cl::opt<unsigned> Limit("limit", cl::init(0),
                                cl::desc("Only the first N inputs"));
-static cl::opt<DedupCompat> Compat(
-    "compat", cl::init(DedupCompat::Libbpf11),
-    cl::values(clEnumValN(DedupCompat::Latest, "latest", ""),
-               clEnumValN(DedupCompat::Libbpf11, "libbpf-1.1", "")));
+static cl::opt<DedupCompat>
+    Compat("compat", cl::init(DedupCompat::Libbpf11),
+           cl::values(clEnumValN(DedupCompat::Latest, "latest", ""),
+                      clEnumValN(DedupCompat::Libbpf11, "libbpf-1.1", "")));
 static cl::opt<bool> Verbose("v", cl::desc("Print a line per module"));
 
 static constexpr const char *Tool = "btf-dedup-libbpf";
@@ -81,8 +82,7 @@ static int quiet(enum libbpf_print_level, const char *, va_list) { return 0; }
 
 /// libbpf's dedup of a raw blob (split over \p LBase when given).
 static Expected<std::vector<uint8_t>>
-libbpfDedup(const std::vector<uint8_t> &In, struct btf *LBase,
-            StringRef Name) {
+libbpfDedup(const std::vector<uint8_t> &In, struct btf *LBase, StringRef Name) {
   struct btf *B = nullptr;
   if (LBase) {
     // libbpf 1.1 declares btf__new_split() but does not implement it; its
