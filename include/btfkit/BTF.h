@@ -173,13 +173,16 @@ public:
   /// Byte offset of own type \p Id within typeSection().
   uint32_t typeOffset(uint32_t Id) const { return Offsets[Id - FirstId]; }
 
+  /// What indexing learns for the reference and loop checks (BTF.cpp).
+  struct RecordScan;
+
 private:
   BTF() = default;
   llvm::Error load(llvm::ArrayRef<uint8_t> Data);
   llvm::Error parseHeader(llvm::ArrayRef<uint8_t> Data);
-  llvm::Error indexTypes();
+  llvm::Error indexTypes(RecordScan &Scan);
   llvm::Error checkReferences() const;
-  llvm::Error checkLoops() const;
+  llvm::Error checkLoops(llvm::ArrayRef<uint32_t> Starts) const;
   llvm::Error typeError(uint32_t Id, const llvm::Twine &Msg) const;
 
   std::string Name;

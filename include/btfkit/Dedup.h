@@ -70,6 +70,14 @@ class DedupBase {
 public:
   /// Indexes \p Base (and the chain under it). \p Base must outlive this.
   static std::unique_ptr<DedupBase> create(const BTF &Base);
+  /// Indexes only what deduplicating \p Split (split over \p Base) can use:
+  /// the base strings Split also holds, and the base types whose names and
+  /// referenced types could make them equivalent to one of Split's types.
+  /// dedup(Split) gives the same bytes as with create(Base), at a cost of
+  /// one light scan of the base instead of hashing all of it: the compiler
+  /// plugin deduplicates one translation unit per process this way.
+  static std::unique_ptr<DedupBase> createFor(const BTF &Base,
+                                              const BTF &Split);
   ~DedupBase();
   const BTF &btf() const;
 

@@ -91,6 +91,10 @@ struct FragmentManifest {
   std::string Compiler;
   /// The translation unit (the compile unit's file name), for diagnostics.
   std::string Source;
+  /// When the fragment covers several compile units (an LTO link's merged
+  /// module), the file names of all of them ("unit=" keys, one each; the
+  /// link step compares them with the DWARF compile units). Empty for one.
+  std::vector<std::string> Units;
   /// The features the types were made with (pahole's names, comma list).
   std::string Features;
   BaseFingerprint Base;
@@ -125,8 +129,10 @@ parseFragments(llvm::ArrayRef<uint8_t> Section, llvm::StringRef Source);
 /// The BTFs of the only fragment of a fragment section, for readers that
 /// treat an object like a module: \p DistilledBase gets the distilled base
 /// (null when the fragment has none), the result is the types, split over
-/// \p Base when given, else over the distilled base; standalone types ignore
-/// \p Base. A section of several fragments (a partial link) is refused.
+/// the distilled base; standalone types ignore \p Base. A fragment with a
+/// distilled base is refused when \p Base is given (its types need
+/// relocating onto Base, Relocate.h), and so is a section of several
+/// fragments (a partial link).
 /// \p Label names the section in diagnostics ("obj.o:.BTF.btfkit").
 llvm::Expected<std::unique_ptr<BTF>>
 loadFragmentTypes(llvm::ArrayRef<uint8_t> Section, llvm::StringRef Label,

@@ -30,6 +30,12 @@ namespace btfkit {
 
 constexpr const char *BTFSectionName = ".BTF";
 constexpr const char *BTFBaseSectionName = ".BTF.base";
+/// Section names that select one blob of an object's btfkit fragment
+/// (Fragment.h): its types (what ".BTF" gives), its distilled base (what
+/// ".BTF.base" gives), and its embedded-type tags (split over both).
+constexpr const char *FragmentTypesView = ".BTF.btfkit:types";
+constexpr const char *FragmentDistilledBaseView = ".BTF.btfkit:distilled-base";
+constexpr const char *FragmentEmbeddedTagsView = ".BTF.btfkit:embedded-tags";
 
 struct LoadOptions {
   /// The base the loaded BTF is split over (raw split BTF, or a module's
@@ -65,14 +71,21 @@ public:
   bool hasBaseSection() const { return HasBaseSection; }
   /// Gives up ownership of the BTF; the file stays mapped as long as the
   /// BTF lives (and the embedded base, which is returned through \p Base).
+  /// Null for a fragment's embedded-tags view (split over two blobs).
   std::unique_ptr<BTF> takeBTF(std::unique_ptr<BTF> *Base = nullptr);
 
 private:
   BTFFile() = default;
+  llvm::Error loadFragment(llvm::ArrayRef<uint8_t> Section,
+                           const LoadOptions &Opts,
+                           std::shared_ptr<const void> KeepAlive);
+
   std::string Path;
   FileFormat Format = Raw;
   bool HasBaseSection = false;
   std::unique_ptr<BTF> EmbeddedBase;
+  /// The fragment's types under an embedded-tags view.
+  std::unique_ptr<BTF> FragmentTypes;
   std::unique_ptr<BTF> Main;
 };
 

@@ -132,6 +132,20 @@ struct RelocateResult {
   }
 };
 
+/// The STRUCT/UNION a member of type \p Id holds by value: \p Id followed
+/// through TYPEDEF, CONST, VOLATILE, RESTRICT, TYPE_TAG and ARRAY element
+/// types (a PTR ends the chain); 0 when the chain ends at anything else.
+/// Any id of \p B's chain.
+uint32_t compositeHeldByValue(const BTF &B, uint32_t Id);
+
+/// Which composites of \p Split's base are *embedded*: held by value by a
+/// member of one of Split's own STRUCT/UNION types (the kernel's
+/// btf_mark_embedded_composite_type_ids()). Indexed by base id, size
+/// Split.firstId(); 1 for embedded ones. relocate() requires an equal size
+/// of exactly these, and the compiler plugin tags exactly these in its
+/// fragments (EmitFragment.h).
+std::vector<uint8_t> embeddedBaseComposites(const BTF &Split);
+
 /// Relocates \p Split, split BTF over a distilled base, onto \p Target.
 /// A relocation that fails is a result, not an error; an Error means the
 /// input cannot be resilient split BTF at all, and names the file and type:

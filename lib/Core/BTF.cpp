@@ -232,55 +232,47 @@ const KnownLayoutTable &knownLayoutTable() {
   return Table;
 }
 
+} // namespace
+
 /// What one pass over the records learns for the checks that follow.
-struct RecordScan {
+struct BTF::RecordScan {
   uint32_t MaxNameOff = 0; // the largest string offset used
   uint32_t MaxTypeId = 0;  // the largest type id referred to
-  /// A chain record (see isChainKind) refers to itself or a later own
-  /// chain record. A reference loop runs through chain records only and
-  /// has at least one such edge: without any, there is no loop.
-  bool ForwardChain = false;
+  /// The chain records (see isChainKind) that refer to themselves or to a
+  /// later own chain record. A reference loop runs through chain records
+  /// only and has at least one such edge, so walks from these find every
+  /// loop; without any, there is none.
+  std::vector<uint32_t> ForwardChains;
+  /// While indexing: for each forward chain record, the id it refers to.
+  std::vector<uint32_t> ForwardTargets;
 };
-} // namespace
 
 static bool isChainKind(const Type &T);
 
-static RecordScan scanRecords(ArrayRef<uint8_t> Types,
-                              ArrayRef<uint32_t> Offsets, uint32_t FirstId) {
-  RecordScan S;
-  uint32_t Id = FirstId;
-  for (uint32_t Off : Offsets) {
-    auto *Rec = reinterpret_cast<const CommonType *>(Types.data() + Off);
-    unsigned K = infoKind(Rec->Info);
-    if (K > MaxKnownKind) {
-      ++Id;
-      continue; // Stepped over via the layout section; contents opaque.
-    }
-    visitNameSlots(Rec, [&](uint32_t N) {
-      S.MaxNameOff = std::max(S.MaxNameOff, N);
-    });
-    bool HasSlot = false;
-    uint32_t First = 0;
-    visitTypeSlots(Rec, [&](uint32_t T) {
-      S.MaxTypeId = std::max(S.MaxTypeId, T);
-      if (!HasSlot)
-        First = T;
-      HasSlot = true;
-    });
-    // A chain record's first type slot is where its chain goes next
-    // (ARRAY: the element type).
-    if (HasSlot && First >= Id && !S.ForwardChain &&
-        isChainKind(Type(nullptr, Id, Rec))) {
-      if (First - FirstId >= Offsets.size())
-        S.ForwardChain = true; // out of range: let checkLoops() not guess
-      else if (isChainKind(Type(nullptr, First,
-                                reinterpret_cast<const CommonType *>(
-                                    Types.data() + Offsets[First - FirstId]))))
-        S.ForwardChain = true;
-    }
-    ++Id;
+// Folds one record into \p S (called by indexTypes() as it steps over the
+// record, so the type section is read once).
+static void scanRecord(const CommonType *Rec, uint32_t Id,
+                       BTF::RecordScan &S) {
+  if (infoKind(Rec->Info) > MaxKnownKind)
+    return; // Stepped over via the layout section; contents opaque.
+  visitNameSlots(Rec, [&](uint32_t N) {
+    S.MaxNameOff = std::max(S.MaxNameOff, N);
+  });
+  bool HasSlot = false;
+  uint32_t First = 0;
+  visitTypeSlots(Rec, [&](uint32_t T) {
+    S.MaxTypeId = std::max(S.MaxTypeId, T);
+    if (!HasSlot)
+      First = T;
+    HasSlot = true;
+  });
+  // A chain record's first type slot is where its chain goes next (ARRAY:
+  // the element type). Whether the target is a chain record too is known
+  // only once every record is indexed: see indexTypes().
+  if (HasSlot && First >= Id && isChainKind(Type(nullptr, Id, Rec))) {
+    S.ForwardChains.push_back(Id);
+    S.ForwardTargets.push_back(First);
   }
-  return S;
 }
 
 Error BTF::load(ArrayRef<uint8_t> Data) {
@@ -334,22 +326,22 @@ Error BTF::load(ArrayRef<uint8_t> Data) {
                            "--base-btf)");
   if (!Strings.empty() && Strings.back() != '\0')
     return makeError(Name, "string section is not NUL-terminated");
-  if (Error E = indexTypes())
-    return E;
   // checkReferences() and checkLoops() find the first bad record and say
-  // what is wrong with it; a quick scan first tells whether there can be
-  // anything to find, which for real input there hardly ever is. (The two
-  // walks cost more than the rest of a load: parse-bench.)
-  RecordScan Scan = scanRecords(Types, Offsets, FirstId);
+  // what is wrong with it; a quick scan made while indexing tells whether
+  // there can be anything to find, which for real input there hardly ever
+  // is. (The two walks cost more than the rest of a load: parse-bench.)
+  RecordScan Scan;
+  if (Error E = indexTypes(Scan))
+    return E;
   if (Scan.MaxNameOff >= strEnd() || Scan.MaxTypeId >= endId())
     if (Error E = checkReferences())
       return E;
-  if (Scan.ForwardChain)
-    return checkLoops();
+  if (!Scan.ForwardChains.empty())
+    return checkLoops(Scan.ForwardChains);
   return Error::success();
 }
 
-Error BTF::indexTypes() {
+Error BTF::indexTypes(RecordScan &Scan) {
   // Sized from a cheap lower bound: the smallest record is 12 bytes.
   Offsets.reserve(Types.size() / 16);
   const KnownLayoutTable &Known = knownLayoutTable();
@@ -381,10 +373,23 @@ Error BTF::indexTypes() {
                                Twine(infoVlen(Rec->Info)) +
                                ") runs past the end of the type section");
     Offsets.push_back(Off);
+    scanRecord(Rec, Id, Scan);
     Off += uint32_t(RecSize);
   }
   if (uint64_t(FirstId) + Offsets.size() > 0x80000000ull)
     return makeError(Name, "too many types");
+  // Keep the forward chain records whose target is a chain record too.
+  // Out-of-range targets are checkReferences()'s to report, before loops.
+  size_t Kept = 0;
+  for (size_t I = 0; I < Scan.ForwardChains.size(); ++I) {
+    uint32_t Target = Scan.ForwardTargets[I];
+    if (Target - FirstId < Offsets.size() &&
+        isChainKind(Type(nullptr, Target,
+                         reinterpret_cast<const CommonType *>(
+                             Types.data() + Offsets[Target - FirstId]))))
+      Scan.ForwardChains[Kept++] = Scan.ForwardChains[I];
+  }
+  Scan.ForwardChains.resize(Kept);
   return Error::success();
 }
 
@@ -439,13 +444,13 @@ static uint32_t chainNext(const Type &T) {
   return T.is(Kind::Array) ? T.array().Type : T.typeId();
 }
 
-Error BTF::checkLoops() const {
+Error BTF::checkLoops(ArrayRef<uint32_t> Starts) const {
   // Colour walk over own ids: 0 unseen, 1 on the current path, 2 finished.
   // Chains leave this BTF only downwards (into the base), which was checked
-  // when the base was loaded.
+  // when the base was loaded. Every loop holds one of \p Starts.
   std::vector<uint8_t> State(Offsets.size(), 0);
   std::vector<uint32_t> Path;
-  for (uint32_t Start = FirstId; Start < endId(); ++Start) {
+  for (uint32_t Start : Starts) {
     uint32_t Id = Start;
     while (Id >= FirstId && State[Id - FirstId] == 0) {
       Type T = type(Id);

@@ -133,6 +133,8 @@ std::vector<uint8_t> btfkit::serializeFragment(const FragmentManifest &M,
   MB.addString("source=" + M.Source);
   MB.addString("features=" + M.Features);
   MB.addString("base=" + M.Base.str());
+  for (const std::string &U : M.Units)
+    MB.addString("unit=" + U);
   std::string Roles = "blobs=";
   for (size_t I = 0; I < Blobs.size(); ++I)
     Roles += (I ? "," : "") + blobRoleName(Blobs[I].first).str();
@@ -180,6 +182,8 @@ static Error readManifest(ArrayRef<uint8_t> Data, const Twine &Where,
       M.Compiler = Value.str();
     } else if (Key == "source") {
       M.Source = Value.str();
+    } else if (Key == "unit") {
+      M.Units.push_back(Value.str());
     } else if (Key == "features") {
       M.Features = Value.str();
     } else if (Key == "base") {
@@ -293,7 +297,14 @@ btfkit::loadFragmentTypes(ArrayRef<uint8_t> Section, StringRef Label,
   const BTF *Over = nullptr;
   if (!V.DistilledBase.empty()) {
     if (Base) {
-      Over = Base;
+      // The ids continue the distilled base's, not Base's: reading them
+      // over Base needs relocation (Relocate.h), which is not Core's job.
+      return makeError(Label, "the fragment's types are split over its "
+                              "distilled base, not over " +
+                                  Base->name() +
+                              "; relocate them onto it first (btf-relocate "
+                              "--base-btf=" +
+                                  Base->name() + ")");
     } else if (UseDistilledBase) {
       auto DB = BTF::parse(V.DistilledBase, nullptr,
                            (Label + "[distilled-base]").str(), KeepAlive);

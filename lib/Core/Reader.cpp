@@ -16,6 +16,9 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 using namespace btfkit;
 using namespace llvm;
@@ -61,6 +64,9 @@ btfkit::findELFSection(StringRef Path, ArrayRef<uint8_t> Image,
 BTFFile::~BTFFile() = default;
 
 std::unique_ptr<BTF> BTFFile::takeBTF(std::unique_ptr<BTF> *Base) {
+  // An embedded-tags view is split over a blob this object owns.
+  if (FragmentTypes)
+    return nullptr;
   if (Base)
     *Base = std::move(EmbeddedBase);
   return std::move(Main);
@@ -105,8 +111,24 @@ static ErrorOr<std::unique_ptr<MemoryBuffer>> readOrMapFile(StringRef Path) {
     if (::lseek(*FD, 0, SEEK_SET) != 0)
       return std::error_code(errno, std::generic_category());
   }
-  return MemoryBuffer::getOpenFile(*FD, Path, /*FileSize=*/-1,
-                                   /*RequiresNullTerminator=*/false);
+  auto Mapped = MemoryBuffer::getOpenFile(*FD, Path, /*FileSize=*/-1,
+                                          /*RequiresNullTerminator=*/false);
+#if defined(__linux__)
+  // Every byte of a mapped BTF is read (the structural checks, the
+  // fingerprint): populating the page tables in one call (Linux >= 5.14;
+  // older kernels refuse the advice, harmlessly) is cheaper than taking
+  // one page fault per 64 KiB, which on virtual machines is most of the
+  // cost of loading vmlinux (utils/bench/plugin-base-bench.cpp).
+  if (Mapped && (*Mapped)->getBufferKind() == MemoryBuffer::MemoryBuffer_MMap) {
+    constexpr int PopulateRead = 22; // MADV_POPULATE_READ
+    uintptr_t Page = uintptr_t(::sysconf(_SC_PAGESIZE));
+    uintptr_t Begin = uintptr_t((*Mapped)->getBufferStart()) & ~(Page - 1);
+    uintptr_t End = uintptr_t((*Mapped)->getBufferEnd());
+    (void)::madvise(reinterpret_cast<void *>(Begin), End - Begin,
+                    PopulateRead);
+  }
+#endif
+  return Mapped;
 }
 
 Expected<BTFFile> BTFFile::load(StringRef Path, const LoadOptions &Opts) {
@@ -135,6 +157,24 @@ Expected<BTFFile> BTFFile::load(StringRef Path, const LoadOptions &Opts) {
   }
 
   F.Format = ELF;
+  // An object compiled with the btfkit plugin and not linked yet: its
+  // fragment stands in for the .BTF (+ .BTF.base) it will have once linked
+  // (Fragment.h); ".BTF.base" and ".BTF.btfkit:<role>" name its blobs.
+  {
+    auto Btf = findELFSection(Path, Data, BTFSectionName);
+    if (!Btf)
+      return Btf.takeError();
+    if (!*Btf) {
+      auto Frag = findELFSection(Path, Data, FragmentSectionName);
+      if (!Frag)
+        return Frag.takeError();
+      if (*Frag) {
+        if (Error E = F.loadFragment(**Frag, Opts, Buf))
+          return E;
+        return F;
+      }
+    }
+  }
   auto BaseSec = findELFSection(Path, Data, BTFBaseSectionName);
   if (!BaseSec)
     return BaseSec.takeError();
@@ -153,23 +193,6 @@ Expected<BTFFile> BTFFile::load(StringRef Path, const LoadOptions &Opts) {
   auto Sec = findELFSection(Path, Data, Opts.Section);
   if (!Sec)
     return Sec.takeError();
-  if (!*Sec && Opts.Section == BTFSectionName) {
-    // An object compiled with the btfkit plugin: its fragment stands in for
-    // the .BTF (+ .BTF.base) it will have once linked (Fragment.h).
-    auto Frag = findELFSection(Path, Data, FragmentSectionName);
-    if (!Frag)
-      return Frag.takeError();
-    if (*Frag) {
-      auto BOrErr = loadFragmentTypes(
-          **Frag, (Path + ":" + FragmentSectionName).str(), Opts.Base,
-          Opts.UseEmbeddedBase, F.EmbeddedBase, Buf);
-      if (!BOrErr)
-        return BOrErr.takeError();
-      F.HasBaseSection = F.EmbeddedBase != nullptr;
-      F.Main = std::move(*BOrErr);
-      return F;
-    }
-  }
   if (!*Sec)
     return makeError(Path, "no " + Opts.Section + " section");
   const BTF *Base = Opts.Base;
@@ -186,6 +209,66 @@ Expected<BTFFile> BTFFile::load(StringRef Path, const LoadOptions &Opts) {
     return BOrErr.takeError();
   F.Main = std::move(*BOrErr);
   return F;
+}
+
+Error BTFFile::loadFragment(ArrayRef<uint8_t> Section, const LoadOptions &Opts,
+                           std::shared_ptr<const void> KeepAlive) {
+  std::string Label = Path + ":" + FragmentSectionName;
+  StringRef Sec = Opts.Section;
+  if (Sec == BTFSectionName || Sec == FragmentTypesView) {
+    auto BOrErr = loadFragmentTypes(Section, Label, Opts.Base,
+                                    Opts.UseEmbeddedBase, EmbeddedBase,
+                                    std::move(KeepAlive));
+    if (!BOrErr)
+      return BOrErr.takeError();
+    HasBaseSection = EmbeddedBase != nullptr;
+    Main = std::move(*BOrErr);
+    return Error::success();
+  }
+  bool WantBase = Sec == BTFBaseSectionName || Sec == FragmentDistilledBaseView;
+  bool WantTags = Sec == FragmentEmbeddedTagsView;
+  if (!WantBase && !WantTags)
+    return makeError(Path, "is an object with a btfkit fragment; it has no "
+                           "section " +
+                               Sec + " (views: .BTF, .BTF.base, " +
+                               FragmentTypesView + ", " +
+                               FragmentDistilledBaseView + ", " +
+                               FragmentEmbeddedTagsView + ")");
+  auto Frags = parseFragments(Section, Label);
+  if (!Frags)
+    return Frags.takeError();
+  if (Frags->size() != 1)
+    return makeError(Label, "holds " + Twine(Frags->size()) +
+                                " btfkit fragments (objects combined by a "
+                                "partial link); merge them with the link "
+                                "step to read them as one BTF");
+  const FragmentView &V = Frags->front();
+  if (V.DistilledBase.empty())
+    return makeError(Label, "the fragment has no distilled base (compiled "
+                            "without a base BTF)");
+  auto DB = BTF::parse(V.DistilledBase, nullptr, Label + "[distilled-base]",
+                       KeepAlive);
+  if (!DB)
+    return DB.takeError();
+  HasBaseSection = true;
+  if (WantBase) {
+    Main = std::move(*DB);
+    return Error::success();
+  }
+  if (V.EmbeddedTags.empty())
+    return makeError(Label, "the fragment has no embedded-tags blob");
+  EmbeddedBase = std::move(*DB);
+  auto Types =
+      BTF::parse(V.Types, EmbeddedBase.get(), Label + "[types]", KeepAlive);
+  if (!Types)
+    return Types.takeError();
+  FragmentTypes = std::move(*Types);
+  auto Tags = BTF::parse(V.EmbeddedTags, FragmentTypes.get(),
+                         Label + "[embedded-tags]", KeepAlive);
+  if (!Tags)
+    return Tags.takeError();
+  Main = std::move(*Tags);
+  return Error::success();
 }
 
 Expected<std::unique_ptr<BTF>> btfkit::loadBaseBTF(StringRef Path) {

@@ -9,12 +9,13 @@
 #include "BTFKitPass.h"
 
 #include "btfkit/Emit.h"
+#include "btfkit/EmitFragment.h"
 #include "btfkit/Fragment.h"
-#include "btfkit/Reader.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/GlobalVariable.h"
@@ -33,53 +34,23 @@
 using namespace btfkit;
 using namespace llvm;
 
-namespace {
-
-/// A base BTF loaded once per process and shared by every module the
-/// process compiles (lld's LTO backends run in threads).
-struct LoadedBase {
-  std::unique_ptr<BTF> Base;
-  BaseFingerprint Fingerprint;
-  /// The size of the base's C long (0 when it has none): the pointer size
-  /// of the architecture it was built for.
-  uint32_t LongSize = 0;
-  std::mutex NamesLock;
-  std::unique_ptr<IntNameMap> Names;
-};
-
-} // namespace
-
+/// Bases loaded by this process, by path: lld's LTO backends (threads)
+/// and a compiler handling several modules share one load.
 static std::mutex CacheLock;
-static StringMap<std::shared_ptr<LoadedBase>> &baseCache() {
-  static StringMap<std::shared_ptr<LoadedBase>> Cache;
+static StringMap<std::shared_ptr<EmitBase>> &baseCache() {
+  static StringMap<std::shared_ptr<EmitBase>> Cache;
   return Cache;
 }
 
-static Expected<std::shared_ptr<LoadedBase>> loadBase(StringRef Path) {
+static Expected<std::shared_ptr<EmitBase>> loadBase(StringRef Path) {
   std::lock_guard<std::mutex> Guard(CacheLock);
   auto It = baseCache().find(Path);
   if (It != baseCache().end())
     return It->second;
-  auto BOrErr = loadBaseBTF(Path);
+  auto BOrErr = EmitBase::load(Path);
   if (!BOrErr)
     return BOrErr.takeError();
-  auto L = std::make_shared<LoadedBase>();
-  L->Base = std::move(*BOrErr);
-  L->Fingerprint = fingerprintBTF(*L->Base);
-  // The kernel's long is pointer-sized on every architecture it runs on.
-  // The early ids hold the base C types; a full scan is only needed for
-  // a base without a long, which then costs one pass.
-  for (uint32_t Id = 1; Id < L->Base->endId(); ++Id) {
-    btfkit::Type T = L->Base->type(Id);
-    if (!T.is(Kind::Int))
-      continue;
-    std::string Canon = canonicalIntName(T.name());
-    if (Canon == "long" || Canon == "ulong") {
-      L->LongSize = T.size();
-      break;
-    }
-  }
-  L->Names = std::make_unique<IntNameMap>(*L->Base);
+  std::shared_ptr<EmitBase> L = std::move(*BOrErr);
   baseCache()[Path] = L;
   return L;
 }
@@ -145,7 +116,7 @@ PreservedAnalyses BTFKitPass::run(Module &M, ModuleAnalysisManager &) {
     return PreservedAnalyses::all();
   }
 
-  std::shared_ptr<LoadedBase> Base;
+  std::shared_ptr<EmitBase> Base;
   if (!Opts.BasePath.empty()) {
     auto BOrErr = loadBase(Opts.BasePath);
     if (!BOrErr) {
@@ -157,17 +128,17 @@ PreservedAnalyses BTFKitPass::run(Module &M, ModuleAnalysisManager &) {
     }
     Base = *BOrErr;
     unsigned PtrSize = DL.getPointerSize();
-    if (Base->LongSize && Base->LongSize != PtrSize) {
+    if (Base->longSize() && Base->longSize() != PtrSize) {
       diagnose(M,
                Opts.BaseOrigin + "=" + Opts.BasePath + ": the base's long is " +
-                   Twine(Base->LongSize) +
+                   Twine(Base->longSize()) +
                    " bytes but this target's "
                    "pointers are " +
                    Twine(PtrSize) + ": a base of another architecture",
                DS_Error);
       return PreservedAnalyses::all();
     }
-    if (Base->Base->wasByteSwapped()) {
+    if (Base->btf().wasByteSwapped()) {
       diagnose(M,
                Opts.BaseOrigin + "=" + Opts.BasePath +
                    ": the base BTF has the other byte order: a base of "
@@ -180,9 +151,7 @@ PreservedAnalyses BTFKitPass::run(Module &M, ModuleAnalysisManager &) {
   Expected<EmitResult> R = [&]() -> Expected<EmitResult> {
     if (!Base)
       return convertDebugInfo(M, EOpts);
-    // The conversion borrows the shared name index; serialize its use.
-    std::lock_guard<std::mutex> Guard(Base->NamesLock);
-    EOpts.NamingBase = Base->Base.get();
+    EOpts.NamingBase = &Base->btf();
     return convertDebugInfo(M, EOpts);
   }();
   if (!R) {
@@ -192,17 +161,40 @@ PreservedAnalyses BTFKitPass::run(Module &M, ModuleAnalysisManager &) {
   for (const std::string &W : R->Warnings)
     diagnose(M, Source + ": " + W, DS_Warning);
 
-  // Until the base is deduplicated and distilled here, the types go out
-  // standalone: the manifest's base fingerprint still says which base the
-  // INT names follow and which base the link step must use.
+  // With a base, the types go out deduplicated against it, over the
+  // distilled base, with the embedded-type tags; without one, standalone.
+  SplitFragment Split;
+  if (Base) {
+    auto SOrErr = makeSplitFragment(R->Blob, Base->btf(), Source);
+    if (!SOrErr) {
+      diagnose(M,
+               "cannot deduplicate against the base BTF given by " +
+                   Opts.BaseOrigin + "=" + Opts.BasePath + ": " +
+                   toString(SOrErr.takeError()),
+               DS_Error);
+      return PreservedAnalyses::all();
+    }
+    Split = std::move(*SOrErr);
+  }
+
   FragmentManifest Man;
   Man.Producer = "btfkit " BTFKIT_VERSION;
   Man.Compiler = "LLVM " LLVM_VERSION_STRING;
   Man.Source = R->Source.empty() ? Source.str() : R->Source;
   Man.Features = featuresString(EOpts.Features);
+  // An LTO link's merged module holds every object's compile unit: list
+  // them, so the link step does not take them for objects without a
+  // fragment (lib/Link, "unit=" in docs/FragmentFormat.md).
+  if (M.debug_compile_units_begin() != M.debug_compile_units_end() &&
+      std::next(M.debug_compile_units_begin()) != M.debug_compile_units_end())
+    for (const DICompileUnit *CU : M.debug_compile_units())
+      Man.Units.push_back(CU->getFilename().str());
   if (Base)
-    Man.Base = Base->Fingerprint;
-  std::vector<uint8_t> Bytes = serializeFragment(Man, {}, R->Blob, {});
+    Man.Base = Base->fingerprint();
+  std::vector<uint8_t> Bytes =
+      Base ? serializeFragment(Man, Split.DistilledBase, Split.Types,
+                               Split.EmbeddedTags)
+           : serializeFragment(Man, {}, R->Blob, {});
 
   // A private constant (no symbol) in a section of its own, marked
   // !exclude: ELF SHF_EXCLUDE and not SHF_ALLOC, so a partial link (ld -r,

@@ -8,9 +8,10 @@
 //
 // The converter mirrors what pahole 1.24 (btf_encoder.c) makes of the DWARF
 // that clang writes for the same module, with the differences listed in
-// docs/Plugin.md (multi-dimensional arrays stay nested; the helper base types
-// DWARF needs for DW_OP_convert and array bounds are not types of the
-// program and are left out).
+// docs/Plugin.md (the helper base types DWARF needs for DW_OP_convert and
+// array bounds are not types of the program and are left out).
+// Multi-dimensional arrays are flattened as pahole does, so that structs
+// holding them deduplicate against pahole-made bases.
 //
 // Types get their id when first reached and are filled in afterwards, so
 // recursion through pointers, members and prototypes needs no fix-ups; the
@@ -32,6 +33,7 @@
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DebugProgramInstruction.h"
 #include "llvm/IR/Function.h"
+#include "llvm/IR/GlobalAlias.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/IntrinsicInst.h"
@@ -456,24 +458,23 @@ uint32_t Converter::convertArray(const DICompositeType *T) {
     }
     Counts.push_back(Count);
   }
-  if (Counts.empty())
-    Counts.push_back(0);
-  uint32_t Index = indexType();
-  // int a[2][3] is an array of 2 arrays of 3: build from the innermost
-  // dimension out; the outermost takes the reserved id.
-  for (size_t I = Counts.size(); I-- > 0;) {
-    Entry E;
-    E.K = Kind::Array;
-    E.X = Elem;
-    E.Y = Index;
-    E.Z = Counts[I];
-    if (I == 0) {
-      entry(Id) = std::move(E);
-      Elem = Id;
-    } else {
-      Elem = add(std::move(E));
-    }
-  }
+  // One ARRAY of all the elements, as pahole encodes every kernel's BTF
+  // (btf_encoder.c: array_type__nelems multiplies the dimensions, in
+  // uint32_t). int a[2][3] is ARRAY(int)[6]. Nesting one ARRAY per
+  // dimension would be closer to the C type, but then no struct with such
+  // a member would ever deduplicate against a pahole-made base: the base
+  // holds the flat form, and the module would carry private copies of
+  // those base structs (found on block/kyber-iosched.c: struct
+  // kyber_cpu_latency, utils/kernel-modules/).
+  uint32_t Total = 1;
+  for (uint32_t C : Counts)
+    Total *= C;
+  Entry E;
+  E.K = Kind::Array;
+  E.X = Elem;
+  E.Y = indexType();
+  E.Z = Total;
+  entry(Id) = std::move(E);
   return Id;
 }
 
@@ -618,14 +619,30 @@ void Converter::convertFunctions() {
   // that name (the first CU to claim a name wins). At the end of the
   // optimization pipeline, the functions that will get a symbol are the
   // definitions that are not available_externally and that global DCE will
-  // not remove.
+  // not remove. pahole matches by name: a function whose symbol is not
+  // its source name gets no FUNC. That happens when GlobalOpt folds an
+  // alias into its local aliasee: module_init(foo) makes `init_module` an
+  // alias of the static foo, and the object then has a symbol init_module
+  // but none named foo.
+  auto HasSymbol = [](const GlobalValue &GV) {
+    return !GV.isDeclaration() && !GV.hasAvailableExternallyLinkage() &&
+           !GV.hasPrivateLinkage();
+  };
+  StringSet<> Symbols;
+  for (const Function &F : M.functions())
+    if (HasSymbol(F) && !F.isDefTriviallyDead())
+      Symbols.insert(F.getName());
+  for (const GlobalAlias &A : M.aliases())
+    if (HasSymbol(A) && isa_and_nonnull<Function>(A.getAliaseeObject()))
+      Symbols.insert(A.getName());
   StringSet<> Done;
   for (const Function &F : M.functions()) {
-    if (F.isDeclaration() || F.hasAvailableExternallyLinkage() ||
-        F.isDefTriviallyDead())
+    if (!HasSymbol(F) || F.isDefTriviallyDead())
       continue;
     const DISubprogram *SP = F.getSubprogram();
     if (!SP || !SP->isDefinition() || SP->getName().empty() || !SP->getType())
+      continue;
+    if (!Symbols.count(SP->getName()))
       continue;
     const DISubroutineType *Ty = SP->getType();
     SmallVector<const DILocalVariable *, 8> Args;

@@ -119,11 +119,18 @@ RelocCandidate candidateOf(const Entry &E) {
   return C;
 }
 
-/// Follows a member's type through typedefs, modifiers and arrays (not
-/// pointers) to the composite it holds by value, if any; returns its id.
-uint32_t embeddedComposite(const BTF &Split, uint32_t Id) {
+std::string compositeLabel(const Type &T) {
+  std::string S = T.is(Kind::Union) ? "union " : "struct ";
+  if (T.nameOff())
+    return S + T.name().str();
+  return S + "(anon)[" + std::to_string(T.id()) + "]";
+}
+
+} // namespace
+
+uint32_t btfkit::compositeHeldByValue(const BTF &B, uint32_t Id) {
   while (Id) {
-    Type T = Split.type(Id);
+    Type T = B.type(Id);
     switch (T.kind()) {
     case Kind::Const:
     case Kind::Restrict:
@@ -145,14 +152,21 @@ uint32_t embeddedComposite(const BTF &Split, uint32_t Id) {
   return 0;
 }
 
-std::string compositeLabel(const Type &T) {
-  std::string S = T.is(Kind::Union) ? "union " : "struct ";
-  if (T.nameOff())
-    return S + T.name().str();
-  return S + "(anon)[" + std::to_string(T.id()) + "]";
+std::vector<uint8_t> btfkit::embeddedBaseComposites(const BTF &Split) {
+  uint32_t NBase = Split.firstId();
+  std::vector<uint8_t> Embedded(NBase);
+  for (uint32_t Id = NBase; Id < Split.endId(); ++Id) {
+    Type T = Split.type(Id);
+    if (!T.isComposite())
+      continue;
+    for (const Member &M : T.members()) {
+      uint32_t C = compositeHeldByValue(Split, M.Type);
+      if (C && C < NBase)
+        Embedded[C] = 1;
+    }
+  }
+  return Embedded;
 }
-
-} // namespace
 
 /// Checks what relocation takes for granted about \p Split and its
 /// distilled base, and marks the distilled composites embedded by value.
@@ -212,15 +226,9 @@ static Error checkInput(const BTF &Split, std::vector<uint8_t> &Embedded) {
     if (Bad)
       return Bad;
     consumeError(std::move(Bad));
-    // btf_mark_embedded_composite_type_ids().
-    if (!T.isComposite())
-      continue;
-    for (const Member &M : T.members()) {
-      uint32_t C = embeddedComposite(Split, M.Type);
-      if (C && C < NDist)
-        Embedded[C] = 1;
-    }
   }
+  // btf_mark_embedded_composite_type_ids().
+  Embedded = embeddedBaseComposites(Split);
   return Error::success();
 }
 
@@ -242,7 +250,7 @@ static void findEmbedders(const BTF &Split, RelocateResult &R) {
       continue;
     for (size_t MI = 0; MI < T.members().size(); ++MI) {
       const Member &M = T.members()[MI];
-      uint32_t C = embeddedComposite(Split, M.Type);
+      uint32_t C = compositeHeldByValue(Split, M.Type);
       if (!C || C >= NDist || FailureOf[C] < 0)
         continue;
       std::string Path = compositeLabel(T) + ".";

@@ -10,7 +10,9 @@
 // btf-diff --canonical-dump A [--base-btf=BASE]
 //
 // Compares the types of A and B (raw BTF or ELF .BTF; both split over BASE
-// when it is given) independently of type ids and string layout, and lists
+// when it is given; resilient split BTF -- a module with .BTF.base, an
+// object with a btfkit fragment -- is relocated onto BASE first)
+// independently of type ids and string layout, and lists
 // the types of each side that have no equivalent on the other with a short
 // reason. Exit status: 0 equivalent, 1 different, 2 an input is refused.
 //
@@ -19,9 +21,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "btfkit/BaseIndex.h"
 #include "btfkit/Diff.h"
 #include "btfkit/Dump.h"
+#include "btfkit/Error.h"
 #include "btfkit/Reader.h"
+#include "btfkit/Relocate.h"
 #include "btfkit/ToolSupport.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -69,19 +74,54 @@ int main(int argc, char **argv) {
     Base = std::move(*BOrErr);
   }
   std::vector<BTFFile> Files;
+  // Resilient split BTF (a module with .BTF.base, an object's btfkit
+  // fragment) compared over --base-btf is first relocated onto it, as the
+  // kernel would load it.
+  std::unique_ptr<BaseIndex> Index;
+  std::vector<std::unique_ptr<BTF>> Relocated;
+  std::vector<const BTF *> Sides;
   for (const std::string &In : Inputs) {
     LoadOptions Opts;
-    Opts.Base = Base.get();
+    if (Base) {
+      auto Probe = BTFFile::load(In);
+      if (!Probe)
+        consumeError(Probe.takeError()); // loaded over the base below
+      else if (Probe->btf().isSplit() && Probe->embeddedBase()) {
+        if (!Index)
+          Index = std::make_unique<BaseIndex>(*Base);
+        RelocateOptions RO;
+        RO.Name = In + " relocated onto " + BaseBTF;
+        auto R = relocate(Probe->btf(), *Index, RO);
+        if (!R) {
+          reportError(Tool, R.takeError());
+          return 2;
+        }
+        if (!R->relocated()) {
+          reportError(Tool, makeError(In, "does not relocate onto " +
+                                              BaseBTF + ": " +
+                                              R->Failures.front().Name +
+                                              " finds no match (btf-relocate "
+                                              "explains)"));
+          return 2;
+        }
+        Files.push_back(std::move(*Probe));
+        Relocated.push_back(std::move(R->Split));
+        Sides.push_back(Relocated.back().get());
+        continue;
+      }
+      Opts.Base = Base.get();
+    }
     auto F = BTFFile::load(In, Opts);
     if (!F) {
       reportError(Tool, F.takeError());
       return 2;
     }
     Files.push_back(std::move(*F));
+    Sides.push_back(&Files.back().btf());
   }
 
   if (CanonicalDump) {
-    auto C = canonicalize(Files[0].btf());
+    auto C = canonicalize(*Sides[0]);
     if (!C) {
       reportError(Tool, C.takeError());
       return 2;
@@ -90,7 +130,7 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  const BTF &A = Files[0].btf(), &B = Files[1].btf();
+  const BTF &A = *Sides[0], &B = *Sides[1];
   DiffResult R = diffBTF(A, B);
   if (!Quiet)
     printDiff(R, A, B, outs());

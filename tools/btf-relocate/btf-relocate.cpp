@@ -9,7 +9,8 @@
 // btf-relocate MODULE... [--base-btf=TARGET]... [-o OUT | --output-dir=DIR]
 //              [--distilled-base=FILE] [--format=text|json] [--quiet]
 //
-// For each MODULE (an ELF with .BTF + .BTF.base, or raw split BTF over the
+// For each MODULE (an ELF with .BTF + .BTF.base, an object the btfkit
+// plugin compiled against a base, or raw split BTF over the
 // --distilled-base file) does what the kernel does when it loads it on
 // TARGET (default /sys/kernel/btf/vmlinux): relocates the split BTF onto
 // TARGET's BTF, and explains every distilled type that finds no match. A
@@ -27,6 +28,7 @@
 #include "btfkit/BaseIndex.h"
 #include "btfkit/Error.h"
 #include "btfkit/Explain.h"
+#include "btfkit/Fragment.h"
 #include "btfkit/Reader.h"
 #include "btfkit/Relocate.h"
 #include "btfkit/ToolSupport.h"
@@ -113,8 +115,25 @@ Expected<bool> isResilient(StringRef Path) {
   auto Btf = findELFSection(Path, Data, BTFSectionName);
   if (!Btf)
     return Btf.takeError();
-  if (!*Btf)
-    return makeError(Path, "no .BTF section: the module carries no BTF");
+  if (!*Btf) {
+    // An object the btfkit plugin compiled: its fragment is read like a
+    // module's .BTF + .BTF.base (Fragment.h). The relocator computes which
+    // distilled composites are embedded itself, by the rule the fragment's
+    // embedded-type tags were made with (embeddedBaseComposites()).
+    auto Frag = findELFSection(Path, Data, FragmentSectionName);
+    if (!Frag)
+      return Frag.takeError();
+    if (!*Frag)
+      return makeError(Path, "no .BTF section: the module carries no BTF");
+    auto Views = parseFragments(**Frag, (Path + ":" + FragmentSectionName).str());
+    if (!Views)
+      return Views.takeError();
+    if (Views->size() == 1 && Views->front().DistilledBase.empty())
+      return makeError(Path, "its btfkit fragment was compiled without a "
+                             "base BTF: the types are standalone, there is "
+                             "nothing to relocate");
+    return true; // several fragments: BTFFile::load says what to do
+  }
   auto Base = findELFSection(Path, Data, BTFBaseSectionName);
   if (!Base)
     return Base.takeError();

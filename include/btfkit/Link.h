@@ -1,0 +1,139 @@
+//===- btfkit/Link.h - The link step: merge and check a module's BTF -*- C++
+//-*-//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The link step turns the per-object fragments (.BTF.btfkit, Fragment.h)
+/// of a linked or partially linked ELF file (a kernel module is an `ld -r`
+/// output) into the module's final BTF: a standard .BTF split over a
+/// .BTF.base distilled base, the layout pahole's
+/// --btf_features=distilled_base writes. Then it checks the result: the
+/// kernel's module-load rules, relocation onto the base the objects were
+/// built against, and relocation onto every other kernel the user names.
+///
+///   merge   read every fragment; refuse fragments of different bases or of
+///           an incompatible producer; map every fragment's types onto one
+///           base (the original base when given, else the union of the
+///           distilled bases); rebuild the DATASECs from the linked file's
+///           symbol table; deduplicate across objects; distill.
+///   check   validate (module-load rules), relocate onto the original base
+///           (a failure there is a btfkit bug), relocate onto each
+///           --check-against kernel and explain what fails.
+///   write   replace .BTF/.BTF.base and remove .BTF.btfkit, atomically.
+///
+/// docs/LinkStep.md describes the front ends (btf-link, ld.lld-btf,
+/// btf-pahole) and the Kbuild recipes.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFKIT_LINK_H
+#define BTFKIT_LINK_H
+
+#include "btfkit/BTF.h"
+#include "btfkit/Explain.h"
+#include "btfkit/Fragment.h"
+#include "btfkit/Relocate.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace btfkit {
+
+/// The producer string this library writes into fragments and accepts:
+/// "btfkit <version>".
+std::string linkProducer();
+
+/// True when fragments written by \p Producer can be merged by this
+/// library: "btfkit X.Y.Z" with the same major version (the same minor too
+/// while the major is 0).
+bool isCompatibleProducer(llvm::StringRef Producer);
+
+struct LinkOptions {
+  /// The base the objects were compiled against (raw BTF, vmlinux ELF,
+  /// /sys/kernel/btf/vmlinux). Optional: without it the distilled bases of
+  /// the fragments are merged; with it the result is exactly the distilled
+  /// form of the merged module over it, and relocation onto it is checked.
+  std::string BasePath;
+  /// Kernels to check the result against (each a BTF file as above).
+  std::vector<std::string> CheckAgainst;
+  /// Failed checks (module-load rules, a kernel of CheckAgainst that would
+  /// refuse the module, objects without a fragment) fail the link.
+  bool FatalWarnings = false;
+  /// Encode objects without a fragment from their DWARF (not implemented
+  /// yet: the link warns and goes on).
+  bool DwarfFallback = false;
+  /// Do not warn about compile units without a fragment.
+  bool NoMissingWarning = false;
+  /// Print verdicts for the CheckAgainst kernels even when they load.
+  bool Verbose = false;
+};
+
+/// What a link found, besides the output.
+struct LinkReport {
+  /// Warnings, in the order found, each a full sentence naming the file.
+  std::vector<std::string> Warnings;
+  /// Compile units of the linked file that have no fragment.
+  std::vector<std::string> MissingUnits;
+  /// Number of fragments merged.
+  unsigned NumFragments = 0;
+  /// Types of the final .BTF.base and .BTF.
+  uint32_t NumBaseTypes = 0;
+  uint32_t NumSplitTypes = 0;
+  /// Checks that failed (each also a warning).
+  unsigned FailedChecks = 0;
+  /// True when the file was written.
+  bool Written = false;
+};
+
+/// The merged BTF of one linked file.
+struct MergedModuleBTF {
+  std::unique_ptr<BTF> DistilledBase;
+  std::unique_ptr<BTF> Split; ///< over *DistilledBase
+};
+
+/// One linked ELF image, read for the link step.
+struct LinkInput {
+  std::string Path;
+  llvm::ArrayRef<uint8_t> Image;
+};
+
+/// Merges the fragments of \p In. \p Base is the original base (or null).
+/// Warnings go to \p Report. Errors name the file, the section and the
+/// source or offset of the fragment at fault.
+llvm::Expected<MergedModuleBTF>
+mergeFragments(const LinkInput &In, const BTF *Base, LinkReport &Report);
+
+/// Checks \p M (see the file comment); prints the verdicts of the
+/// CheckAgainst kernels to \p OS. Failed checks are counted and reported as
+/// warnings; an Error means a kernel file could not be read, or the module
+/// does not relocate onto its own base (a btfkit bug).
+llvm::Error checkMergedBTF(const MergedModuleBTF &M, llvm::StringRef Module,
+                           const BTF *Base, const LinkOptions &Opts,
+                           LinkReport &Report, llvm::raw_ostream &OS);
+
+/// The whole link step on the file \p InPath, written to \p OutPath (may be
+/// the same path; replaced atomically). On error nothing is written; with
+/// FatalWarnings and any warning nothing is written either, and the report
+/// says so (Written false).
+llvm::Expected<LinkReport> linkModuleBTF(llvm::StringRef InPath,
+                                         llvm::StringRef OutPath,
+                                         const LinkOptions &Opts,
+                                         llvm::raw_ostream &OS);
+
+/// True when the ELF file \p Path has a .BTF.btfkit section (errors name
+/// the file).
+llvm::Expected<bool> hasFragments(llvm::StringRef Path);
+
+} // namespace btfkit
+
+#endif // BTFKIT_LINK_H

@@ -1,0 +1,118 @@
+//===- EmitFragment.cpp - A unit's types as a fragment over a base --------===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The converter makes standalone BTF (ids from 1, its own "int"s and
+// "struct list_head"s). Renumbering it over the base and deduplicating is
+// what pahole does for a module (btf__dedup() of split BTF): every type
+// equal to a base type, cycles and forward declarations included, becomes
+// a reference to the base's. Building split output in the converter instead
+// would have to decide base equivalence type by type during conversion,
+// which is dedup's job; renumbering costs one pass over the unit's records.
+//
+// Distilling then keeps just the base types the unit refers to, as
+// memberless composites, sized enums, INTs, FLOATs and FWDs (libbpf's
+// btf__distill_base()), and the tags record which distilled composites are
+// embedded by value, computed by the relocator's own rule
+// (embeddedBaseComposites()), so that tags and relocation never disagree.
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfkit/EmitFragment.h"
+
+#include "btfkit/Builder.h"
+#include "btfkit/Dedup.h"
+#include "btfkit/Distill.h"
+#include "btfkit/Error.h"
+#include "btfkit/Relocate.h"
+#include "btfkit/TypeWalk.h"
+#include "btfkit/Writer.h"
+
+#include <cstring>
+
+using namespace btfkit;
+using namespace llvm;
+
+Expected<std::unique_ptr<BTF>>
+btfkit::standaloneOverBase(ArrayRef<uint8_t> Standalone, const BTF &Base,
+                           StringRef Name) {
+  auto TU = BTF::parse(Standalone, nullptr, Name.str());
+  if (!TU)
+    return TU.takeError();
+  if ((*TU)->isSplit() || Base.isSplit())
+    return makeError(Name, "internal error: expected standalone BTF and a "
+                           "base that is not split");
+  const BTF &S = **TU;
+  ArrayRef<uint8_t> Types = S.typeSection();
+  StringRef Strs = S.stringSection();
+  const uint32_t IdShift = Base.endId() - 1;
+  const uint32_t StrShift = Base.strEnd();
+
+  std::vector<uint8_t> Blob(ClassicHeaderSize + Types.size() + Strs.size());
+  Header H = {};
+  H.Magic = BTFMagic;
+  H.Version = BTFVersion;
+  H.HdrLen = ClassicHeaderSize;
+  H.TypeLen = uint32_t(Types.size());
+  H.StrOff = H.TypeLen;
+  H.StrLen = uint32_t(Strs.size());
+  std::memcpy(Blob.data(), &H, ClassicHeaderSize);
+  uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
+  if (!Types.empty())
+    std::memcpy(TypeData, Types.data(), Types.size());
+  if (!Strs.empty())
+    std::memcpy(TypeData + Types.size(), Strs.data(), Strs.size());
+  // The own string table keeps its leading NUL: offset 0 stays the base's
+  // empty string, and dedup rewrites the table anyway.
+  for (uint32_t Id = S.firstId(); Id < S.endId(); ++Id) {
+    auto *Rec = reinterpret_cast<CommonType *>(TypeData + S.typeOffset(Id));
+    visitTypeSlots(Rec, [&](uint32_t &Ref) {
+      if (Ref)
+        Ref += IdShift;
+    });
+    visitNameSlots(Rec, [&](uint32_t &Off) {
+      if (Off)
+        Off += StrShift;
+    });
+  }
+  return BTF::parseOwned(std::move(Blob), &Base, Name.str());
+}
+
+Expected<SplitFragment> btfkit::makeSplitFragment(ArrayRef<uint8_t> Standalone,
+                                                  const BTF &Base,
+                                                  StringRef Name) {
+  SplitFragment F;
+  auto Over = standaloneOverBase(Standalone, Base, Name);
+  if (!Over)
+    return Over.takeError();
+  F.TypesIn = (*Over)->numTypes();
+
+  std::unique_ptr<DedupBase> Index = DedupBase::createFor(Base, **Over);
+  auto Deduped = dedup(**Over, Name.str(), DedupOptions(), Index.get());
+  if (!Deduped)
+    return Deduped.takeError();
+  F.TypesDeduped = (*Deduped)->numTypes();
+
+  auto D = distill(**Deduped);
+  if (!D)
+    return D.takeError();
+  F.TypesOut = D->Split->numTypes();
+  F.DistilledTypes = D->Base->numTypes();
+
+  Builder Tags(D->Split.get());
+  std::vector<uint8_t> Embedded = embeddedBaseComposites(*D->Split);
+  for (uint32_t Id = 1; Id < Embedded.size(); ++Id)
+    if (Embedded[Id]) {
+      Tags.addDeclTag(EmbeddedTagValue, Id, -1);
+      ++F.EmbeddedComposites;
+    }
+
+  F.DistilledBase = serializeBTF(*D->Base);
+  F.Types = serializeBTF(*D->Split);
+  F.EmbeddedTags = Tags.serialize();
+  return F;
+}

@@ -1,0 +1,114 @@
+//===- CheckModule.cpp - Will the kernels load the merged BTF? ------------===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The checks a build can make before the module ever meets a kernel:
+//
+//  - the kernel's module-load rules (btf_parse_module checks the .BTF.base
+//    and the .BTF; the resolve pass is not part of it: Validate.h);
+//  - relocation onto the base the objects were built against: it must
+//    succeed, since the distilled base was taken from it; a failure is a
+//    btfkit bug and fails the link;
+//  - relocation onto every kernel the user names, with the verdict and the
+//    explanations btf-relocate prints (the same library, the same words).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinkInternal.h"
+
+#include "btfkit/BaseIndex.h"
+#include "btfkit/Error.h"
+#include "btfkit/Reader.h"
+#include "btfkit/Validate.h"
+
+using namespace btfkit;
+using namespace btfkit::link;
+using namespace llvm;
+
+/// btf_parse_module's checks of one blob: every issue the kernel refuses a
+/// module for (the first is the one it stops at).
+static std::vector<ValidationIssue> moduleLoadIssues(const BTF &B) {
+  ValidateOptions VO;
+  VO.StopAtFirst = true;
+  VO.ResolveTypes = false;
+  std::vector<ValidationIssue> Out;
+  for (ValidationIssue &I : validate(B, VO))
+    if (I.RefusedAtModuleLoad)
+      Out.push_back(std::move(I));
+  return Out;
+}
+
+Error btfkit::checkMergedBTF(const MergedModuleBTF &M, StringRef Module,
+                             const BTF *Base, const LinkOptions &Opts,
+                             LinkReport &Report, raw_ostream &OS) {
+  // The kernel checks the .BTF.base, then the .BTF.
+  std::vector<ValidationIssue> Refusal = moduleLoadIssues(*M.DistilledBase);
+  StringRef Which = ".BTF.base";
+  if (Refusal.empty()) {
+    Refusal = moduleLoadIssues(*M.Split);
+    Which = ".BTF";
+  }
+  if (!Refusal.empty()) {
+    ++Report.FailedChecks;
+    Report.Warnings.push_back(
+        (Module + ":" + Which +
+         ": the kernel would refuse this BTF: " + Refusal.front().Message)
+            .str());
+  }
+
+  if (Base) {
+    BaseIndex Index(*Base);
+    RelocateOptions RO;
+    RO.BuildOutput = false;
+    auto R = relocate(*M.Split, Index, RO);
+    if (!R)
+      return R.takeError();
+    if (!R->relocated()) {
+      ModuleVerdict V;
+      V.Module = Module.str();
+      V.Target = Base->name().str();
+      V.Reloc = &*R;
+      std::string Why;
+      raw_string_ostream WS(Why);
+      printVerdictText(V, WS);
+      return makeError(Module,
+                       "internal error: the merged BTF does not relocate "
+                       "onto the base its objects were built against "
+                       "(please report this btfkit bug):\n" +
+                           StringRef(Why).rtrim());
+    }
+  }
+
+  for (const std::string &Path : Opts.CheckAgainst) {
+    auto K = loadBaseBTF(Path);
+    if (!K)
+      return K.takeError();
+    ModuleVerdict V;
+    V.Module = Module.str();
+    V.Target = Path;
+    V.Refusal = Refusal;
+    RelocateResult R;
+    if (Refusal.empty()) {
+      BaseIndex Index(**K);
+      RelocateOptions RO;
+      RO.BuildOutput = false;
+      auto RR = relocate(*M.Split, Index, RO);
+      if (!RR)
+        return RR.takeError();
+      R = std::move(*RR);
+      V.Reloc = &R;
+    }
+    if (!V.loads()) {
+      ++Report.FailedChecks;
+      Report.Warnings.push_back(Module.str() + ": will not load on " + Path +
+                                " (see the verdict above)");
+    }
+    if (!V.loads() || Opts.Verbose)
+      printVerdictText(V, OS);
+  }
+  return Error::success();
+}

@@ -1,0 +1,71 @@
+//===- LinkInternal.h - The link step's pieces ------------------*- C++ -*-===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Declarations shared by the files of lib/Link; not a public interface.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFKIT_LIB_LINK_LINKINTERNAL_H
+#define BTFKIT_LIB_LINK_LINKINTERNAL_H
+
+#include "btfkit/Fragment.h"
+#include "btfkit/Link.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <deque>
+#include <map>
+
+namespace btfkit {
+namespace link {
+
+/// One fragment of the linked file, loaded.
+struct LoadedFragment {
+  FragmentView View;
+  /// "FILE:.BTF.btfkit[SOURCE]" for diagnostics.
+  std::string Label;
+  std::unique_ptr<BTF> Distilled; ///< null when the fragment has none
+  std::unique_ptr<BTF> Types;     ///< over *Distilled, or standalone
+};
+
+/// Refuses fragments of different bases or of an incompatible producer,
+/// naming their sources; warns about differing feature sets.
+llvm::Error checkFragmentSet(llvm::ArrayRef<LoadedFragment> Frags,
+                             llvm::StringRef Where, const BTF *Base,
+                             llvm::StringRef BasePath, LinkReport &Report);
+
+/// The union of the fragments' distilled bases: one type per distinct
+/// record (kind, flags, size, encoding, name), in an order consistent with
+/// every fragment's (base id) order, ties broken by the record's key.
+struct DistilledUnion {
+  std::unique_ptr<BTF> Base;
+  /// Per fragment: distilled id -> union id (index 0 unused).
+  std::vector<std::vector<uint32_t>> Map;
+};
+llvm::Expected<DistilledUnion>
+uniteDistilledBases(llvm::ArrayRef<LoadedFragment> Frags, llvm::StringRef Name);
+
+/// What the link step needs from the linked ELF besides the fragments.
+struct ObjectInfo {
+  /// Section name -> size (every section of the file).
+  llvm::StringMap<uint64_t> SectionSizes;
+  /// (section, symbol) -> (offset in section, size) in symbol-table order.
+  std::map<std::pair<std::string, std::string>,
+           std::deque<std::pair<uint64_t, uint64_t>>>
+      Symbols;
+  /// DW_AT_name of every compile unit of .debug_info, in order.
+  std::vector<std::string> CompileUnits;
+  bool HasDebugInfo = false;
+  bool BigEndian = false;
+};
+llvm::Expected<ObjectInfo> readObjectInfo(const LinkInput &In);
+
+} // namespace link
+} // namespace btfkit
+
+#endif // BTFKIT_LIB_LINK_LINKINTERNAL_H

@@ -1,0 +1,4 @@
+	.text
+	.globl asm_func
+asm_func:
+	ret

@@ -1,0 +1,123 @@
+//===- btf-link.cpp - Merge and check a linked module's BTF ---------------===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// btf-link [--base=BASE] [--check-against=KERNEL]... [--fatal-warnings]
+//          [-o OUT] FILE
+//
+// Runs the link step (include/btfkit/Link.h) on FILE, a linked or partially
+// linked ELF (a kernel module is `ld -r` output) whose objects were compiled
+// with the btfkit plugin: merges their .BTF.btfkit fragments into .BTF +
+// .BTF.base, checks the result, and writes it to FILE in place or to OUT.
+//
+// Exit status: 0 written (warnings allowed), 1 a check failed or warned
+// under --fatal-warnings (nothing written), 2 bad input or an error
+// (nothing written).
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfkit/Link.h"
+#include "btfkit/ToolSupport.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace btfkit;
+using namespace llvm;
+
+static cl::OptionCategory Cat("btf-link options");
+static cl::opt<std::string> Input(cl::Positional, cl::Required,
+                                  cl::desc("<linked ELF file>"), cl::cat(Cat));
+static cl::opt<std::string>
+    Output("o", cl::value_desc("file"),
+           cl::desc("Write the result here (default: FILE in place)"),
+           cl::cat(Cat));
+static cl::opt<std::string>
+    Base("base", cl::value_desc("file"),
+         cl::desc("The base BTF the objects were built against (raw BTF, "
+                  "vmlinux ELF or /sys/kernel/btf/vmlinux); optional"),
+         cl::cat(Cat));
+static cl::alias BaseAlias1("btf-base", cl::aliasopt(Base),
+                            cl::desc("Alias for --base"));
+static cl::alias BaseAlias2("base-btf", cl::aliasopt(Base),
+                            cl::desc("Alias for --base"));
+static cl::list<std::string> CheckAgainst(
+    "check-against", cl::value_desc("kernel BTF"),
+    cl::desc("Check that the module's BTF relocates onto this kernel's BTF "
+             "(vmlinux ELF, raw BTF, /sys/kernel/btf/vmlinux); repeatable"),
+    cl::cat(Cat));
+static cl::opt<bool>
+    FatalWarnings("fatal-warnings",
+                  cl::desc("Treat warnings and failed checks as errors"),
+                  cl::cat(Cat));
+static cl::opt<bool> DwarfFallback(
+    "dwarf-fallback",
+    cl::desc("Encode objects without a fragment from DWARF (not implemented "
+             "yet: warns)"),
+    cl::cat(Cat));
+static cl::opt<bool>
+    NoMissing("no-missing-warning",
+              cl::desc("Do not warn about compile units without a fragment"),
+              cl::cat(Cat));
+static cl::opt<bool> IfFragments(
+    "if-fragments",
+    cl::desc("Do nothing (exit 0) when FILE has no .BTF.btfkit section"),
+    cl::cat(Cat));
+static cl::opt<bool> Verbose("v", cl::desc("Print a summary and every verdict"),
+                             cl::cat(Cat));
+
+static constexpr const char *Tool = "btf-link";
+
+int main(int argc, char **argv) {
+  InitLLVM X(argc, argv);
+  cl::HideUnrelatedOptions(Cat);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "merge and check the BTF of a linked module\n");
+  std::string Out = Output.empty() ? Input : Output;
+
+  if (IfFragments) {
+    auto Has = hasFragments(Input);
+    if (!Has) {
+      reportError(Tool, Has.takeError());
+      return 2;
+    }
+    if (!*Has)
+      return 0;
+  }
+
+  LinkOptions Opts;
+  Opts.BasePath = Base;
+  Opts.CheckAgainst = CheckAgainst;
+  Opts.FatalWarnings = FatalWarnings;
+  Opts.DwarfFallback = DwarfFallback;
+  Opts.NoMissingWarning = NoMissing;
+  Opts.Verbose = Verbose;
+  auto R = linkModuleBTF(Input, Out, Opts, outs());
+  if (!R) {
+    reportError(Tool, R.takeError());
+    return 2;
+  }
+  outs().flush();
+  for (const std::string &W : R->Warnings) {
+    if (FatalWarnings)
+      errs() << Tool << ": error: " << W << '\n';
+    else
+      reportWarning(Tool, W);
+  }
+  if (!R->Written) {
+    errs() << Tool << ": error: " << Input
+           << ": not written: warnings are fatal (--fatal-warnings)\n";
+    return 1;
+  }
+  if (Verbose)
+    outs() << Out << ": merged " << R->NumFragments << " fragment"
+           << (R->NumFragments == 1 ? "" : "s") << ": .BTF.base "
+           << R->NumBaseTypes << " types, .BTF " << R->NumSplitTypes
+           << " types\n";
+  return 0;
+}

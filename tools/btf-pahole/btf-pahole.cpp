@@ -1,0 +1,184 @@
+//===- btf-pahole.cpp - A PAHOLE= drop-in that runs the link step ---------===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Kbuild's modfinal step (scripts/Makefile.modfinal, Linux 6.1) runs
+//
+//   $(PAHOLE) -J $(PAHOLE_FLAGS) --btf_base vmlinux mod.ko
+//
+// With PAHOLE=btf-pahole that runs btfkit's link step on mod.ko in place:
+// the fragments its objects carry are merged into .BTF + .BTF.base and
+// checked, the base taken from --btf_base. pahole's other flags
+// (scripts/pahole-flags.sh: --btf_gen_floats, -j, --lang_exclude=...,
+// --skip_encoding_btf_*, --btf_gen_optimized, --btf_features=...) do not
+// apply: the BTF was encoded at compile time by the plugin; they are
+// accepted and ignored. `--version` answers like pahole 1.24, the version
+// whose encoding the plugin mirrors, so pahole-flags.sh picks the flags it
+// picks for that version.
+//
+// btfkit's own options may be given on the command line or, since Kbuild's
+// command line is fixed, through the environment:
+//   --check-against=KERNEL      BTFKIT_CHECK_AGAINST=K1:K2:...
+//   --fatal-warnings            BTFKIT_FATAL_WARNINGS=1
+//
+// A module none of whose objects has a fragment gets no BTF (a warning,
+// exit 0), as pahole gives none to a module without DWARF.
+//
+// Exit status: 0 done, 1 failed checks with --fatal-warnings, 2 an error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfkit/Link.h"
+#include "btfkit/ToolSupport.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+
+using namespace btfkit;
+using namespace llvm;
+
+static constexpr const char *Tool = "btf-pahole";
+/// The pahole version whose encoding the plugin mirrors (docs/Plugin.md).
+static constexpr const char *PaholeVersion = "v1.24";
+
+/// pahole options that take a separate value ("-j 4" takes none: -j's
+/// value must be attached in pahole too).
+static bool takesValue(StringRef Opt) {
+  static const char *const WithValue[] = {
+      "-C",
+      "--class_name",
+      "-E",
+      "-e",
+      "--exclude",
+      "-i",
+      "--contains",
+      "-l",
+      "--show_first_biggest_size_base_type_member",
+      "-M",
+      "--lang",
+      "--lang_exclude",
+      "--btf_encode_detached",
+      "--btf_features",
+      "-d",
+      "--recursive",
+      "-F",
+      "--format_path",
+      "-s",
+      "--seek_bytes",
+      "--count",
+      "-y",
+      "--prefix_filter",
+      "-z",
+      "--hole_size_ge",
+      "-T",
+      "--nr_methods",
+      "-w",
+      "--word_size",
+      "-x",
+      "--exclude_prefix",
+      "-A",
+      "--config",
+      "-S",
+      "--cacheline_size"};
+  for (const char *O : WithValue)
+    if (Opt == O)
+      return true;
+  return false;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM X(argc, argv);
+  LinkOptions Opts;
+  std::optional<std::string> File;
+  bool Encode = false;
+  for (int I = 1; I < argc; ++I) {
+    StringRef A = argv[I];
+    if (A == "--version") {
+      outs() << PaholeVersion << '\n';
+      return 0;
+    }
+    if (A == "-J" || A == "--btf_encode") {
+      Encode = true;
+    } else if (A == "--btf_base" && I + 1 < argc) {
+      Opts.BasePath = argv[++I];
+    } else if (A.consume_front("--btf_base=")) {
+      Opts.BasePath = A.str();
+    } else if (A.consume_front("--check-against=")) {
+      Opts.CheckAgainst.push_back(A.str());
+    } else if (A == "--fatal-warnings") {
+      Opts.FatalWarnings = true;
+    } else if (A.starts_with("-")) {
+      if (!A.contains('=') && takesValue(A) && I + 1 < argc)
+        ++I; // a pahole option that does not apply, and its value
+    } else if (!File) {
+      File = A.str();
+    } else {
+      reportError(Tool, createStringError(inconvertibleErrorCode(),
+                                          "more than one file given: " + *File +
+                                              ", " + A));
+      return 2;
+    }
+  }
+  if (auto Env = sys::Process::GetEnv("BTFKIT_CHECK_AGAINST")) {
+    SmallVector<StringRef, 4> Ks;
+    StringRef(*Env).split(Ks, ':', -1, /*KeepEmpty=*/false);
+    for (StringRef K : Ks)
+      Opts.CheckAgainst.push_back(K.str());
+  }
+  if (auto Env = sys::Process::GetEnv("BTFKIT_FATAL_WARNINGS"))
+    Opts.FatalWarnings |= !Env->empty() && *Env != "0";
+
+  if (!File) {
+    reportError(Tool, createStringError(inconvertibleErrorCode(),
+                                        "no file given (usage: btf-pahole "
+                                        "-J --btf_base VMLINUX MODULE.ko)"));
+    return 2;
+  }
+  if (!Encode) {
+    reportError(Tool, createStringError(
+                          inconvertibleErrorCode(),
+                          "only BTF encoding (-J) is supported: btf-pahole "
+                          "stands in for pahole in Kbuild's modfinal step"));
+    return 2;
+  }
+
+  auto Has = hasFragments(*File);
+  if (!Has) {
+    reportError(Tool, Has.takeError());
+    return 2;
+  }
+  if (!*Has) {
+    reportWarning(Tool, *File + ": no btfkit fragments (its objects were not "
+                                "compiled with the btfkit plugin): no BTF "
+                                "generated");
+    return 0;
+  }
+
+  auto R = linkModuleBTF(*File, *File, Opts, outs());
+  if (!R) {
+    reportError(Tool, R.takeError());
+    return 2;
+  }
+  outs().flush();
+  for (const std::string &W : R->Warnings) {
+    if (Opts.FatalWarnings)
+      errs() << Tool << ": error: " << W << '\n';
+    else
+      reportWarning(Tool, W);
+  }
+  if (!R->Written) {
+    errs() << Tool << ": error: " << *File
+           << ": not written: warnings are fatal (BTFKIT_FATAL_WARNINGS)\n";
+    return 1;
+  }
+  return 0;
+}
