@@ -113,6 +113,17 @@ public:
 
   /// Gives the file \p Mode (when set) and renames it over the output.
   Error commit(std::optional<unsigned> Mode) {
+    if (isNonRegularFile(Path)) {
+      // Never rename over a device or pipe: copy the result into it.
+      ErrorOr<std::unique_ptr<MemoryBuffer>> Result =
+          MemoryBuffer::getOpenFile(fd(), Temp->TmpName, /*FileSize=*/-1,
+                                    /*RequiresNullTerminator=*/false);
+      if (!Result)
+        return makeError(Path, "cannot read back the output: " +
+                                   Result.getError().message());
+      return writeFileAtomically(
+          Path, arrayRefFromStringRef((*Result)->getBuffer()));
+    }
     if (Mode && ::fchmod(fd(), *Mode) != 0)
       return makeError(Path, "cannot set the file mode: " +
                                  Twine(std::strerror(errno)));

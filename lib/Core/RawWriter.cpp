@@ -65,7 +65,29 @@ std::vector<uint8_t> btfkit::serializeBTF(const BTF &B, bool ByteSwap) {
   return Out;
 }
 
+bool btfkit::isNonRegularFile(StringRef Path) {
+  sys::fs::file_status Status;
+  return !sys::fs::status(Path, Status) && sys::fs::exists(Status) &&
+         Status.type() != sys::fs::file_type::regular_file;
+}
+
 Error btfkit::writeFileAtomically(StringRef Path, ArrayRef<uint8_t> Data) {
+  // A device or pipe (-o /dev/null, /dev/stdout, a FIFO) is written to, not
+  // renamed over: renaming would replace the device node with a file.
+  if (isNonRegularFile(Path)) {
+    std::error_code EC;
+    raw_fd_ostream OS(Path, EC, sys::fs::OF_None);
+    if (EC)
+      return makeError(Path, "cannot open for writing: " + EC.message());
+    OS.write(reinterpret_cast<const char *>(Data.data()), Data.size());
+    OS.close();
+    if (OS.has_error()) {
+      EC = OS.error();
+      OS.clear_error();
+      return makeError(Path, "cannot write: " + EC.message());
+    }
+    return Error::success();
+  }
   SmallString<256> Model(Path);
   Model += ".tmp%%%%%%";
   int FD;

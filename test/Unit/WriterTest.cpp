@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 
 #include <sys/stat.h>
+#include <thread>
 
 using namespace btfkit;
 using namespace llvm;
@@ -266,6 +267,35 @@ TEST(WriterTest, ErrorsNameTheFileAndSection) {
        I.increment(EC))
     ++Files;
   EXPECT_EQ(Files, 2u);
+}
+
+TEST(WriterTest, WritesIntoPipesAndDevicesInsteadOfReplacingThem) {
+  // `btf-relocate -o /dev/null` once renamed its temporary file over
+  // /dev/null. A FIFO stands in for the device: it must still be a FIFO
+  // afterwards, and the reader at its other end gets the bytes.
+  SmallString<128> Dir;
+  ASSERT_FALSE(sys::fs::createUniqueDirectory("btfkit-fifo", Dir));
+  SmallString<128> Fifo(Dir);
+  sys::path::append(Fifo, "out");
+  ASSERT_EQ(::mkfifo(Fifo.c_str(), 0600), 0);
+  std::vector<uint8_t> Data = {1, 2, 3, 4, 5};
+  std::string Got;
+  std::thread Reader([&] {
+    auto Buf = MemoryBuffer::getFile(Fifo, /*IsText=*/false,
+                                     /*RequiresNullTerminator=*/false,
+                                     /*IsVolatile=*/true);
+    if (Buf)
+      Got = (*Buf)->getBuffer().str();
+  });
+  EXPECT_TRUE(isNonRegularFile(Fifo));
+  ASSERT_NO_ERROR(writeFileAtomically(Fifo, Data));
+  Reader.join();
+  EXPECT_EQ(Got, std::string("\x01\x02\x03\x04\x05"));
+  sys::fs::file_status Status;
+  ASSERT_FALSE(sys::fs::status(Fifo, Status));
+  EXPECT_EQ(Status.type(), sys::fs::file_type::fifo_file);
+  sys::fs::remove(Fifo);
+  sys::fs::remove(Dir);
 }
 
 } // namespace

@@ -126,9 +126,8 @@ int main(int argc, char **argv) {
     }
     bool Same = *A == *B;
     Status |= !Same;
-    outs() << In << ": " << S->numTypes() << " types -> "
-           << (*Out)->numTypes() << ": "
-           << (Same ? "same" : "DIFFERENT") << "\n";
+    outs() << In << ": " << S->numTypes() << " types -> " << (*Out)->numTypes()
+           << ": " << (Same ? "same" : "DIFFERENT") << "\n";
   }
   return Status;
 }

@@ -113,7 +113,7 @@ int main(int argc, char **argv) {
     });
     errs() << B.name() << ": invalid BTF, ";
     if (Refusing != Issues.end())
-      errs() << "the kernel would refuse it";
+      errs() << "Linux 6.1 would refuse it";
     else
       errs() << "BPF_BTF_LOAD would refuse it (Linux 6.1 still loads it as "
                 "vmlinux or module BTF)";

@@ -16,6 +16,7 @@ format, so the comparison does not only check btfkit against itself):
 - split_named(split): (kind, name) of the named types a split BTF defines.
 """
 import struct
+from collections import Counter
 
 MAGIC = 0xEB9F
 KINDS = {1: "INT", 2: "PTR", 3: "ARRAY", 4: "STRUCT", 5: "UNION", 6: "ENUM",
@@ -206,3 +207,41 @@ def named_types(data, base=None):
 def counts_split(data):
     """Number of types a (split or standalone) BTF blob defines."""
     return len(parse(data)[1])
+
+
+def features(data, base):
+    """What the types a split BTF over `base` defines exercise: counts of
+    structs/unions with bitfields, unions, flexible-array structs, function
+    prototypes, per-CPU variables, FUNCs."""
+    nbase, base_strlen = counts(base)
+    _, recs, strs = parse(data)
+    hb = header(base)
+    base_strs = base[hb["hdr_len"] + hb["str_off"]:][:hb["str_len"]]
+
+    def name(off):
+        if off < base_strlen:
+            return base_strs[off:base_strs.index(b"\0", off)].decode()
+        o = off - base_strlen
+        return strs[o:strs.index(b"\0", o)].decode()
+    local = {nbase + 1 + i: r for i, r in enumerate(recs)}
+    f = Counter()
+    for r in recs:
+        kind, vlen, kflag = r[0], r[2] & 0xFFFF, r[2] >> 31
+        if kind in (4, 5):
+            if kind == 5:
+                f["union"] += 1
+            if kflag and any(struct.unpack_from("<I", r[4], 12 * i + 8)[0] >> 24
+                             for i in range(vlen)):
+                f["bitfields"] += 1
+            if vlen:
+                last, = struct.unpack_from("<I", r[4], 12 * (vlen - 1) + 4)
+                t = local.get(last)
+                if t and t[0] == 3 and struct.unpack_from("<I", t[4], 8)[0] == 0:
+                    f["flex-array"] += 1
+        elif kind == 13:
+            f["func-proto"] += 1
+        elif kind == 12:
+            f["func"] += 1
+        elif kind == 15 and name(r[1]) == ".data..percpu":
+            f["percpu-var"] += vlen
+    return f

@@ -1,0 +1,168 @@
+//===- BTFOptions.cpp - ld.lld-btf's command line, split from lld's ------===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "BTFOptions.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Process.h"
+
+using namespace llvm;
+
+namespace btfkit {
+
+static Error usageError(const Twine &Msg) {
+  return createStringError(inconvertibleErrorCode(), Msg);
+}
+
+/// lld's options that begin with "-o" (ld.lld-19 --help): lld's option
+/// table takes the longest matching name, so "-omagic" or "-oformat=binary"
+/// are those options, not "-o" joined to a file name.
+static bool isLongOptionStartingWithO(StringRef A) {
+  static const char *const Names[] = {
+      "oformat",         "omagic",     "opt-remarks", "optimize-bb-jumps",
+      "orphan-handling", "out-implib", "output"};
+  StringRef Rest = A.drop_front(); // the "-"
+  return any_of(Names, [&](const char *N) { return Rest.starts_with(N); });
+}
+
+/// Records what lld's own arguments say about the output. Only the
+/// arguments that lld reads as -o or -r count; the values of lld's other
+/// options never begin with "-o" or equal "-r" in practice (a file named
+/// "-r" would have to be written "./-r" anyway).
+static void noteLldArg(LdCommandLine &CL, int &I, int Argc,
+                       const char *const *Argv) {
+  StringRef A = Argv[I];
+  if (A == "-r" || A == "--relocatable" || A == "-relocatable" || A == "-i") {
+    CL.Relocatable = true;
+  } else if (A == "-o" || A == "--output" || A == "-output") {
+    if (I + 1 < Argc) {
+      CL.LldArgs.push_back(Argv[I]);
+      CL.Output = Argv[++I];
+      CL.LldArgs.push_back(Argv[I]);
+      return;
+    }
+  } else if (A.consume_front("--output=") || A.consume_front("-output=")) {
+    CL.Output = A.str();
+  } else if (A.starts_with("-o") && A.size() > 2 &&
+             !isLongOptionStartingWithO(A)) {
+    CL.Output = A.drop_front(2).str();
+  }
+  CL.LldArgs.push_back(Argv[I]);
+}
+
+Expected<LdCommandLine> parseLdCommandLine(int Argc, const char *const *Argv) {
+  LdCommandLine CL;
+  CL.LldArgs.push_back(Argc > 0 ? Argv[0] : "ld.lld-btf");
+  bool HaveBase = false, HaveFatal = false;
+  for (int I = 1; I < Argc; ++I) {
+    StringRef A = Argv[I];
+    // "--btf-x" and "-btf-x", as lld accepts either dash count.
+    StringRef Opt = A;
+    if (!(Opt.consume_front("--btf-") || Opt.consume_front("-btf-"))) {
+      noteLldArg(CL, I, Argc, Argv);
+      continue;
+    }
+    auto [Name, Joined] = Opt.split('=');
+    bool HasJoined = Opt.contains('=');
+    auto Value = [&]() -> Expected<std::string> {
+      if (HasJoined)
+        return Joined.str();
+      if (I + 1 < Argc)
+        return std::string(Argv[++I]);
+      return usageError("option '" + A + "' needs a value");
+    };
+    auto NoValue = [&]() -> Error {
+      if (HasJoined)
+        return usageError("option '--btf-" + Name + "' takes no value");
+      return Error::success();
+    };
+    if (Name == "base" || Name == "base-btf") {
+      auto V = Value();
+      if (!V)
+        return V.takeError();
+      CL.Link.BasePath = *V;
+      HaveBase = true;
+    } else if (Name == "check-against") {
+      auto V = Value();
+      if (!V)
+        return V.takeError();
+      CL.Link.CheckAgainst.push_back(*V);
+    } else if (Name == "merge") {
+      auto V = Value();
+      if (!V)
+        return V.takeError();
+      if (*V == "auto")
+        CL.Merge = MergeMode::Auto;
+      else if (*V == "always")
+        CL.Merge = MergeMode::Always;
+      else if (*V == "never")
+        CL.Merge = MergeMode::Never;
+      else
+        return usageError("option '--btf-merge' takes auto, always or never, "
+                          "not '" +
+                          *V + "'");
+    } else if (Name == "fatal-warnings") {
+      if (Error E = NoValue())
+        return E;
+      CL.Link.FatalWarnings = HaveFatal = true;
+    } else if (Name == "no-missing-warning") {
+      if (Error E = NoValue())
+        return E;
+      CL.Link.NoMissingWarning = true;
+    } else if (Name == "dwarf-fallback") {
+      if (Error E = NoValue())
+        return E;
+      CL.Link.DwarfFallback = true;
+    } else if (Name == "verbose" || Name == "v") {
+      if (Error E = NoValue())
+        return E;
+      CL.Link.Verbose = true;
+    } else {
+      return usageError(
+          "unknown btfkit option '" + A +
+          "' (btfkit's are --btf-base=, --btf-check-against=, --btf-merge=, "
+          "--btf-fatal-warnings, --btf-no-missing-warning, "
+          "--btf-dwarf-fallback, --btf-verbose)");
+    }
+  }
+
+  if (!HaveBase)
+    if (auto Env = sys::Process::GetEnv("BTFKIT_BASE"))
+      CL.Link.BasePath = *Env;
+  if (auto Env = sys::Process::GetEnv("BTFKIT_CHECK_AGAINST")) {
+    SmallVector<StringRef, 4> Ks;
+    StringRef(*Env).split(Ks, ':', -1, /*KeepEmpty=*/false);
+    for (StringRef K : Ks)
+      CL.Link.CheckAgainst.push_back(K.str());
+  }
+  if (!HaveFatal)
+    if (auto Env = sys::Process::GetEnv("BTFKIT_FATAL_WARNINGS"))
+      CL.Link.FatalWarnings = !Env->empty() && *Env != "0";
+  return CL;
+}
+
+bool wantsLinkStep(const LdCommandLine &CL) {
+  switch (CL.Merge) {
+  case MergeMode::Never:
+    return false;
+  case MergeMode::Always:
+    return true;
+  case MergeMode::Auto:
+    // A partial link is an intermediate (a Kbuild composite object, or a
+    // module's objects before modpost) unless it is the module itself:
+    // Kbuild's modfinal writes the .ko with `ld -r`. Merging an
+    // intermediate would leave its .BTF/.BTF.base to be concatenated with
+    // others' in the next link. A final link's output is final.
+    return !CL.Relocatable || StringRef(CL.Output).ends_with(".ko");
+  }
+  return false;
+}
+
+} // namespace btfkit
