@@ -290,7 +290,8 @@ Error BTF::load(ArrayRef<uint8_t> Data) {
   if (Swapped || !Aligned) {
     size_t Bytes = Data.size() - Hdr.HdrLen;
     OwnedWords.assign((Bytes + 3) / 4, 0);
-    std::memcpy(OwnedWords.data(), Body, Bytes);
+    if (Bytes) // memcpy from or to null is undefined even for 0 bytes
+      std::memcpy(OwnedWords.data(), Body, Bytes);
     Body = reinterpret_cast<const uint8_t *>(OwnedWords.data());
     if (Swapped) {
       // Every record of every known kind is a sequence of 32-bit words, and

@@ -300,16 +300,22 @@ def main():
         keep = set(args.only.split(","))
         mods = [m for m in mods if m["name"] in keep]
     allow = read_allowlist(args.allowlist)
+    # pahole 1.24 adds .BTF to an object by running the unversioned
+    # `llvm-objcopy`, which Debian 12 installs only under /usr/lib/llvm-19/bin
+    # (and as llvm-objcopy-19).
+    os.environ["PATH"] = "/usr/lib/llvm-19/bin" + os.pathsep + os.environ.get("PATH", "")
     # Exit 77 (ctest's SKIP_RETURN_CODE) with a reason when a prerequisite
-    # is missing on a user's machine; CI has them all.
-    for t in ("pahole", "clang-19", "make", "xz"):
+    # is missing on a user's machine; in CI that is a failure.
+    skip = 1 if os.environ.get("CI") else 77
+    for t in ("pahole", "clang-19", "make", "xz", "llvm-objcopy"):
         if not shutil.which(t):
-            log("build-and-compare: SKIPPED: %s not found" % t)
-            return 77
+            log("build-and-compare: %s: %s not found" % ("FAILED" if skip == 1 else "SKIPPED", t))
+            return skip
     if not os.path.exists(os.path.join(corpus, "vmlinux-6.1-clang19.btf.xz")) and \
             not os.path.exists(os.path.join(build, "corpus", "vmlinux-6.1-clang19.btf")):
-        log("build-and-compare: SKIPPED: no corpus at %s (set BTFKIT_CORPUS)" % corpus)
-        return 77
+        log("build-and-compare: %s: no corpus at %s (set BTFKIT_CORPUS)" %
+            ("FAILED" if skip == 1 else "SKIPPED", corpus))
+        return skip
 
     start = time.monotonic()
     r = subprocess.run([os.path.join(ROOT, "utils", "prepare-kernel-tree.sh"), ktree],
