@@ -51,6 +51,10 @@ struct DistillResult {
 /// or a kind this library does not know: libbpf refuses those too.
 llvm::Expected<DistillResult> distill(const BTF &Split);
 
+/// The kinds a distilled base holds (and a relocation target is searched
+/// for): INT, FLOAT, ENUM/ENUM64, FWD, STRUCT, UNION.
+bool isDistilledBaseKind(Kind K);
+
 } // namespace btfkit
 
 #endif // BTFKIT_DISTILL_H

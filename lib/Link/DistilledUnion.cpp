@@ -27,6 +27,7 @@
 #include "LinkInternal.h"
 
 #include "btfkit/Builder.h"
+#include "btfkit/Distill.h"
 #include "btfkit/Error.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -48,21 +49,6 @@ static std::string recordKey(const Type &T) {
     OS << format_hex_no_prefix(T.intData(), 8);
   OS << ':' << T.name();
   return K;
-}
-
-static bool isDistillableKind(Kind K) {
-  switch (K) {
-  case Kind::Int:
-  case Kind::Float:
-  case Kind::Enum:
-  case Kind::Enum64:
-  case Kind::Fwd:
-  case Kind::Struct:
-  case Kind::Union:
-    return true;
-  default:
-    return false;
-  }
 }
 
 Expected<DistilledUnion>
@@ -88,7 +74,7 @@ link::uniteDistilledBases(ArrayRef<LoadedFragment> Frags, StringRef Name) {
     int Prev = -1;
     for (uint32_t Id = D.firstId(); Id < D.endId(); ++Id) {
       Type T = D.type(Id);
-      if (!isDistillableKind(T.kind()) || T.name().empty() ||
+      if (!isDistilledBaseKind(T.kind()) || T.name().empty() ||
           (T.isComposite() && T.vlen()) || (T.isEnum() && T.vlen()))
         return makeError(F.Label, "distilled base type id " + Twine(Id) +
                                       " is " + describeType(T) +

@@ -15,24 +15,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/BaseIndex.h"
+#include "btfkit/Distill.h"
 
 using namespace btfkit;
 using namespace llvm;
-
-static bool isMatchableKind(Kind K) {
-  switch (K) {
-  case Kind::Int:
-  case Kind::Float:
-  case Kind::Enum:
-  case Kind::Enum64:
-  case Kind::Fwd:
-  case Kind::Struct:
-  case Kind::Union:
-    return true;
-  default:
-    return false;
-  }
-}
 
 BaseIndex::BaseIndex(const BTF &Target) : Target(Target) {
   uint32_t End = Target.endId();
@@ -54,7 +40,7 @@ BaseIndex::BaseIndex(const BTF &Target) : Target(Target) {
   DenseMap<StringRef, uint32_t> Group;
   for (uint32_t Id = 1; Id < End; ++Id) {
     Type T = Target.type(Id);
-    if (!T.nameOff() || !isMatchableKind(T.kind()))
+    if (!T.nameOff() || !isDistilledBaseKind(T.kind()))
       continue;
     Entry E;
     E.Id = Id;

@@ -40,6 +40,21 @@
 using namespace btfkit;
 using namespace llvm;
 
+bool btfkit::isDistilledBaseKind(Kind K) {
+  switch (K) {
+  case Kind::Int:
+  case Kind::Float:
+  case Kind::Enum:
+  case Kind::Enum64:
+  case Kind::Fwd:
+  case Kind::Struct:
+  case Kind::Union:
+    return true;
+  default:
+    return false;
+  }
+}
+
 /// Base kinds a split BTF may refer to and still be distilled (the list of
 /// btf_add_distilled_type_ids()).
 static bool isDistillableKind(Kind K) {
