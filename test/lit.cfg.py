@@ -28,6 +28,10 @@ config.environment["PATH"] = os.pathsep.join(path)
 for var in ("HOME", "TMPDIR", "BTFKIT_CORPUS", "CI"):
     if var in os.environ:
         config.environment[var] = os.environ[var]
+# The base index cache of the plugin and the link step (IndexedBase.h): one
+# in the build tree, not the user's, and used by every test that names a
+# base (test/plugin/base-cache.test checks it against no cache).
+config.environment["BTFKIT_CACHE_DIR"] = os.path.join(config.btfkit_obj_root, "test", "base-index-cache")
 
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 config.substitutions.append(("%utils", os.path.join(config.btfkit_src_root, "utils")))
@@ -37,7 +41,7 @@ if config.btfkit_plugin:
     config.substitutions.append(("%plugin", config.btfkit_plugin))
 
 # Real tools used as oracles or inputs; a test that needs one says REQUIRES.
-for tool in ("bpftool", "pahole", "clang-19", "ld.lld-19", "llvm-objcopy-19"):
+for tool in ("bpftool", "pahole", "clang-19", "ld.lld-19", "llvm-objcopy-19", "gcc"):
     if shutil.which(tool):
         config.available_features.add(tool)
 

@@ -131,6 +131,19 @@ public:
   static llvm::Expected<std::unique_ptr<BTF>>
   parseOwned(std::vector<uint8_t> Data, const BTF *Base, std::string Name);
 
+  /// As parse() for a base (not split) BTF whose records were indexed and
+  /// checked by an earlier parse() of the same bytes: \p Offsets are that
+  /// parse's typeOffset()s, in id order, and stay owned by \p KeepAlive.
+  /// Only the header, the section bounds and the offsets themselves are
+  /// checked (ascending, inside the type section), so the records are not
+  /// read at all; the caller vouches that the bytes are the ones indexed
+  /// (a persistent index keyed by the file's identity, BaseIndexCache.h).
+  /// Input that parse() would have to copy (foreign byte order, misaligned)
+  /// is refused.
+  static llvm::Expected<std::unique_ptr<BTF>>
+  parseIndexed(llvm::ArrayRef<uint8_t> Data, llvm::ArrayRef<uint32_t> Offsets,
+               std::string Name, std::shared_ptr<const void> KeepAlive);
+
   BTF(const BTF &) = delete;
   BTF &operator=(const BTF &) = delete;
   ~BTF();
@@ -172,6 +185,8 @@ public:
   bool hasLayoutSection() const { return Hdr.HdrLen >= LayoutHeaderSize; }
   /// Byte offset of own type \p Id within typeSection().
   uint32_t typeOffset(uint32_t Id) const { return Offsets[Id - FirstId]; }
+  /// typeOffset() of every own type, in id order.
+  llvm::ArrayRef<uint32_t> typeOffsets() const { return Offsets; }
 
   /// What indexing learns for the reference and loop checks (BTF.cpp).
   struct RecordScan;
@@ -179,6 +194,7 @@ public:
 private:
   BTF() = default;
   llvm::Error load(llvm::ArrayRef<uint8_t> Data);
+  llvm::Error loadSections(llvm::ArrayRef<uint8_t> Data);
   llvm::Error parseHeader(llvm::ArrayRef<uint8_t> Data);
   llvm::Error indexTypes(RecordScan &Scan);
   llvm::Error checkReferences() const;
@@ -197,7 +213,9 @@ private:
   llvm::ArrayRef<uint8_t> Types;
   llvm::StringRef Strings;
   llvm::ArrayRef<KindLayout> Layouts;
-  std::vector<uint32_t> Offsets;
+  /// Byte offset of each own record; OwnedOffsets unless parseIndexed().
+  llvm::ArrayRef<uint32_t> Offsets;
+  std::vector<uint32_t> OwnedOffsets;
 };
 
 /// "STRUCT 'foo'"-style description of a type for diagnostics.

@@ -78,6 +78,16 @@ public:
   /// plugin deduplicates one translation unit per process this way.
   static std::unique_ptr<DedupBase> createFor(const BTF &Base,
                                               const BTF &Split);
+  /// create()'s index as bytes (host byte order), for load() in another
+  /// process: the compiler plugin keeps it in a file next to nothing else
+  /// (BaseIndexCache.h) so that a compilation need not index its base.
+  std::vector<uint8_t> save() const;
+  /// The index save() wrote for \p Base, used in place: \p Saved must
+  /// outlive it. Checked to fit \p Base (sizes, ids and offsets in range),
+  /// not to be \p Base's: the caller knows the base is the one saved.
+  /// \p Name names the saved bytes in errors.
+  static llvm::Expected<std::unique_ptr<DedupBase>>
+  load(const BTF &Base, llvm::ArrayRef<uint8_t> Saved, llvm::StringRef Name);
   ~DedupBase();
   const BTF &btf() const;
 

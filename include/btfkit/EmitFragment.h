@@ -10,16 +10,14 @@
 /// What the compiler plugin does with a translation unit's BTF once the
 /// debug info is converted (Emit.h), without LLVM IR:
 ///
-///   EmitBase            the base BTF of a compilation: mapped, checked
-///                       structurally, fingerprinted; nothing indexed.
 ///   makeSplitFragment   standalone TU types -> split over the base ->
 ///                       deduplicated against it (Dedup.h) -> distilled
 ///                       (Distill.h) -> the embedded-type tags: the blobs
 ///                       of a fragment (docs/FragmentFormat.md).
 ///
-/// The base work per compilation stays small: nothing of the base is hashed
-/// or indexed as a whole; deduplication indexes only the base types the
-/// unit could meet (DedupBase::createFor).
+/// The base comes loaded (IndexedBase.h): with its dedup index when the
+/// cache has one, else deduplication indexes only the base types the unit
+/// could meet (DedupBase::createFor).
 ///
 //===----------------------------------------------------------------------===//
 
@@ -34,32 +32,16 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace btfkit {
 
 /// A base BTF as one compilation uses it; read-only once loaded, so it can
 /// be shared by threads (lld's LTO backends).
-class EmitBase {
-public:
-  /// Loads \p Path (raw BTF, a vmlinux ELF, /sys/kernel/btf/vmlinux) with
-  /// the reader's structural checks; refuses split BTF.
-  static llvm::Expected<std::unique_ptr<EmitBase>> load(llvm::StringRef Path);
+class DedupBase;
 
-  const BTF &btf() const { return *Base; }
-  const BaseFingerprint &fingerprint() const { return Fingerprint; }
-  /// The size of the base's C long (0 when it has none): the pointer size
-  /// of the architecture the base was built for.
-  uint32_t longSize() const { return LongSize; }
-
-private:
-  explicit EmitBase(std::unique_ptr<BTF> B);
-  std::unique_ptr<BTF> Base;
-  BaseFingerprint Fingerprint;
-  uint32_t LongSize = 0;
-};
-
-/// The blobs of a fragment made against a base.
 struct SplitFragment {
   /// The distilled base (a base BTF).
   std::vector<uint8_t> DistilledBase;
@@ -88,7 +70,7 @@ constexpr const char *EmbeddedTagValue = "btfkit:embedded";
 /// held by value are tagged. \p Name names the unit in diagnostics.
 llvm::Expected<SplitFragment>
 makeSplitFragment(llvm::ArrayRef<uint8_t> Standalone, const BTF &Base,
-                  llvm::StringRef Name);
+                  llvm::StringRef Name, const DedupBase *Index = nullptr);
 
 /// \p Standalone renumbered as split BTF over \p Base, nothing merged: ids
 /// shift by Base's type count, string offsets by its string table's size.

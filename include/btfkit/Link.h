@@ -37,6 +37,7 @@
 #include "btfkit/BTF.h"
 #include "btfkit/Explain.h"
 #include "btfkit/Fragment.h"
+#include "btfkit/IndexedBase.h"
 #include "btfkit/Relocate.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -44,6 +45,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,13 +71,17 @@ struct LinkOptions {
   /// Failed checks (module-load rules, a kernel of CheckAgainst that would
   /// refuse the module, objects without a fragment) fail the link.
   bool FatalWarnings = false;
-  /// Encode objects without a fragment from their DWARF (not implemented
-  /// yet: the link warns and goes on).
+  /// Encode the compile units without a fragment (objects built without
+  /// the plugin, assembly with -g) from the linked file's DWARF, as pahole
+  /// 1.24 would, and merge them with the fragments.
   bool DwarfFallback = false;
   /// Do not warn about compile units without a fragment.
   bool NoMissingWarning = false;
   /// Print verdicts for the CheckAgainst kernels even when they load.
   bool Verbose = false;
+  /// The base index cache directory (IndexedBase.h): unset for the default
+  /// ($BTFKIT_CACHE_DIR, else ~/.cache/btfkit), "" or "off" for none.
+  std::optional<std::string> CacheDir;
 };
 
 /// What a link found, besides the output.
@@ -84,6 +90,11 @@ struct LinkReport {
   std::vector<std::string> Warnings;
   /// Compile units of the linked file that have no fragment.
   std::vector<std::string> MissingUnits;
+  /// With DwarfFallback: the units of MissingUnits encoded from DWARF (all
+  /// of them), and the FUNCs and VARs that gave.
+  std::vector<std::string> DwarfUnits;
+  unsigned NumDwarfFuncs = 0;
+  unsigned NumDwarfVars = 0;
   /// Number of fragments merged.
   unsigned NumFragments = 0;
   /// Types of the final .BTF.base and .BTF.
@@ -109,16 +120,20 @@ struct LinkInput {
 
 /// Merges the fragments of \p In. \p Base is the original base (or null).
 /// Warnings go to \p Report. Errors name the file, the section and the
-/// source or offset of the fragment at fault.
-llvm::Expected<MergedModuleBTF>
-mergeFragments(const LinkInput &In, const BTF *Base, LinkReport &Report);
+/// source or offset of the fragment at fault. With \p DwarfFallback the
+/// compile units without a fragment are encoded from DWARF and merged too
+/// (a file without any fragment is then accepted).
+llvm::Expected<MergedModuleBTF> mergeFragments(const LinkInput &In,
+                                               const IndexedBase *Base,
+                                               LinkReport &Report,
+                                               bool DwarfFallback = false);
 
 /// Checks \p M (see the file comment); prints the verdicts of the
 /// CheckAgainst kernels to \p OS. Failed checks are counted and reported as
 /// warnings; an Error means a kernel file could not be read, or the module
 /// does not relocate onto its own base (a btfkit bug).
 llvm::Error checkMergedBTF(const MergedModuleBTF &M, llvm::StringRef Module,
-                           const BTF *Base, const LinkOptions &Opts,
+                           const IndexedBase *Base, const LinkOptions &Opts,
                            LinkReport &Report, llvm::raw_ostream &OS);
 
 /// The whole link step on the file \p InPath, written to \p OutPath (may be

@@ -21,6 +21,7 @@
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <memory>
 #include <optional>
@@ -103,6 +104,12 @@ bool looksLikeELF(llvm::ArrayRef<uint8_t> Data);
 /// Loads a file as a base BTF (not split): raw BTF or the .BTF of an ELF
 /// (vmlinux). Convenience for the many tools that take --base-btf.
 llvm::Expected<std::unique_ptr<BTF>> loadBaseBTF(llvm::StringRef Path);
+
+/// The contents of \p Path as the reader gets them: small regular files
+/// read, others mapped (sysfs files read whole). \p Populate asks the
+/// kernel to map every page at once, for callers that will read them all.
+llvm::Expected<std::shared_ptr<const llvm::MemoryBuffer>>
+mapFile(llvm::StringRef Path, bool Populate);
 
 } // namespace btfkit
 

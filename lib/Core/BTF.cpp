@@ -275,7 +275,55 @@ static void scanRecord(const CommonType *Rec, uint32_t Id,
   }
 }
 
+Expected<std::unique_ptr<BTF>>
+BTF::parseIndexed(ArrayRef<uint8_t> Data, ArrayRef<uint32_t> Offsets,
+                  std::string Name, std::shared_ptr<const void> Keep) {
+  std::unique_ptr<BTF> B(new BTF());
+  B->Name = std::move(Name);
+  B->KeepAlive = std::move(Keep);
+  if (Error E = B->loadSections(Data))
+    return E;
+  if (!B->OwnedWords.empty())
+    return makeError(B->Name, "cannot use a saved type index: the BTF is "
+                              "not in host byte order or not aligned");
+  // Ascending offsets inside the section keep every record's first word
+  // readable whatever the index says; that the records are the ones
+  // indexed is the caller's to know.
+  const uint64_t Len = B->Types.size();
+  if (uint64_t(Offsets.size()) * sizeof(CommonType) > Len ||
+      (!Offsets.empty() && Offsets.front() != 0))
+    return makeError(B->Name, "saved type index does not fit the BTF: " +
+                                  Twine(Offsets.size()) + " types in " +
+                                  Twine(Len) + " bytes");
+  for (size_t I = 1; I < Offsets.size(); ++I)
+    if (Offsets[I] < Offsets[I - 1] + sizeof(CommonType) ||
+        Offsets[I] > Len - sizeof(CommonType) || Offsets[I] % 4)
+      return makeError(B->Name, "saved type index does not fit the BTF at "
+                                "type id " +
+                                    Twine(I + 1));
+  B->Offsets = Offsets;
+  return B;
+}
+
 Error BTF::load(ArrayRef<uint8_t> Data) {
+  if (Error E = loadSections(Data))
+    return E;
+  // checkReferences() and checkLoops() find the first bad record and say
+  // what is wrong with it; a quick scan made while indexing tells whether
+  // there can be anything to find, which for real input there hardly ever
+  // is. (The two walks cost more than the rest of a load: parse-bench.)
+  RecordScan Scan;
+  if (Error E = indexTypes(Scan))
+    return E;
+  if (Scan.MaxNameOff >= strEnd() || Scan.MaxTypeId >= endId())
+    if (Error E = checkReferences())
+      return E;
+  if (!Scan.ForwardChains.empty())
+    return checkLoops(Scan.ForwardChains);
+  return Error::success();
+}
+
+Error BTF::loadSections(ArrayRef<uint8_t> Data) {
   if (Data.size() > UINT32_MAX)
     return makeError(Name, "BTF of " + Twine(Data.size()) +
                                " bytes is larger than 4 GiB");
@@ -327,23 +375,12 @@ Error BTF::load(ArrayRef<uint8_t> Data) {
                            "--base-btf)");
   if (!Strings.empty() && Strings.back() != '\0')
     return makeError(Name, "string section is not NUL-terminated");
-  // checkReferences() and checkLoops() find the first bad record and say
-  // what is wrong with it; a quick scan made while indexing tells whether
-  // there can be anything to find, which for real input there hardly ever
-  // is. (The two walks cost more than the rest of a load: parse-bench.)
-  RecordScan Scan;
-  if (Error E = indexTypes(Scan))
-    return E;
-  if (Scan.MaxNameOff >= strEnd() || Scan.MaxTypeId >= endId())
-    if (Error E = checkReferences())
-      return E;
-  if (!Scan.ForwardChains.empty())
-    return checkLoops(Scan.ForwardChains);
   return Error::success();
 }
 
 Error BTF::indexTypes(RecordScan &Scan) {
   // Sized from a cheap lower bound: the smallest record is 12 bytes.
+  std::vector<uint32_t> &Offsets = OwnedOffsets;
   Offsets.reserve(Types.size() / 16);
   const KnownLayoutTable &Known = knownLayoutTable();
   uint32_t Off = 0;
@@ -379,6 +416,7 @@ Error BTF::indexTypes(RecordScan &Scan) {
   }
   if (uint64_t(FirstId) + Offsets.size() > 0x80000000ull)
     return makeError(Name, "too many types");
+  this->Offsets = Offsets;
   // Keep the forward chain records whose target is a chain record too.
   // Out-of-range targets are checkReferences()'s to report, before loops.
   size_t Kept = 0;

@@ -79,7 +79,8 @@ std::unique_ptr<BTF> BTFFile::takeBTF(std::unique_ptr<BTF> *Base) {
 /// ParseAllModules: 4.7x faster than mapping; docs/Benchmarks.md). Files
 /// that report no size (procfs) or cannot be mapped (sysfs) are read by
 /// MemoryBuffer's own fallback.
-static ErrorOr<std::unique_ptr<MemoryBuffer>> readOrMapFile(StringRef Path) {
+static ErrorOr<std::unique_ptr<MemoryBuffer>> readOrMapFile(StringRef Path,
+                                                           bool Populate) {
   Expected<sys::fs::file_t> FD = sys::fs::openNativeFileForRead(Path);
   if (!FD)
     return errorToErrorCode(FD.takeError());
@@ -119,7 +120,8 @@ static ErrorOr<std::unique_ptr<MemoryBuffer>> readOrMapFile(StringRef Path) {
   // older kernels refuse the advice, harmlessly) is cheaper than taking
   // one page fault per 64 KiB, which on virtual machines is most of the
   // cost of loading vmlinux (utils/bench/plugin-base-bench.cpp).
-  if (Mapped && (*Mapped)->getBufferKind() == MemoryBuffer::MemoryBuffer_MMap) {
+  if (Populate && Mapped &&
+      (*Mapped)->getBufferKind() == MemoryBuffer::MemoryBuffer_MMap) {
     constexpr int PopulateRead = 22; // MADV_POPULATE_READ
     uintptr_t Page = uintptr_t(::sysconf(_SC_PAGESIZE));
     uintptr_t Begin = uintptr_t((*Mapped)->getBufferStart()) & ~(Page - 1);
@@ -131,8 +133,18 @@ static ErrorOr<std::unique_ptr<MemoryBuffer>> readOrMapFile(StringRef Path) {
   return Mapped;
 }
 
+Expected<std::shared_ptr<const MemoryBuffer>>
+btfkit::mapFile(StringRef Path, bool Populate) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
+      readOrMapFile(Path, Populate);
+  if (!BufOrErr)
+    return makeError(Path, "cannot open: " + BufOrErr.getError().message());
+  return std::shared_ptr<const MemoryBuffer>(std::move(*BufOrErr));
+}
+
 Expected<BTFFile> BTFFile::load(StringRef Path, const LoadOptions &Opts) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr = readOrMapFile(Path);
+  ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
+      readOrMapFile(Path, /*Populate=*/true);
   if (!BufOrErr)
     return makeError(Path, "cannot open: " + BufOrErr.getError().message());
   std::shared_ptr<const MemoryBuffer> Buf = std::move(*BufOrErr);

@@ -11,6 +11,7 @@
 #include "btfkit/Emit.h"
 #include "btfkit/EmitFragment.h"
 #include "btfkit/Fragment.h"
+#include "btfkit/IndexedBase.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Config/llvm-config.h"
@@ -37,20 +38,21 @@ using namespace llvm;
 /// Bases loaded by this process, by path: lld's LTO backends (threads)
 /// and a compiler handling several modules share one load.
 static std::mutex CacheLock;
-static StringMap<std::shared_ptr<EmitBase>> &baseCache() {
-  static StringMap<std::shared_ptr<EmitBase>> Cache;
+static StringMap<std::shared_ptr<IndexedBase>> &baseCache() {
+  static StringMap<std::shared_ptr<IndexedBase>> Cache;
   return Cache;
 }
 
-static Expected<std::shared_ptr<EmitBase>> loadBase(StringRef Path) {
+static Expected<std::shared_ptr<IndexedBase>>
+loadBase(StringRef Path, const std::optional<std::string> &CacheDir) {
   std::lock_guard<std::mutex> Guard(CacheLock);
   auto It = baseCache().find(Path);
   if (It != baseCache().end())
     return It->second;
-  auto BOrErr = EmitBase::load(Path);
+  auto BOrErr = IndexedBase::load(Path, baseIndexCacheDir(CacheDir));
   if (!BOrErr)
     return BOrErr.takeError();
-  std::shared_ptr<EmitBase> L = std::move(*BOrErr);
+  std::shared_ptr<IndexedBase> L = std::move(*BOrErr);
   baseCache()[Path] = L;
   return L;
 }
@@ -116,9 +118,9 @@ PreservedAnalyses BTFKitPass::run(Module &M, ModuleAnalysisManager &) {
     return PreservedAnalyses::all();
   }
 
-  std::shared_ptr<EmitBase> Base;
+  std::shared_ptr<IndexedBase> Base;
   if (!Opts.BasePath.empty()) {
-    auto BOrErr = loadBase(Opts.BasePath);
+    auto BOrErr = loadBase(Opts.BasePath, Opts.CacheDir);
     if (!BOrErr) {
       diagnose(M,
                "cannot use the base BTF given by " + Opts.BaseOrigin + ": " +
@@ -127,6 +129,12 @@ PreservedAnalyses BTFKitPass::run(Module &M, ModuleAnalysisManager &) {
       return PreservedAnalyses::all();
     }
     Base = *BOrErr;
+    if (Opts.Verbose)
+      diagnose(M,
+               Opts.BaseOrigin + "=" + Opts.BasePath + ": base index cache: " +
+                   (Base->cacheStatus().empty() ? StringRef("off")
+                                                : Base->cacheStatus()),
+               DS_Remark);
     unsigned PtrSize = DL.getPointerSize();
     if (Base->longSize() && Base->longSize() != PtrSize) {
       diagnose(M,
@@ -152,6 +160,7 @@ PreservedAnalyses BTFKitPass::run(Module &M, ModuleAnalysisManager &) {
     if (!Base)
       return convertDebugInfo(M, EOpts);
     EOpts.NamingBase = &Base->btf();
+    EOpts.NamingBaseInts = Base->intIds();
     return convertDebugInfo(M, EOpts);
   }();
   if (!R) {
@@ -165,7 +174,8 @@ PreservedAnalyses BTFKitPass::run(Module &M, ModuleAnalysisManager &) {
   // distilled base, with the embedded-type tags; without one, standalone.
   SplitFragment Split;
   if (Base) {
-    auto SOrErr = makeSplitFragment(R->Blob, Base->btf(), Source);
+    auto SOrErr =
+        makeSplitFragment(R->Blob, Base->btf(), Source, Base->dedupIndex());
     if (!SOrErr) {
       diagnose(M,
                "cannot deduplicate against the base BTF given by " +

@@ -19,6 +19,7 @@
 
 #include "llvm/IR/PassManager.h"
 
+#include <optional>
 #include <string>
 
 namespace btfkit {
@@ -28,6 +29,12 @@ struct PassOptions {
   /// ("-btfkit-base" or "BTFKIT_BASE"), for diagnostics.
   std::string BasePath;
   std::string BaseOrigin;
+  /// The base index cache directory (BaseIndexCache.h): unset for the
+  /// default, "" or "off" for none.
+  std::optional<std::string> CacheDir;
+  /// Say how the base index cache was used, in a remark (clang prints
+  /// it under -Rremark-backend-plugin).
+  bool Verbose = false;
   /// The feature list ("" for the defaults) and its origin.
   std::string Features;
   std::string FeaturesOrigin;

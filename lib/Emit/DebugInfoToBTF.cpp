@@ -76,7 +76,7 @@ public:
   Converter(const Module &M, const EmitOptions &Opts)
       : M(M), Opts(Opts), DL(M.getDataLayout()) {
     if (Opts.NamingBase)
-      IntNames.emplace(*Opts.NamingBase);
+      IntNames.emplace(*Opts.NamingBase, Opts.NamingBaseInts);
   }
 
   Expected<EmitResult> run();

@@ -84,15 +84,21 @@ btfkit::standaloneOverBase(ArrayRef<uint8_t> Standalone, const BTF &Base,
 
 Expected<SplitFragment> btfkit::makeSplitFragment(ArrayRef<uint8_t> Standalone,
                                                   const BTF &Base,
-                                                  StringRef Name) {
+                                                  StringRef Name,
+                                                  const DedupBase *Index) {
   SplitFragment F;
   auto Over = standaloneOverBase(Standalone, Base, Name);
   if (!Over)
     return Over.takeError();
   F.TypesIn = (*Over)->numTypes();
 
-  std::unique_ptr<DedupBase> Index = DedupBase::createFor(Base, **Over);
-  auto Deduped = dedup(**Over, Name.str(), DedupOptions(), Index.get());
+  // Either index gives the same bytes (DedupBaseFor.cpp).
+  std::unique_ptr<DedupBase> Own;
+  if (!Index) {
+    Own = DedupBase::createFor(Base, **Over);
+    Index = Own.get();
+  }
+  auto Deduped = dedup(**Over, Name.str(), DedupOptions(), Index);
   if (!Deduped)
     return Deduped.takeError();
   F.TypesDeduped = (*Deduped)->numTypes();

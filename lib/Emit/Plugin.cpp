@@ -44,6 +44,16 @@ static cl::opt<std::string> FeaturesOpt(
              "all, none; -name removes); default $BTFKIT_FEATURES or "
              "Kbuild's for Linux 6.1"));
 
+static cl::opt<std::string> CacheDirOpt(
+    "btfkit-cache-dir", cl::value_desc("dir"),
+    cl::desc("btfkit: where to keep the base BTF's index between "
+             "compilations (\"off\": nowhere); default $BTFKIT_CACHE_DIR, "
+             "else $XDG_CACHE_HOME/btfkit or ~/.cache/btfkit"));
+static cl::opt<bool> VerboseOpt(
+    "btfkit-verbose",
+    cl::desc("btfkit: remark how the base was loaded (also BTFKIT_VERBOSE=1; "
+             "clang shows it with -Rremark-backend-plugin)"));
+
 /// True when this process is a linker (lld): there, the optimizer-last
 /// point belongs to a ThinLTO backend, whose module still carries the
 /// pre-link flags but must get its fragment.
@@ -65,6 +75,10 @@ static PassOptions options(PassOptions::Phase Where) {
     O.BasePath = E;
     O.BaseOrigin = "BTFKIT_BASE";
   }
+  if (CacheDirOpt.getNumOccurrences()) // else baseIndexCacheDir()'s default
+    O.CacheDir = CacheDirOpt;
+  const char *V = std::getenv("BTFKIT_VERBOSE");
+  O.Verbose = VerboseOpt || (V && *V && StringRef(V) != "0");
   if (!FeaturesOpt.empty()) {
     O.Features = FeaturesOpt;
     O.FeaturesOrigin = "-btfkit-features";

@@ -43,7 +43,7 @@ static std::vector<ValidationIssue> moduleLoadIssues(const BTF &B) {
 }
 
 Error btfkit::checkMergedBTF(const MergedModuleBTF &M, StringRef Module,
-                             const BTF *Base, const LinkOptions &Opts,
+                             const IndexedBase *Base, const LinkOptions &Opts,
                              LinkReport &Report, raw_ostream &OS) {
   // The kernel checks the .BTF.base, then the .BTF.
   std::vector<ValidationIssue> Refusal = moduleLoadIssues(*M.DistilledBase);
@@ -61,16 +61,15 @@ Error btfkit::checkMergedBTF(const MergedModuleBTF &M, StringRef Module,
   }
 
   if (Base) {
-    BaseIndex Index(*Base);
     RelocateOptions RO;
     RO.BuildOutput = false;
-    auto R = relocate(*M.Split, Index, RO);
+    auto R = relocate(*M.Split, Base->relocationIndex(), RO);
     if (!R)
       return R.takeError();
     if (!R->relocated()) {
       ModuleVerdict V;
       V.Module = Module.str();
-      V.Target = Base->name().str();
+      V.Target = Base->btf().name().str();
       V.Reloc = &*R;
       std::string Why;
       raw_string_ostream WS(Why);

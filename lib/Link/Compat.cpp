@@ -68,7 +68,7 @@ static std::string sourceOf(const LoadedFragment &F) {
 }
 
 Error link::checkFragmentSet(ArrayRef<LoadedFragment> Frags, StringRef Where,
-                             const BTF *Base, StringRef BasePath,
+                             const BaseFingerprint *Base, StringRef BasePath,
                              LinkReport &Report) {
   // Producer first: another producer's fingerprint may not mean the same.
   std::vector<std::string> Incompatible;
@@ -104,7 +104,7 @@ Error link::checkFragmentSet(ArrayRef<LoadedFragment> Frags, StringRef Where,
     return makeError(Where, Msg);
   }
   if (Base && !Groups.empty() && !Groups.front().first.empty()) {
-    BaseFingerprint Given = fingerprintBTF(*Base);
+    const BaseFingerprint &Given = *Base;
     if (Given != Groups.front().first)
       return makeError(Where, "the objects were built against base " +
                                   Groups.front().first.str() + ", but " +

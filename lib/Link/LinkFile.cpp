@@ -19,6 +19,7 @@
 #include "btfkit/Writer.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SwapByteOrder.h"
 
@@ -57,26 +58,34 @@ Expected<LinkReport> btfkit::linkModuleBTF(StringRef InPath, StringRef OutPath,
     return Buf.takeError();
   LinkInput In{InPath.str(), arrayRefFromStringRef((*Buf)->getBuffer())};
 
-  std::unique_ptr<BTF> Base;
+  // Every module of a kernel build is linked over the same base: its
+  // indexes come from the cache the plugin fills (IndexedBase.h).
+  std::unique_ptr<IndexedBase> Base;
   if (!Opts.BasePath.empty()) {
-    auto B = loadBaseBTF(Opts.BasePath);
+    auto B = IndexedBase::load(Opts.BasePath, baseIndexCacheDir(Opts.CacheDir));
     if (!B)
       return B.takeError();
     Base = std::move(*B);
   }
 
-  auto M = mergeFragments(In, Base.get(), Report);
+  auto M = mergeFragments(In, Base.get(), Report, Opts.DwarfFallback);
   if (!M)
     return M.takeError();
-  for (const std::string &U : Report.MissingUnits)
-    if (!Opts.NoMissingWarning)
+  // With --dwarf-fallback every unit without a fragment was encoded from
+  // its DWARF (or the merge failed): nothing is missing, -v says which.
+  for (const std::string &U : Report.MissingUnits) {
+    if (Opts.DwarfFallback) {
+      if (Opts.Verbose)
+        OS << InPath << ": compile unit '" << U
+           << "' has no btfkit fragment: encoded from its DWARF\n";
+    } else if (!Opts.NoMissingWarning) {
       Report.Warnings.push_back(
           InPath.str() + ": compile unit '" + U +
           "' has no btfkit fragment (built without the plugin, or "
           "assembly): its types and functions are not in the module's "
-          "BTF" +
-          (Opts.DwarfFallback ? " (--dwarf-fallback is not implemented yet)"
-                              : ""));
+          "BTF (--dwarf-fallback encodes them from DWARF)");
+    }
+  }
 
   if (Error E = checkMergedBTF(*M, OutPath, Base.get(), Opts, Report, OS))
     return E;
@@ -86,11 +95,10 @@ Expected<LinkReport> btfkit::linkModuleBTF(StringRef InPath, StringRef OutPath,
   if (Opts.FatalWarnings && !Report.Warnings.empty())
     return Report;
 
-  // BTF goes into the file in the file's byte order.
-  auto Info = readObjectInfo(In);
-  if (!Info)
-    return Info.takeError();
-  bool Swap = Info->BigEndian == sys::IsLittleEndianHost;
+  // BTF goes into the file in the file's byte order (the merge read the
+  // file as ELF already, so its identification bytes are there).
+  bool BigEndian = In.Image[ELF::EI_DATA] == ELF::ELFDATA2MSB;
+  bool Swap = BigEndian == sys::IsLittleEndianHost;
   std::vector<SectionEdit> Edits;
   Edits.push_back({BTFSectionName, serializeBTF(*M->Split, Swap)});
   Edits.push_back({BTFBaseSectionName, serializeBTF(*M->DistilledBase, Swap)});

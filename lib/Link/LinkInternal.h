@@ -36,7 +36,7 @@ struct LoadedFragment {
 /// Refuses fragments of different bases or of an incompatible producer,
 /// naming their sources; warns about differing feature sets.
 llvm::Error checkFragmentSet(llvm::ArrayRef<LoadedFragment> Frags,
-                             llvm::StringRef Where, const BTF *Base,
+                             llvm::StringRef Where, const BaseFingerprint *Base,
                              llvm::StringRef BasePath, LinkReport &Report);
 
 /// The union of the fragments' distilled bases: one type per distinct
@@ -58,8 +58,10 @@ struct ObjectInfo {
   std::map<std::pair<std::string, std::string>,
            std::deque<std::pair<uint64_t, uint64_t>>>
       Symbols;
-  /// DW_AT_name of every compile unit of .debug_info, in order.
+  /// DW_AT_name of every compile unit of .debug_info, in order, and the
+  /// unit's offset in .debug_info.
   std::vector<std::string> CompileUnits;
+  std::vector<uint64_t> CompileUnitOffsets;
   bool HasDebugInfo = false;
   bool BigEndian = false;
 };

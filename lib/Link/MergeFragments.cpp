@@ -24,14 +24,21 @@
 // section name is rebuilt from the linked file's symbol table. Then the
 // whole is deduplicated (Dedup.h), which merges what the objects share.
 //
+// With --dwarf-fallback, the compile units no fragment covers are encoded
+// from the linked file's DWARF (DwarfToBTF.h) into standalone BTF and join
+// the concatenation like standalone fragments: deduplicated against the
+// base and the other objects, their per-CPU DATASEC rebuilt the same way.
+//
 //===----------------------------------------------------------------------===//
 
+#include "DwarfToBTF.h"
 #include "LinkInternal.h"
 
 #include "btfkit/BaseIndex.h"
 #include "btfkit/Builder.h"
 #include "btfkit/Dedup.h"
 #include "btfkit/Distill.h"
+#include "btfkit/Encode.h"
 #include "btfkit/Error.h"
 #include "btfkit/Reader.h"
 
@@ -85,23 +92,71 @@ loadFragments(const LinkInput &In, ArrayRef<uint8_t> Section) {
   return Out;
 }
 
+/// The indices of \p CUs that no fragment covers. Both lists are in link
+/// order (ld places the objects' .debug_info and .BTF.btfkit pieces in
+/// the order of its inputs), so each unit is matched to the next fragment
+/// when their names agree; when the orders disagree (an LTO fragment's
+/// unit list), by name alone, the first units of a name counting as
+/// covered. Names cannot tell two objects of one source apart: when the
+/// one without a fragment comes first, the other is encoded from DWARF
+/// instead, which gives the same types (deduplication merges them).
+static std::vector<size_t> uncoveredUnits(ArrayRef<std::string> CUs,
+                                          ArrayRef<LoadedFragment> Frags) {
+  std::vector<StringRef> Covered;
+  for (const LoadedFragment &F : Frags) {
+    if (F.View.Manifest.Units.empty())
+      Covered.push_back(F.View.Manifest.Source);
+    for (const std::string &U : F.View.Manifest.Units)
+      Covered.push_back(U);
+  }
+  std::vector<size_t> Out;
+  size_t J = 0;
+  for (size_t I = 0; I < CUs.size(); ++I) {
+    if (J < Covered.size() && CUs[I] == Covered[J])
+      ++J;
+    else
+      Out.push_back(I);
+  }
+  if (J == Covered.size())
+    return Out;
+  Out.clear();
+  StringMap<unsigned> Have;
+  for (StringRef C : Covered)
+    ++Have[C];
+  for (size_t I = 0; I < CUs.size(); ++I) {
+    auto It = Have.find(CUs[I]);
+    if (It != Have.end() && It->second) {
+      --It->second;
+      continue;
+    }
+    Out.push_back(I);
+  }
+  return Out;
+}
+
 Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
-                                                 const BTF *Base,
-                                                 LinkReport &Report) {
+                                                 const IndexedBase *IBase,
+                                                 LinkReport &Report,
+                                                 bool DwarfFallback) {
+  const BTF *Base = IBase ? &IBase->btf() : nullptr;
   auto SecOrErr = findELFSection(In.Path, In.Image, FragmentSectionName);
   if (!SecOrErr)
     return SecOrErr.takeError();
-  if (!*SecOrErr)
+  if (!*SecOrErr && !DwarfFallback)
     return makeError(In.Path, Twine("no ") + FragmentSectionName +
                                   " section: none of its objects was "
                                   "compiled with the btfkit plugin (or the "
                                   "fragments were merged already)");
-  auto FragsOrErr = loadFragments(In, **SecOrErr);
-  if (!FragsOrErr)
-    return FragsOrErr.takeError();
-  std::vector<LoadedFragment> &Frags = *FragsOrErr;
+  std::vector<LoadedFragment> Frags;
+  if (*SecOrErr) {
+    auto FragsOrErr = loadFragments(In, **SecOrErr);
+    if (!FragsOrErr)
+      return FragsOrErr.takeError();
+    Frags = std::move(*FragsOrErr);
+  }
   std::string SecLabel = In.Path + ":" + FragmentSectionName;
-  if (Error E = checkFragmentSet(Frags, SecLabel, Base,
+  if (Error E = checkFragmentSet(Frags, SecLabel,
+                                 IBase ? &IBase->fingerprint() : nullptr,
                                  Base ? Base->name() : "", Report))
     return E;
   Report.NumFragments = Frags.size();
@@ -111,33 +166,18 @@ Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
     return InfoOrErr.takeError();
   ObjectInfo &Info = *InfoOrErr;
 
-  // Compile units without a fragment (a multiset difference: two objects
-  // may come from sources of one name).
-  {
-    StringMap<unsigned> Have;
-    for (const LoadedFragment &F : Frags) {
-      if (F.View.Manifest.Units.empty())
-        ++Have[F.View.Manifest.Source];
-      for (const std::string &U : F.View.Manifest.Units)
-        ++Have[U];
-    }
-    for (const std::string &CU : Info.CompileUnits) {
-      auto It = Have.find(CU);
-      if (It != Have.end() && It->second) {
-        --It->second;
-        continue;
-      }
-      Report.MissingUnits.push_back(CU);
-    }
-  }
+  // Compile units without a fragment (two objects may have sources of one
+  // name).
+  std::vector<size_t> Uncovered = uncoveredUnits(Info.CompileUnits, Frags);
+  for (size_t I : Uncovered)
+    Report.MissingUnits.push_back(Info.CompileUnits[I]);
 
   // The common base and, per fragment, how its base ids map onto it.
   DistilledUnion Union;
-  std::unique_ptr<BaseIndex> Index;
   std::vector<std::unique_ptr<RelocateResult>> Relocs(Frags.size());
   const BTF *Over = Base;
   if (Base) {
-    Index = std::make_unique<BaseIndex>(*Base);
+    const BaseIndex *Index = &IBase->relocationIndex();
     for (size_t I = 0; I < Frags.size(); ++I) {
       if (!Frags[I].Distilled)
         continue;
@@ -172,9 +212,60 @@ Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
       }
   }
 
-  // Concatenate, DATASECs set aside.
+  // The units without a fragment, from DWARF, with the fragments'
+  // features (Kbuild's defaults when there is no fragment) and INT names
+  // following the base's, as the plugin writes them.
+  // (Run even when every unit is covered: it checks that the DWARF reads,
+  // so that no unit is missed because its name could not be read.)
+  if (DwarfFallback) {
+    DwarfEncodeOptions DO;
+    DO.Features = DefaultFeatures;
+    if (!Frags.empty()) {
+      auto F = parseFeatures(Frags.front().View.Manifest.Features,
+                             Frags.front().Label);
+      if (F)
+        DO.Features = *F;
+      else
+        consumeError(F.takeError()); // a newer producer's feature name
+    }
+    DO.NamingBase = Base;
+    std::vector<uint64_t> Offsets;
+    for (size_t I : Uncovered)
+      Offsets.push_back(Info.CompileUnitOffsets[I]);
+    auto Units = encodeDwarfUnits(In, Offsets, DO, Report.Warnings);
+    if (!Units)
+      return Units.takeError();
+    // Without the base, the fragments' base types are memberless distilled
+    // records, which full DWARF-made structs cannot deduplicate into.
+    bool Distilled = llvm::any_of(
+        Frags, [](const LoadedFragment &F) { return bool(F.Distilled); });
+    if (!Base && Distilled && !Units->empty())
+      Report.Warnings.push_back(
+          In.Path + ": the compile units encoded from DWARF are not "
+                    "deduplicated against the base without --base: base "
+                    "types they describe are private copies in the "
+                    "module's .BTF");
+    for (DwarfUnitBTF &U : *Units) {
+      LoadedFragment F;
+      F.Label = U.Label;
+      F.Types = std::move(U.Types);
+      F.View.Manifest.Source = U.Name;
+      Frags.push_back(std::move(F));
+      Report.DwarfUnits.push_back(U.Name);
+      Report.NumDwarfFuncs += U.NumFuncs;
+      Report.NumDwarfVars += U.NumVars;
+    }
+    Relocs.resize(Frags.size());
+  }
+  if (Frags.empty())
+    return makeError(In.Path, Twine("no ") + FragmentSectionName +
+                                  " section and no DWARF compile unit to "
+                                  "encode (--dwarf-fallback): the file has "
+                                  "no debug information");
+
+  // Concatenate, DATASECs set aside. (Strings the base holds get its
+  // offsets in deduplication, from the base's index.)
   Builder CB(Over);
-  CB.setReuseBaseStrings(true);
   std::map<std::string, std::vector<SecVar>> Secs;
   for (size_t I = 0; I < Frags.size(); ++I) {
     const LoadedFragment &F = Frags[I];
@@ -256,10 +347,13 @@ Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
   auto Whole = CB.build(Name + " (before deduplication)");
   if (!Whole)
     return Whole.takeError();
-  std::unique_ptr<DedupBase> DIndex;
-  if (Base)
-    DIndex = DedupBase::create(*Base);
-  auto Merged = dedup(**Whole, Name, {}, DIndex.get());
+  std::unique_ptr<DedupBase> OwnIndex;
+  const DedupBase *DIndex = IBase ? IBase->dedupIndex() : nullptr;
+  if (Base && !DIndex) {
+    OwnIndex = DedupBase::create(*Base);
+    DIndex = OwnIndex.get();
+  }
+  auto Merged = dedup(**Whole, Name, {}, DIndex);
   if (!Merged)
     return Merged.takeError();
 

@@ -97,8 +97,10 @@ Expected<ObjectInfo> link::readObjectInfo(const LinkInput &In) {
     DWARFDie Die = U->getUnitDIE(/*ExtractUnitDIEOnly=*/true);
     if (!Die)
       continue;
-    if (auto Name = dwarf::toString(Die.find(dwarf::DW_AT_name)))
+    if (auto Name = dwarf::toString(Die.find(dwarf::DW_AT_name))) {
       Info.CompileUnits.push_back(*Name);
+      Info.CompileUnitOffsets.push_back(U->getOffset());
+    }
   }
   return Info;
 }

@@ -131,7 +131,7 @@ public:
 
 private:
   const uint32_t *rec(uint32_t Id) const {
-    return Id < FirstId ? BI.Rec[Id] : Words + B.typeOffset(Id) / 4;
+    return Id < FirstId ? BI.rec(Id) : Words + B.typeOffset(Id) / 4;
   }
   uint32_t *splitRec(uint32_t Id) { return Words + B.typeOffset(Id) / 4; }
   bool isMapped(uint32_t Id) const { return Map[Id] <= MaxId; }
@@ -160,7 +160,7 @@ private:
         return;
   }
   void setCanonical(uint32_t Id, uint32_t Canon, uint64_t H) {
-    Map[Id] = Canon;
+    Map.set(Id, Canon);
     if (Canon == Id)
       Table.insert(H, Id);
   }
@@ -190,8 +190,10 @@ private:
   // finally compacted to the front, behind the header: no second copy.
   std::vector<uint8_t> Buf;
   uint32_t *Words = nullptr;
-  std::vector<uint32_t> Map;   // id -> canonical id (or Unprocessed)
-  std::vector<uint32_t> Hypot; // canon -> candidate during one walk
+  // Both are indexed by every id, base ones included, and read their
+  // default (the id itself; Unprocessed) until set.
+  LazyIdArray<true> Map;                 // id -> canonical id (or Unprocessed)
+  LazyIdArray<false, Unprocessed> Hypot; // canon -> candidate during one walk
   std::vector<uint32_t> HypotList;
   bool AdjustCanon = false;
   CandidateTable Table; // split types found canonical
@@ -222,15 +224,15 @@ Error Deduper::prepare() {
                                      ": cannot deduplicate kind " + Twine(K) +
                                      " (" + kindName(K) + ")");
   }
-  resizeLarge(Map, EndId, 0u);
-  for (uint32_t Id = 0; Id < FirstId; ++Id)
-    Map[Id] = Id;
+  // Base types are their own canonical types (the default).
+  Map.reset(EndId);
   for (uint32_t Id = FirstId; Id < EndId; ++Id) {
     unsigned K = recKind(rec(Id));
     // VAR and DATASEC are never deduplicated.
-    Map[Id] = (K == KVar || K == KDatasec) ? Id : Unprocessed;
+    if (K != KVar && K != KDatasec)
+      Map.set(Id, Unprocessed);
   }
-  resizeLarge(Hypot, EndId, Unprocessed);
+  Hypot.reset(EndId);
   Table.init(FirstId, N, N / 3 + 16);
   return Error::success();
 }
@@ -330,7 +332,7 @@ void Deduper::dedupPrimitive(uint32_t Id) {
           New = C; // a declaration resolves to the full enum
           return true;
         }
-        Map[C] = Id; // a canonical declaration resolves to this full enum
+        Map.set(C, Id); // a canonical declaration resolves to this full enum
       }
       return false;
     });
@@ -454,7 +456,7 @@ bool Deduper::identical(uint32_t A, uint32_t C, int Depth) const {
 
 void Deduper::clearHypothetical() {
   for (uint32_t Id : HypotList)
-    Hypot[Id] = Unprocessed;
+    Hypot.set(Id, Unprocessed);
   HypotList.clear();
   AdjustCanon = false;
 }
@@ -481,7 +483,7 @@ bool Deduper::isEquivalent(uint32_t CandRoot, uint32_t CanonRoot) {
         continue;
       return false;
     }
-    Hypot[Canon] = Cand;
+    Hypot.set(Canon, Cand);
     HypotList.push_back(Canon);
 
     const uint32_t *CT = rec(Cand), *KT = rec(Canon);
@@ -578,14 +580,14 @@ void Deduper::mergeHypothetical() {
     // A canonical FWD (even a base one) now stands for the candidate's
     // STRUCT/UNION, so that split FWDs resolved to it follow.
     if (TK != KFwd && CK == KFwd)
-      Map[CId] = TId;
+      Map.set(CId, TId);
     if (AdjustCanon)
       continue;
     if (TK == KFwd && CK != KFwd)
-      Map[TId] = CId;
+      Map.set(TId, CId);
     if ((TK == KStruct || TK == KUnion) && CK != KFwd && isMapped(CId) &&
         !isMapped(TId))
-      Map[TId] = CId;
+      Map.set(TId, CId);
   }
 }
 
@@ -636,21 +638,21 @@ void Deduper::resolveFwds() {
     if (recKind(T) != KFwd || Map[Id] != Id)
       continue;
     uint32_t Cand = 0;
-    auto BIt = BI.CompositeNames.find(recName(T));
+    const dd::CompositeNames::Entry *BIt = BI.Composites.find(recName(T));
     auto SIt = Names.find(recName(T));
-    bool InBase = BIt != BI.CompositeNames.end();
+    bool InBase = BIt != nullptr;
     bool InSplit = SIt != Names.end();
     if (InBase && InSplit)
       continue; // ambiguous
     if (InBase)
-      Cand = BIt->second;
+      Cand = BIt->Id;
     else if (InSplit)
       Cand = SIt->second;
     if (!Cand)
       continue;
     if (recKind(rec(Cand)) != fwdKind(T))
       continue;
-    Map[Id] = Cand;
+    Map.set(Id, Cand);
   }
 }
 
@@ -671,7 +673,7 @@ Error Deduper::dedupReference(uint32_t Root) {
     uint32_t *T = splitRec(Id);
     unsigned K = recKind(T);
     if (Map[Id] == Unprocessed) {
-      Map[Id] = InProgress;
+      Map.set(Id, InProgress);
       size_t Before = IdStack.size();
       Error Err = Error::success();
       forEachTypeSlot(reinterpret_cast<CommonType *>(T), [&](uint32_t &Ref) {
@@ -744,13 +746,15 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
   PairStack = {};
   IdStack = {};
   HypotList = {};
-  // Hypot is free now: it becomes the old id -> new id map.
-  std::vector<uint32_t> &NewId = Hypot;
-  for (uint32_t Id = 0; Id < FirstId; ++Id)
-    NewId[Id] = Id;
+  Hypot.release();
+  // Old split id -> new id; base ids stay.
+  std::vector<uint32_t> SplitNewId(EndId - FirstId);
+  auto NewId = [&](uint32_t Id) {
+    return Id < FirstId ? Id : SplitNewId[Id - FirstId];
+  };
   uint32_t Next = FirstId;
   for (uint32_t Id = FirstId; Id < EndId; ++Id)
-    NewId[Id] = Map[Id] == Id ? Next++ : Unprocessed;
+    SplitNewId[Id - FirstId] = Map[Id] == Id ? Next++ : Unprocessed;
   // Canonical records move to the front in id order (a record only ever
   // moves towards lower addresses), their references rewritten.
   Error Err = Error::success();
@@ -762,7 +766,7 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
     uint32_t N = recWords(T);
     std::memmove(Dst, T, N * 4);
     forEachTypeSlot(reinterpret_cast<CommonType *>(Dst), [&](uint32_t &Ref) {
-      uint32_t R = NewId[resolve(Ref)];
+      uint32_t R = NewId(resolve(Ref));
       if (R > MaxId && !Err)
         Err = makeError(B.name(), "type id " + Twine(Id) +
                                       ": internal error: reference to type " +
@@ -782,8 +786,8 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
                        reinterpret_cast<uint8_t *>(Words));
   H.StrOff = H.TypeLen;
   H.StrLen = uint32_t(NewStrings.size());
-  Map = {};
-  Hypot = {};
+  Map.release();
+  SplitNewId = {};
   Buf.resize(size_t(ClassicHeaderSize) + H.TypeLen);
   Buf.insert(Buf.end(), NewStrings.begin(), NewStrings.end());
   NewStrings = {};
@@ -836,7 +840,6 @@ Expected<std::vector<uint8_t>> btfkit::dedupToBlob(const BTF &B,
     }
     BI = &Index->impl();
   } else {
-    Standalone.Rec.assign(1, DedupBase::Impl::VoidRecord);
     BI = &Standalone;
   }
   std::vector<uint8_t> Out;

@@ -89,18 +89,7 @@ enum : uint8_t { Unknown = 0, Visiting, Relevant, Irrelevant };
 std::unique_ptr<DedupBase> DedupBase::createFor(const BTF &Base,
                                                 const BTF &Split) {
   auto I = std::make_unique<Impl>();
-  I->Base = &Base;
-  I->EndId = Base.endId();
-  I->Rec.resize(I->EndId, nullptr);
-  I->Rec[0] = Impl::VoidRecord;
-  std::vector<const BTF *> Chain;
-  for (const BTF *B = &Base; B; B = B->base())
-    Chain.push_back(B);
-  for (const BTF *B : Chain) {
-    auto *Words = reinterpret_cast<const uint32_t *>(B->typeSection().data());
-    for (uint32_t Id = B->firstId(); Id < B->endId(); ++Id)
-      I->Rec[Id] = Words + B->typeOffset(Id) / 4;
-  }
+  std::vector<const BTF *> Chain = I->indexRecords(Base);
 
   // The split's strings: offsets into the base are final already (dedup
   // keeps them); its own ones are looked for in the base.
@@ -250,7 +239,7 @@ std::unique_ptr<DedupBase> DedupBase::createFor(const BTF &Base,
       continue;
     // Most types settle without the walk: by their own names, or because
     // they refer to nothing.
-    const uint32_t *RR = I->Rec[Root];
+    const uint32_t *RR = I->rec(Root);
     if (!LocallyOk(RR)) {
       State[Root] = Irrelevant;
       continue;
@@ -264,7 +253,7 @@ std::unique_ptr<DedupBase> DedupBase::createFor(const BTF &Base,
     Stack.push_back(Root);
     while (!Stack.empty()) {
       uint32_t Id = Stack.back();
-      const uint32_t *R = I->Rec[Id];
+      const uint32_t *R = I->rec(Id);
       if (State[Id] == Unknown) {
         if (!LocallyOk(R)) {
           State[Id] = Irrelevant;
@@ -297,18 +286,16 @@ std::unique_ptr<DedupBase> DedupBase::createFor(const BTF &Base,
   size_t NRelevant = 0;
   for (uint32_t Id = 1; Id < End; ++Id)
     NRelevant += State[Id] == Relevant;
-  I->Types.init(1, End, NRelevant);
+  I->Types.init(1, End - 1, NRelevant);
   for (uint32_t Id = 1; Id < End; ++Id) {
-    const uint32_t *R = I->Rec[Id];
+    const uint32_t *R = I->rec(Id);
     unsigned K = recKind(R);
-    if ((K == KStruct || K == KUnion) && NameOk(recName(R))) {
-      auto [It, New] = I->CompositeNames.try_emplace(recName(R), Id);
-      if (!New)
-        It->second = 0;
-    }
+    if ((K == KStruct || K == KUnion) && NameOk(recName(R)))
+      I->Composites.add(recName(R), Id);
     uint64_t H;
     if (State[Id] == Relevant && finalHash(R, H))
       I->Types.insert(H, Id);
   }
+  I->Composites.finish();
   return std::unique_ptr<DedupBase>(new DedupBase(std::move(I)));
 }

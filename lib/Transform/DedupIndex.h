@@ -27,8 +27,11 @@
 #include "btfkit/Dedup.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/xxhash.h"
+
+#include <algorithm>
 
 #include <cstdint>
 #include <cstring>
@@ -109,6 +112,46 @@ void resizeLarge(std::vector<T> &V, size_t N, const T &Fill) {
   }
   V.assign(N, Fill);
 }
+
+/// Memory the kernel zero-fills page by page on first touch (an anonymous
+/// mapping; calloc where there is none): what a big array costs is then
+/// what its user touches.
+class ZeroedWords {
+public:
+  ZeroedWords() = default;
+  explicit ZeroedWords(size_t N);
+  ZeroedWords(ZeroedWords &&O) noexcept { *this = std::move(O); }
+  ZeroedWords &operator=(ZeroedWords &&O) noexcept {
+    std::swap(P, O.P);
+    std::swap(Bytes, O.Bytes);
+    std::swap(Mapped, O.Mapped);
+    return *this;
+  }
+  ~ZeroedWords();
+  uint32_t *data() const { return P; }
+
+private:
+  uint32_t *P = nullptr;
+  size_t Bytes = 0;
+  bool Mapped = false;
+};
+
+/// A uint32_t per id whose entries read \p Default (or the id itself, with
+/// \p Identity) until set, without being written: values are stored XOR
+/// the default in zero-filled memory. Deduplicating one translation unit
+/// over a 100k-type base touches only the entries of the base types it
+/// meets, instead of faulting in and filling two base-sized arrays.
+template <bool Identity, uint32_t Default = 0> class LazyIdArray {
+public:
+  void reset(size_t N) { Mem = ZeroedWords(N); }
+  void release() { Mem = ZeroedWords(); }
+  uint32_t operator[](uint32_t Id) const { return Mem.data()[Id] ^ key(Id); }
+  void set(uint32_t Id, uint32_t V) { Mem.data()[Id] = V ^ key(Id); }
+
+private:
+  static uint32_t key(uint32_t Id) { return Identity ? Id : Default; }
+  ZeroedWords Mem;
+};
 
 // Hashing: a multiply-xorshift combine, finished with a full avalanche
 // before it picks a slot. Only equality of signatures matters to the
@@ -201,42 +244,12 @@ inline bool finalHash(const uint32_t *R, uint64_t &H) {
 /// through Next, newest first: libbpf's hashmap puts a new entry at the
 /// head of its bucket, and which of several equivalent candidates wins
 /// depends on that order.
+///
+/// A table either owns its arrays (init(), insert()) or is a read-only view
+/// of arrays another table built and saved (adopt(): a base index kept in a
+/// file, BaseIndexCache.h).
 class CandidateTable {
 public:
-  /// Ids in [IdBase, IdBase + NumIds) may be inserted.
-  void init(uint32_t IdBase, uint32_t NumIds, size_t ExpectedKeys) {
-    this->IdBase = IdBase;
-    resizeLarge(Next, NumIds, 0u);
-    size_t Cap = 16;
-    while (Cap * 3 < ExpectedKeys * 4)
-      Cap <<= 1;
-    Slots.assign(Cap, Slot{0, 0});
-    Used = 0;
-  }
-
-  void insert(uint64_t H, uint32_t Id) {
-    if ((Used + 1) * 4 > Slots.size() * 3)
-      grow();
-    uint32_t K = uint32_t(hashFinish(H));
-    Slot &S = Slots[findKey(K)];
-    if (S.Head == 0) {
-      S.Hash = K;
-      ++Used;
-    }
-    Next[Id - IdBase] = S.Head;
-    S.Head = Id;
-  }
-
-  /// The newest id of signature \p H, or 0.
-  uint32_t first(uint64_t H) const {
-    if (Slots.empty())
-      return 0;
-    return Slots[findKey(uint32_t(hashFinish(H)))].Head;
-  }
-  /// The id inserted before \p Id in its chain, or 0.
-  uint32_t next(uint32_t Id) const { return Next[Id - IdBase]; }
-
-private:
   // The slot keeps 32 bits of the signature: two signatures that agree on
   // them share a chain, which only adds candidates that the exact
   // comparisons then reject.
@@ -245,25 +258,104 @@ private:
     uint32_t Head; // 0: empty (id 0, void, is never a candidate)
   };
 
+  /// Ids in [IdBase, IdBase + NumIds) may be inserted.
+  void init(uint32_t IdBase, uint32_t NumIds, size_t ExpectedKeys) {
+    this->IdBase = IdBase;
+    resizeLarge(OwnNext, NumIds, 0u);
+    size_t Cap = 16;
+    while (Cap * 3 < ExpectedKeys * 4)
+      Cap <<= 1;
+    OwnSlots.assign(Cap, Slot{0, 0});
+    Used = 0;
+    point();
+  }
+
+  /// Makes this a view of saved arrays (slots(), nextIds(), idBase() of a
+  /// table that was built). False when the slot count is not a power of
+  /// two. The arrays are not read here: a view never hands out an id
+  /// outside [IdBase, IdBase + SavedNext.size()), so damaged arrays can
+  /// cost candidates, never a read out of bounds.
+  bool adopt(llvm::ArrayRef<Slot> SavedSlots,
+             llvm::ArrayRef<uint32_t> SavedNext, uint32_t SavedIdBase) {
+    size_t N = SavedSlots.size();
+    if (N == 0 || (N & (N - 1)) || SavedIdBase == 0)
+      return false;
+    OwnSlots = {};
+    OwnNext = {};
+    SlotP = SavedSlots.data();
+    NumSlots = N;
+    NextP = SavedNext.data();
+    NumNext = SavedNext.size();
+    IdBase = SavedIdBase;
+    return true;
+  }
+
+  void insert(uint64_t H, uint32_t Id) {
+    if ((Used + 1) * 4 > OwnSlots.size() * 3)
+      grow();
+    uint32_t K = uint32_t(hashFinish(H));
+    Slot &S = OwnSlots[findKey(K)];
+    if (S.Head == 0) {
+      S.Hash = K;
+      ++Used;
+    }
+    OwnNext[Id - IdBase] = S.Head;
+    S.Head = Id;
+  }
+
+  /// The newest id of signature \p H, or 0.
+  uint32_t first(uint64_t H) const {
+    if (!NumSlots)
+      return 0;
+    size_t I = findKey(uint32_t(hashFinish(H)));
+    return I < NumSlots ? checked(SlotP[I].Head) : 0;
+  }
+  /// The id inserted before \p Id in its chain, or 0.
+  uint32_t next(uint32_t Id) const { return checked(NextP[Id - IdBase]); }
+
+  llvm::ArrayRef<Slot> slots() const { return {SlotP, NumSlots}; }
+  llvm::ArrayRef<uint32_t> nextIds() const { return {NextP, NumNext}; }
+  uint32_t idBase() const { return IdBase; }
+
+private:
+  /// \p Id when it is one of the table's (always, but for a damaged saved
+  /// table), else 0 (void, never a candidate: it ends a chain).
+  uint32_t checked(uint32_t Id) const { return Id - IdBase < NumNext ? Id : 0; }
+
+  /// The slot of \p K or the empty one it would go to; NumSlots when a
+  /// damaged saved table has neither (a built one is never full).
   size_t findKey(uint32_t K) const {
-    size_t Mask = Slots.size() - 1;
+    size_t Mask = NumSlots - 1;
     size_t I = K & Mask;
-    while (Slots[I].Head != 0 && Slots[I].Hash != K)
-      I = (I + 1) & Mask;
-    return I;
+    for (size_t Probes = 0; Probes < NumSlots; ++Probes, I = (I + 1) & Mask)
+      if (SlotP[I].Head == 0 || SlotP[I].Hash == K)
+        return I;
+    return NumSlots;
   }
 
   void grow() {
     std::vector<Slot> Old;
-    Old.swap(Slots);
-    Slots.assign(Old.size() * 2, Slot{0, 0});
+    Old.swap(OwnSlots);
+    OwnSlots.assign(Old.size() * 2, Slot{0, 0});
+    point();
     for (const Slot &S : Old)
       if (S.Head)
-        Slots[findKey(S.Hash)] = S;
+        OwnSlots[findKey(S.Hash)] = S;
   }
 
-  std::vector<Slot> Slots;
-  std::vector<uint32_t> Next;
+  void point() {
+    SlotP = OwnSlots.data();
+    NumSlots = OwnSlots.size();
+    NextP = OwnNext.data();
+    NumNext = OwnNext.size();
+  }
+
+  std::vector<Slot> OwnSlots;
+  std::vector<uint32_t> OwnNext;
+  const Slot *SlotP = nullptr;
+  size_t NumSlots = 0;
+  const uint32_t *NextP = nullptr;
+  size_t NumNext = 0;
   uint32_t IdBase = 0;
   size_t Used = 0;
 };
@@ -272,41 +364,65 @@ inline uint32_t hashString(llvm::StringRef S);
 
 /// A set of strings identified by their offsets; the owner supplies the
 /// string behind an offset. Offset 0 (the empty string) is never stored.
+/// Like CandidateTable, it owns its slots or views saved ones (adopt()).
 class StringSet {
 public:
+  struct Slot {
+    uint32_t Hash;
+    uint32_t Off;
+  };
+
   void reserve(size_t N) {
     size_t Cap = 16;
     while (Cap < N * 2)
       Cap <<= 1;
-    Slots.assign(Cap, Slot{0, 0});
+    OwnSlots.assign(Cap, Slot{0, 0});
     Used = 0;
+    point();
+  }
+
+  /// Makes this a view of saved slots; false unless their count is a power
+  /// of two. Offsets from \p StrEnd on (a damaged saved set) are skipped by
+  /// lookup(), not read.
+  bool adopt(llvm::ArrayRef<Slot> Saved, uint32_t StrEnd) {
+    size_t N = Saved.size();
+    if (N == 0 || (N & (N - 1)))
+      return false;
+    OwnSlots = {};
+    SlotP = Saved.data();
+    NumSlots = N;
+    OffLimit = StrEnd;
+    return true;
   }
 
   /// The offset of \p S, or 0 when absent. \p StrAt maps an offset to its
   /// string.
   template <typename StrAtFn>
   uint32_t lookup(llvm::StringRef S, uint32_t H, StrAtFn StrAt) const {
-    if (Slots.empty())
+    if (!NumSlots)
       return 0;
-    size_t Mask = Slots.size() - 1;
-    for (size_t I = slotFor(H, Mask);; I = (I + 1) & Mask) {
-      const Slot &E = Slots[I];
+    size_t Mask = NumSlots - 1;
+    size_t I = slotFor(H, Mask);
+    // Bounded for a damaged saved set without an empty slot.
+    for (size_t Probes = 0; Probes < NumSlots; ++Probes, I = (I + 1) & Mask) {
+      const Slot &E = SlotP[I];
       if (E.Off == 0)
         return 0;
-      if (E.Hash == H && StrAt(E.Off) == S)
+      if (E.Hash == H && E.Off < OffLimit && StrAt(E.Off) == S)
         return E.Off;
     }
+    return 0;
   }
 
   /// Adds \p Off (string \p S, hash \p H) unless an equal string is there;
   /// returns the offset the set holds for it.
   template <typename StrAtFn>
   uint32_t insert(llvm::StringRef S, uint32_t H, uint32_t Off, StrAtFn StrAt) {
-    if ((Used + 1) * 4 > Slots.size() * 3)
+    if ((Used + 1) * 4 > OwnSlots.size() * 3)
       grow();
-    size_t Mask = Slots.size() - 1;
+    size_t Mask = OwnSlots.size() - 1;
     for (size_t I = slotFor(H, Mask);; I = (I + 1) & Mask) {
-      Slot &E = Slots[I];
+      Slot &E = OwnSlots[I];
       if (E.Off == 0) {
         E.Hash = H;
         E.Off = Off;
@@ -318,32 +434,37 @@ public:
     }
   }
 
-  size_t memoryBytes() const { return Slots.capacity() * sizeof(Slot); }
+  llvm::ArrayRef<Slot> slots() const { return {SlotP, NumSlots}; }
+  size_t memoryBytes() const { return OwnSlots.capacity() * sizeof(Slot); }
 
 private:
-  struct Slot {
-    uint32_t Hash;
-    uint32_t Off;
-  };
   static size_t slotFor(uint32_t H, size_t Mask) {
     return size_t(hashFinish(H)) & Mask;
   }
   void grow() {
     std::vector<Slot> Old;
-    Old.swap(Slots);
-    Slots.assign(Old.size() * 2, Slot{0, 0});
-    size_t Mask = Slots.size() - 1;
+    Old.swap(OwnSlots);
+    OwnSlots.assign(Old.empty() ? 16 : Old.size() * 2, Slot{0, 0});
+    point();
+    size_t Mask = OwnSlots.size() - 1;
     for (const Slot &E : Old) {
       if (!E.Off)
         continue;
       size_t I = slotFor(E.Hash, Mask);
-      while (Slots[I].Off)
+      while (OwnSlots[I].Off)
         I = (I + 1) & Mask;
-      Slots[I] = E;
+      OwnSlots[I] = E;
     }
   }
+  void point() {
+    SlotP = OwnSlots.data();
+    NumSlots = OwnSlots.size();
+  }
 
-  std::vector<Slot> Slots;
+  std::vector<Slot> OwnSlots;
+  const Slot *SlotP = nullptr;
+  size_t NumSlots = 0;
+  uint32_t OffLimit = UINT32_MAX;
   size_t Used = 0;
 };
 
@@ -351,22 +472,91 @@ inline uint32_t hashString(llvm::StringRef S) {
   return uint32_t(llvm::xxh3_64bits(S));
 }
 
+/// Name offset -> the one STRUCT/UNION of that name, or 0 when several share
+/// it (for resolving FWDs whose name is unambiguous). A sorted array, so a
+/// saved index can be used in place.
+class CompositeNames {
+public:
+  struct Entry {
+    uint32_t Name;
+    uint32_t Id; // 0: ambiguous
+    bool operator<(const Entry &O) const {
+      return Name < O.Name || (Name == O.Name && Id < O.Id);
+    }
+  };
+
+  /// Building: add() every composite, then finish().
+  void add(uint32_t Name, uint32_t Id) { Own.push_back({Name, Id}); }
+  void finish() {
+    llvm::sort(Own);
+    size_t Out = 0;
+    for (size_t I = 0; I < Own.size();) {
+      size_t J = I + 1;
+      while (J < Own.size() && Own[J].Name == Own[I].Name)
+        ++J;
+      Own[Out++] = {Own[I].Name, J - I == 1 ? Own[I].Id : 0};
+      I = J;
+    }
+    Own.resize(Out);
+    View = Own;
+  }
+  /// Makes this a view of saved entries. Entries out of order (a damaged
+  /// saved index) can only make find() miss; ids from \p EndId on are
+  /// never returned.
+  void adopt(llvm::ArrayRef<Entry> Saved, uint32_t EndId) {
+    Own = {};
+    View = Saved;
+    IdLimit = EndId;
+  }
+
+  /// The entry of \p Name (its Id 0 when ambiguous), or null.
+  const Entry *find(uint32_t Name) const {
+    const Entry *It = std::lower_bound(
+        View.begin(), View.end(), Entry{Name, 0},
+        [](const Entry &A, const Entry &B) { return A.Name < B.Name; });
+    return It != View.end() && It->Name == Name && It->Id < IdLimit ? It
+                                                                    : nullptr;
+  }
+  llvm::ArrayRef<Entry> entries() const { return View; }
+
+private:
+  std::vector<Entry> Own;
+  llvm::ArrayRef<Entry> View;
+  uint32_t IdLimit = UINT32_MAX;
+};
+
 } // namespace dd
 
 /// The precomputed view of a base BTF.
 struct DedupBase::Impl {
   const BTF *Base = nullptr;
   uint32_t EndId = 1;
-  /// Record of every base id ([0] is void, null).
-  std::vector<const uint32_t *> Rec;
+  /// The record of base id \p Id (void's all-zero one for 0). The base's
+  /// own records are found through its offsets, so that indexing a base
+  /// costs nothing per type; those of the chain under it through Rec.
+  const uint32_t *rec(uint32_t Id) const {
+    if (Id >= TopFirst)
+      return TopWords + TopOffsets[Id - TopFirst] / 4;
+    return Rec[Id];
+  }
+  uint32_t TopFirst = 1;
+  const uint32_t *TopWords = nullptr;
+  llvm::ArrayRef<uint32_t> TopOffsets;
+  /// Records of ids [0, TopFirst).
+  std::vector<const uint32_t *> Rec{VoidRecord};
   dd::CandidateTable Types;
   dd::StringSet Strings;
-  /// Name offset -> the one STRUCT/UNION of that name, or 0 when several
-  /// share it (for resolving FWDs whose name is unambiguous).
-  llvm::DenseMap<uint32_t, uint32_t> CompositeNames;
+  dd::CompositeNames Composites;
+  /// True for create()'s index of every type and string (the one save()
+  /// writes), false for createFor()'s.
+  bool Complete = false;
 
   /// The all-zero record libbpf reads for id 0 (void).
   static const uint32_t VoidRecord[3];
+
+  /// Sets Base, EndId and the record lookup for \p B and the chain under
+  /// it; returns the chain, \p B first.
+  std::vector<const BTF *> indexRecords(const BTF &B);
 
   llvm::StringRef str(uint32_t Off) const { return Base->str(Off); }
 };

@@ -26,6 +26,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/Distill.h"
+
+#include "DedupIndex.h"
 #include "btfkit/Builder.h"
 #include "btfkit/Error.h"
 #include "btfkit/TypeWalk.h"
@@ -103,12 +105,26 @@ namespace {
 /// types: the table is kept per thread and only its used entries are
 /// cleared, so that distilling many modules does not clear 400 KB each time.
 constexpr uint32_t Pending = ~0u;
-thread_local std::vector<uint32_t> IdScratch;
+/// Zero everywhere between calls (ScratchGuard clears what a call set), and
+/// zero-filled by the kernel as it is first touched: a distillation over a
+/// 100k-type base touches the pages of the base ids it needs only.
+struct IdScratchArray {
+  dd::ZeroedWords Mem;
+  size_t Size = 0;
+  MutableArrayRef<uint32_t> get(size_t N) {
+    if (Size < N) {
+      Mem = dd::ZeroedWords(N);
+      Size = N;
+    }
+    return MutableArrayRef<uint32_t>(Mem.data(), Size);
+  }
+};
+thread_local IdScratchArray IdScratch;
 
 /// Collects the base ids a split BTF needs (step 1).
 class BaseCollector {
 public:
-  BaseCollector(const BTF &Split, std::vector<uint32_t> &Map)
+  BaseCollector(const BTF &Split, MutableArrayRef<uint32_t> Map)
       : Split(Split), SplitStart(Split.firstId()), Map(Map) {}
 
   Error collect() {
@@ -177,14 +193,14 @@ private:
 
   const BTF &Split;
   uint32_t SplitStart;
-  std::vector<uint32_t> &Map;
+  MutableArrayRef<uint32_t> Map;
 };
 } // namespace
 
 namespace {
 /// Clears the used entries of the per-thread id table on every way out.
 struct ScratchGuard {
-  std::vector<uint32_t> &Map;
+  MutableArrayRef<uint32_t> Map;
   ArrayRef<uint32_t> &Used;
   ~ScratchGuard() {
     for (uint32_t Id : Used)
@@ -271,9 +287,8 @@ Expected<DistillResult> btfkit::distill(const BTF &Split) {
                      "not split BTF: distilling needs a module's BTF over "
                      "its base");
   uint32_t SplitStart = Split.firstId();
-  std::vector<uint32_t> &NewId = IdScratch; // old base id -> new id
-  if (NewId.size() < SplitStart)
-    NewId.resize(SplitStart);
+  MutableArrayRef<uint32_t> NewId =
+      IdScratch.get(SplitStart); // old base id -> new id
   BaseCollector Collector(Split, NewId);
   ArrayRef<uint32_t> Needed;
   ScratchGuard Guard{NewId, Needed};

@@ -1,4 +1,4 @@
-//===- btf-dedup-subset-check.cpp - DedupBase::createFor vs create --------===//
+//===- btf-dedup-subset-check.cpp - The three ways to index a base -------===//
 //
 // Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
 // See LICENSE for license information.
@@ -11,7 +11,9 @@
 // Test oracle for the compiler plugin's restricted dedup index: for each
 // SPLIT (raw BTF or ELF, split over BASE) deduplicates it over the full
 // index of BASE (DedupBase::create) and over the index restricted to it
-// (DedupBase::createFor) and requires byte-identical results. With
+// (DedupBase::createFor) and over the full index saved and loaded again
+// (DedupBase::save, DedupBase::load: the base index cache's form), and
+// requires byte-identical results. With
 // --closure, each SPLIT is first turned into what a translation unit looks
 // like to the plugin: copies of every base type its types reach, followed
 // by its own types, all split over BASE and none shared with it, so that
@@ -83,13 +85,20 @@ static Expected<std::unique_ptr<BTF>> withClosure(const BTF &S) {
 
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv, "createFor() vs create()\n");
+  cl::ParseCommandLineOptions(argc, argv,
+                              "createFor() vs create() vs save() + load()\n");
   auto Base = loadBaseBTF(BaseBTF);
   if (!Base) {
     reportError(Tool, Base.takeError());
     return 2;
   }
   auto Full = DedupBase::create(**Base);
+  std::vector<uint8_t> Saved = Full->save();
+  auto Loaded = DedupBase::load(**Base, Saved, "saved index");
+  if (!Loaded) {
+    reportError(Tool, Loaded.takeError());
+    return 2;
+  }
   int Status = 0;
   for (const std::string &In : Inputs) {
     LoadOptions LO;
@@ -113,10 +122,11 @@ int main(int argc, char **argv) {
     auto Sub = DedupBase::createFor(**Base, *S);
     auto A = dedupToBlob(*S, {}, Full.get());
     auto B = dedupToBlob(*S, {}, Sub.get());
-    if (!A || !B) {
-      reportError(Tool, A ? B.takeError() : A.takeError());
-      if (A)
-        consumeError(A.takeError());
+    auto C = dedupToBlob(*S, {}, Loaded->get());
+    if (!A || !B || !C) {
+      Error E =
+          joinErrors(joinErrors(A.takeError(), B.takeError()), C.takeError());
+      reportError(Tool, std::move(E));
       return 2;
     }
     auto Out = BTF::parse(*A, Base->get(), "result");
@@ -124,7 +134,7 @@ int main(int argc, char **argv) {
       reportError(Tool, Out.takeError());
       return 2;
     }
-    bool Same = *A == *B;
+    bool Same = *A == *B && *A == *C;
     Status |= !Same;
     outs() << In << ": " << S->numTypes() << " types -> " << (*Out)->numTypes()
            << ": " << (Same ? "same" : "DIFFERENT") << "\n";

@@ -7,12 +7,14 @@
 //===----------------------------------------------------------------------===//
 //
 // btf-link [--base=BASE] [--check-against=KERNEL]... [--fatal-warnings]
-//          [-o OUT] FILE
+//          [--dwarf-fallback] [-o OUT] FILE
 //
 // Runs the link step (include/btfkit/Link.h) on FILE, a linked or partially
 // linked ELF (a kernel module is `ld -r` output) whose objects were compiled
 // with the btfkit plugin: merges their .BTF.btfkit fragments into .BTF +
 // .BTF.base, checks the result, and writes it to FILE in place or to OUT.
+// With --dwarf-fallback the objects without a fragment are encoded from
+// the file's DWARF and merged with the others.
 //
 // Exit status: 0 written (warnings allowed), 1 a check failed or warned
 // under --fatal-warnings (nothing written), 2 bad input or an error
@@ -57,8 +59,9 @@ static cl::opt<bool>
                   cl::cat(Cat));
 static cl::opt<bool> DwarfFallback(
     "dwarf-fallback",
-    cl::desc("Encode objects without a fragment from DWARF (not implemented "
-             "yet: warns)"),
+    cl::desc("Encode the objects without a fragment (built without the "
+             "plugin, assembly with -g) from their DWARF, as pahole 1.24 "
+             "would; FILE then needs no fragment at all"),
     cl::cat(Cat));
 static cl::opt<bool>
     NoMissing("no-missing-warning",
@@ -70,6 +73,12 @@ static cl::opt<bool> IfFragments(
     cl::cat(Cat));
 static cl::opt<bool> Verbose("v", cl::desc("Print a summary and every verdict"),
                              cl::cat(Cat));
+static cl::opt<std::string> CacheDir(
+    "cache-dir", cl::value_desc("dir"),
+    cl::desc("Where the base's index is kept between runs, shared with the "
+             "plugin (\"off\": nowhere); default $BTFKIT_CACHE_DIR, else "
+             "$XDG_CACHE_HOME/btfkit or ~/.cache/btfkit"),
+    cl::cat(Cat));
 
 static constexpr const char *Tool = "btf-link";
 
@@ -97,6 +106,8 @@ int main(int argc, char **argv) {
   Opts.DwarfFallback = DwarfFallback;
   Opts.NoMissingWarning = NoMissing;
   Opts.Verbose = Verbose;
+  if (CacheDir.getNumOccurrences())
+    Opts.CacheDir = CacheDir;
   auto R = linkModuleBTF(Input, Out, Opts, outs());
   if (!R) {
     reportError(Tool, R.takeError());
@@ -114,10 +125,17 @@ int main(int argc, char **argv) {
            << ": not written: warnings are fatal (--fatal-warnings)\n";
     return 1;
   }
-  if (Verbose)
+  if (Verbose) {
     outs() << Out << ": merged " << R->NumFragments << " fragment"
            << (R->NumFragments == 1 ? "" : "s") << ": .BTF.base "
            << R->NumBaseTypes << " types, .BTF " << R->NumSplitTypes
-           << " types\n";
+           << " types";
+    if (!R->DwarfUnits.empty())
+      outs() << " (" << R->DwarfUnits.size() << " compile unit"
+             << (R->DwarfUnits.size() == 1 ? "" : "s")
+             << " from DWARF: " << R->NumDwarfFuncs << " FUNCs, "
+             << R->NumDwarfVars << " VARs)";
+    outs() << '\n';
+  }
   return 0;
 }

@@ -26,18 +26,23 @@
 //   --fatal-warnings            BTFKIT_FATAL_WARNINGS=1
 //
 // A module none of whose objects has a fragment gets no BTF (a warning,
-// exit 0), as pahole gives none to a module without DWARF.
+// exit 0), as pahole gives none to a module without DWARF; one that already
+// has .BTF and .BTF.base (linked by ld.lld-btf) is left as it is, silently.
 //
 // Exit status: 0 done, 1 failed checks with --fatal-warnings, 2 an error.
 //
 //===----------------------------------------------------------------------===//
 
+#include "btfkit/Error.h"
 #include "btfkit/Link.h"
+#include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -49,6 +54,23 @@ using namespace llvm;
 static constexpr const char *Tool = "btf-pahole";
 /// The pahole version whose encoding the plugin mirrors (docs/Plugin.md).
 static constexpr const char *PaholeVersion = "v1.24";
+
+/// True when \p Path already holds a merged module's .BTF and .BTF.base.
+static Expected<bool> isMergedModule(StringRef Path) {
+  auto Buf = MemoryBuffer::getFile(Path, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!Buf)
+    return makeError(Path, "cannot open: " + Buf.getError().message());
+  ArrayRef<uint8_t> Image = arrayRefFromStringRef((*Buf)->getBuffer());
+  for (StringRef Name : {".BTF", ".BTF.base"}) {
+    auto Sec = findELFSection(Path, Image, Name);
+    if (!Sec)
+      return Sec.takeError();
+    if (!*Sec)
+      return false;
+  }
+  return true;
+}
 
 /// pahole options that take a separate value ("-j 4" takes none: -j's
 /// value must be attached in pahole too).
@@ -157,9 +179,18 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (!*Has) {
-    reportWarning(Tool, *File + ": no btfkit fragments (its objects were not "
-                                "compiled with the btfkit plugin): no BTF "
-                                "generated");
+    // A module linked by ld.lld-btf (LD=ld.lld-btf and PAHOLE=btf-pahole
+    // together) was merged and checked at its link: it has .BTF and
+    // .BTF.base and nothing is left to do.
+    auto Merged = isMergedModule(*File);
+    if (!Merged) {
+      reportError(Tool, Merged.takeError());
+      return 2;
+    }
+    if (!*Merged)
+      reportWarning(Tool, *File + ": no btfkit fragments (its objects were "
+                                  "not compiled with the btfkit plugin): no "
+                                  "BTF generated");
     return 0;
   }
 

@@ -45,12 +45,26 @@ static constexpr const char *Tool = "ld.lld-btf";
 /// The output's identity before the link, to tell whether lld wrote it:
 /// `--version` or `--help` link nothing, and an old a.out must then be left
 /// alone. lld writes through a temporary file renamed into place, so a
-/// written output has a new inode.
-static std::optional<sys::fs::UniqueID> fileID(StringRef Path) {
+/// written output is a new file; but lld unlinks the old output first, and
+/// the file system may give the new file the freed inode number (seen on
+/// ext4 when relinking a .ko: the merge was then skipped). So the
+/// identity is the inode with the modification time and the size: a new
+/// file written by this link has a later modification time.
+struct FileIdentity {
+  sys::fs::UniqueID ID;
+  sys::TimePoint<> Modified;
+  uint64_t Size;
+  bool operator==(const FileIdentity &O) const {
+    return ID == O.ID && Modified == O.Modified && Size == O.Size;
+  }
+};
+
+static std::optional<FileIdentity> fileID(StringRef Path) {
   sys::fs::file_status St;
   if (sys::fs::status(Path, St) || !sys::fs::is_regular_file(St))
     return std::nullopt;
-  return St.getUniqueID();
+  return FileIdentity{St.getUniqueID(), St.getLastModificationTime(),
+                      St.getSize()};
 }
 
 static int failLink(StringRef Output, int Code) {
@@ -67,7 +81,7 @@ int main(int argc, char **argv) {
   }
 
   bool Step = wantsLinkStep(*CL);
-  std::optional<sys::fs::UniqueID> Before;
+  std::optional<FileIdentity> Before;
   if (Step)
     Before = fileID(CL->Output);
 
@@ -80,7 +94,7 @@ int main(int argc, char **argv) {
   if (R.retCode != 0 || !R.canRunAgain || !Step)
     return R.retCode != 0 ? R.retCode : (R.canRunAgain ? 0 : 1);
 
-  std::optional<sys::fs::UniqueID> After = fileID(CL->Output);
+  std::optional<FileIdentity> After = fileID(CL->Output);
   if (!After || After == Before)
     return 0; // nothing linked (--version, --help) or not a regular file
 

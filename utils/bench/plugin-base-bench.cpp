@@ -12,7 +12,12 @@
 // each step from a fresh load (every compilation is a new process that
 // maps the base anew), best of N, in thread CPU time and wall time (ms):
 //
-//   load         EmitBase::load(): map, parse + structural checks,
+//   load-cached  IndexedBase::load() from a warm base index cache (in a
+//                temporary directory): a stat, two mappings, the offsets
+//                check (the plugin's case from the second compilation on;
+//                utils/bench/kernel-plugin-bench.py measures it in fresh
+//                processes)
+//   load         IndexedBase::load() without a cache: map, parse + structural checks,
 //                fingerprint, the long-size probe (issue 5: <= 5 ms for a
 //                100k-type vmlinux)
 //     parse        of which loadBaseBTF()
@@ -32,13 +37,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/Dedup.h"
-#include "btfkit/Emit.h"
 #include "btfkit/EmitFragment.h"
+#include "btfkit/Encode.h"
+#include "btfkit/IndexedBase.h"
 #include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
 #include "btfkit/Writer.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -100,7 +107,7 @@ int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "the plugin's base cost\n");
 
-  auto Probe = EmitBase::load(BasePath);
+  auto Probe = IndexedBase::load(BasePath, std::nullopt);
   if (!Probe)
     fail(Probe.takeError());
   const BTF &Base = (*Probe)->btf();
@@ -108,11 +115,35 @@ int main(int argc, char **argv) {
          << Base.typeSection().size() << " type bytes, "
          << Base.stringSection().size() << " string bytes\n";
 
-  std::unique_ptr<EmitBase> Loaded;
+  std::unique_ptr<IndexedBase> Loaded;
   auto Nothing = [] {};
+  SmallString<128> CacheDir;
+  if (std::error_code EC =
+          sys::fs::createUniqueDirectory("plugin-base-bench", CacheDir))
+    fail(createStringError(EC, "cannot create a cache directory"));
+  {
+    auto Warm = IndexedBase::load(BasePath, std::string(CacheDir));
+    if (!Warm)
+      fail(Warm.takeError());
+  }
+  print("load-cached", measure([&] { Loaded.reset(); },
+                               [&] {
+                                 auto L = IndexedBase::load(
+                                     BasePath, std::string(CacheDir));
+                                 if (!L)
+                                   fail(L.takeError());
+                                 if ((*L)->cacheStatus() != "hit")
+                                   fail(createStringError(
+                                       inconvertibleErrorCode(),
+                                       "cache not used: " +
+                                           (*L)->cacheStatus()));
+                                 Loaded = std::move(*L);
+                               }));
+  Loaded.reset();
+  sys::fs::remove_directories(CacheDir);
   print("load", measure([&] { Loaded.reset(); },
                         [&] {
-                          auto L = EmitBase::load(BasePath);
+                          auto L = IndexedBase::load(BasePath, std::nullopt);
                           if (!L)
                             fail(L.takeError());
                           Loaded = std::move(*L);

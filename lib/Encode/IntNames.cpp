@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "btfkit/Emit.h"
+#include "btfkit/Encode.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
@@ -73,15 +73,23 @@ StringRef IntNameMap::lookup(StringRef Name, uint32_t ByteSize,
   if (!Indexed) {
     // Only the base's own types: a base is not split. The lowest id wins,
     // which is the one libbpf's and the kernel's matching find first.
-    for (uint32_t Id = Base.firstId(); Id < Base.endId(); ++Id) {
+    auto Add = [&](uint32_t Id) {
+      if (Id == 0 || !Base.hasId(Id))
+        return;
       Type T = Base.type(Id);
       if (!T.is(Kind::Int))
-        continue;
+        return;
       std::string Canon = canonicalIntName(T.name());
       if (!Canon.empty())
         Index.try_emplace(indexKey(Canon, T.size(), T.intEncoding()),
                           T.name().str());
-    }
+    };
+    if (!IntIds.empty())
+      for (uint32_t Id : IntIds)
+        Add(Id);
+    else
+      for (uint32_t Id = Base.firstId(); Id < Base.endId(); ++Id)
+        Add(Id);
     Indexed = true;
   }
   std::string Canon = canonicalIntName(Name);

@@ -1,4 +1,5 @@
-//===- Features.cpp - pahole's --btf_features, for the plugin -------------===//
+//===- Features.cpp - pahole's --btf_features, for the encoders
+//-------------===//
 //
 // Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
 // See LICENSE for license information.
@@ -6,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "btfkit/Emit.h"
+#include "btfkit/Encode.h"
 #include "btfkit/Error.h"
 
 #include "llvm/ADT/SmallVector.h"
