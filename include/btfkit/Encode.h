@@ -27,8 +27,11 @@
 #include "llvm/Support/Error.h"
 
 #include <string>
+#include <vector>
 
 namespace btfkit {
+
+class Builder;
 
 /// The BTF features, named and defaulted as pahole's --btf_features.
 enum Feature : unsigned {
@@ -100,6 +103,35 @@ private:
 /// "unsigned long" and "long unsigned int"), or "" for a name that is not a
 /// C integer type made of keywords.
 std::string canonicalIntName(llvm::StringRef Name);
+
+/// One element of a type with a vlen: a member, enumerator, parameter or
+/// DATASEC entry.
+struct EncodedElem {
+  std::string Name;
+  uint32_t A = 0; // member/param type, secinfo var
+  uint32_t B = 0; // member bit offset, secinfo offset
+  uint32_t C = 0; // member bitfield size, secinfo size
+  uint64_t Value = 0;
+};
+
+/// A type as an encoder describes it before building: encoders reserve
+/// ids while they walk (a struct's id is needed before its members are
+/// known) and fill the records in later.
+struct EncodedType {
+  Kind K = Kind::Unknown; // Unknown: reserved, not described yet
+  std::string Name;
+  uint32_t Word = 0; // the size or type word
+  bool KindFlag = false;
+  uint32_t X = 0, Y = 0, Z = 0; // INT encoding; ARRAY; FUNC/VAR linkage
+  int32_t Component = -1;       // DECL_TAG
+  std::vector<EncodedElem> Elems;
+};
+
+/// Adds \p Types to \p B, which must hold no types yet: type I of the list
+/// gets id I + 1. Errors (a reserved type never described, too many types)
+/// name \p Label.
+llvm::Error addEncodedTypes(Builder &B, llvm::ArrayRef<EncodedType> Types,
+                            llvm::StringRef Label);
 
 } // namespace btfkit
 

@@ -174,6 +174,10 @@ bool knownKindLayout(unsigned K, KindLayout &Out);
 /// bpftool's spelling of a kind ("INT", "FUNC_PROTO", ...; "UNKNOWN").
 const char *kindName(unsigned K);
 
+/// bpftool's spelling of an INT encoding ("(none)", "SIGNED", "CHAR",
+/// "BOOL"; "UNKN" for any other value, a combination included).
+const char *intEncodingName(uint32_t Enc);
+
 } // namespace btfkit
 
 #endif // BTFKIT_FORMAT_H

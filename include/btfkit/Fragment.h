@@ -126,6 +126,12 @@ std::vector<uint8_t> serializeFragment(const FragmentManifest &M,
 llvm::Expected<std::vector<FragmentView>>
 parseFragments(llvm::ArrayRef<uint8_t> Section, llvm::StringRef Source);
 
+/// The one fragment of an object's section (parseFragments()); a section
+/// holding several (a partial link's) is an error naming \p Label: only the
+/// link step merges them.
+llvm::Expected<FragmentView> parseSingleFragment(llvm::ArrayRef<uint8_t> Section,
+                                                 llvm::StringRef Label);
+
 /// The BTFs of the only fragment of a fragment section, for readers that
 /// treat an object like a module: \p DistilledBase gets the distilled base
 /// (null when the fragment has none), the result is the types, split over

@@ -17,6 +17,7 @@
 #define BTFKIT_WRITER_H
 
 #include "btfkit/BTF.h"
+#include "btfkit/TypeWalk.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -32,6 +33,31 @@ namespace btfkit {
 /// types, layout section (kept when \p B has one), strings. Host byte order,
 /// or the other one with \p ByteSwap.
 std::vector<uint8_t> serializeBTF(const BTF &B, bool ByteSwap = false);
+
+/// A classic-header blob of \p B's own types and strings, in host byte
+/// order, for rewriting its records in place (serializeRemapped()).
+std::vector<uint8_t> copyOwnTypesAndStrings(const BTF &B);
+
+/// \p B's own types and strings with every type id slot rewritten to
+/// MapId(id) (void included) and every nonzero name offset to
+/// MapStr(offset): how a split BTF moves onto another base (the plugin's
+/// unit over its base, relocation onto a kernel). The result is meant for
+/// BTF::parseOwned() over the new base.
+template <typename IdFn, typename StrFn>
+std::vector<uint8_t> serializeRemapped(const BTF &B, IdFn &&MapId,
+                                       StrFn &&MapStr) {
+  std::vector<uint8_t> Blob = copyOwnTypesAndStrings(B);
+  uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
+  for (uint32_t Id = B.firstId(); Id < B.endId(); ++Id) {
+    auto *Rec = reinterpret_cast<CommonType *>(TypeData + B.typeOffset(Id));
+    visitTypeSlots(Rec, [&](uint32_t &Ref) { Ref = MapId(Ref); });
+    visitNameSlots(Rec, [&](uint32_t &Off) {
+      if (Off)
+        Off = MapStr(Off);
+    });
+  }
+  return Blob;
+}
 
 /// Writes \p Data to \p Path through a temporary file in the same folder
 /// renamed over it. Errors name \p Path.

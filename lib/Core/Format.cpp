@@ -58,6 +58,21 @@ bool btfkit::knownKindLayout(unsigned K, KindLayout &Out) {
   return true;
 }
 
+const char *btfkit::intEncodingName(uint32_t Enc) {
+  switch (Enc) {
+  case 0:
+    return "(none)";
+  case IntSigned:
+    return "SIGNED";
+  case IntChar:
+    return "CHAR";
+  case IntBool:
+    return "BOOL";
+  default:
+    return "UNKN";
+  }
+}
+
 const char *btfkit::kindName(unsigned K) {
   static const char *const Names[] = {
       "UNKNOWN",  "INT",      "PTR",        "ARRAY",   "STRUCT",

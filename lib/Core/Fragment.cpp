@@ -278,11 +278,8 @@ btfkit::parseFragments(ArrayRef<uint8_t> Section, StringRef Source) {
   return Out;
 }
 
-Expected<std::unique_ptr<BTF>>
-btfkit::loadFragmentTypes(ArrayRef<uint8_t> Section, StringRef Label,
-                          const BTF *Base, bool UseDistilledBase,
-                          std::unique_ptr<BTF> &DistilledBase,
-                          std::shared_ptr<const void> KeepAlive) {
+Expected<FragmentView> btfkit::parseSingleFragment(ArrayRef<uint8_t> Section,
+                                                   StringRef Label) {
   auto Frags = parseFragments(Section, Label);
   if (!Frags)
     return Frags.takeError();
@@ -291,7 +288,18 @@ btfkit::loadFragmentTypes(ArrayRef<uint8_t> Section, StringRef Label,
                                 " btfkit fragments (objects combined by a "
                                 "partial link); merge them with the link "
                                 "step to read them as one BTF");
-  const FragmentView &V = Frags->front();
+  return std::move(Frags->front());
+}
+
+Expected<std::unique_ptr<BTF>>
+btfkit::loadFragmentTypes(ArrayRef<uint8_t> Section, StringRef Label,
+                          const BTF *Base, bool UseDistilledBase,
+                          std::unique_ptr<BTF> &DistilledBase,
+                          std::shared_ptr<const void> KeepAlive) {
+  auto Frag = parseSingleFragment(Section, Label);
+  if (!Frag)
+    return Frag.takeError();
+  const FragmentView &V = *Frag;
   if (V.Types.empty())
     return makeError(Label, "the fragment has no types blob");
   const BTF *Over = nullptr;

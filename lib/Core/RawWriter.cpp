@@ -19,6 +19,27 @@
 using namespace btfkit;
 using namespace llvm;
 
+std::vector<uint8_t> btfkit::copyOwnTypesAndStrings(const BTF &B) {
+  ArrayRef<uint8_t> Types = B.typeSection();
+  StringRef Strs = B.stringSection();
+  std::vector<uint8_t> Blob(ClassicHeaderSize + Types.size() + Strs.size());
+  Header H = {};
+  H.Magic = BTFMagic;
+  H.Version = BTFVersion;
+  H.HdrLen = ClassicHeaderSize;
+  H.TypeOff = 0;
+  H.TypeLen = uint32_t(Types.size());
+  H.StrOff = H.TypeLen;
+  H.StrLen = uint32_t(Strs.size());
+  std::memcpy(Blob.data(), &H, ClassicHeaderSize);
+  uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
+  if (!Types.empty()) // memcpy from null is undefined even for 0 bytes
+    std::memcpy(TypeData, Types.data(), Types.size());
+  if (!Strs.empty())
+    std::memcpy(TypeData + Types.size(), Strs.data(), Strs.size());
+  return Blob;
+}
+
 std::vector<uint8_t> btfkit::serializeBTF(const BTF &B, bool ByteSwap) {
   ArrayRef<uint8_t> Types = B.typeSection();
   StringRef Strings = B.stringSection();

@@ -246,15 +246,10 @@ Error BTFFile::loadFragment(ArrayRef<uint8_t> Section, const LoadOptions &Opts,
                                FragmentTypesView + ", " +
                                FragmentDistilledBaseView + ", " +
                                FragmentEmbeddedTagsView + ")");
-  auto Frags = parseFragments(Section, Label);
-  if (!Frags)
-    return Frags.takeError();
-  if (Frags->size() != 1)
-    return makeError(Label, "holds " + Twine(Frags->size()) +
-                                " btfkit fragments (objects combined by a "
-                                "partial link); merge them with the link "
-                                "step to read them as one BTF");
-  const FragmentView &V = Frags->front();
+  auto Frag = parseSingleFragment(Section, Label);
+  if (!Frag)
+    return Frag.takeError();
+  const FragmentView &V = *Frag;
   if (V.DistilledBase.empty())
     return makeError(Label, "the fragment has no distilled base (compiled "
                             "without a base BTF)");

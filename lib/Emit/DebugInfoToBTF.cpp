@@ -47,26 +47,10 @@ using namespace llvm;
 
 namespace {
 
-/// One element of a vlen-carrying record: a member, an enumerator, a
-/// parameter or a DATASEC entry.
-struct Elem {
-  StringRef Name;
-  uint32_t A = 0; // member/param type, secinfo var
-  uint32_t B = 0; // member bit offset, secinfo offset
-  uint32_t C = 0; // member bitfield size, secinfo size
-  uint64_t Value = 0;
-};
-
-/// A type record waiting for the Builder.
-struct Entry {
-  Kind K = Kind::Unknown;
-  StringRef Name;
-  uint32_t Word = 0; // the size or type word
-  bool KindFlag = false;
-  uint32_t X = 0, Y = 0, Z = 0; // INT encoding; ARRAY; FUNC/VAR linkage
-  int32_t Component = -1;       // DECL_TAG
-  std::vector<Elem> Elems;
-};
+// Types are described first (ids reserved as the walk meets them), built
+// at the end (Encode.h).
+using Elem = EncodedElem;
+using Entry = EncodedType;
 
 constexpr uint32_t BTFIntSigned = IntSigned;
 constexpr uint32_t BTFIntBool = IntBool;
@@ -822,83 +806,8 @@ Expected<EmitResult> Converter::run() {
   convertVariables();
 
   Builder B;
-  for (size_t I = 0; I < Entries.size(); ++I) {
-    const Entry &E = Entries[I];
-    uint32_t Id = 0;
-    switch (E.K) {
-    case Kind::Int:
-      Id = B.addInt(E.Name, E.Word, E.X);
-      break;
-    case Kind::Float:
-      Id = B.addFloat(E.Name, E.Word);
-      break;
-    case Kind::Ptr:
-      Id = B.addPtr(E.Word);
-      break;
-    case Kind::Array:
-      Id = B.addArray(E.X, E.Y, E.Z);
-      break;
-    case Kind::Struct:
-    case Kind::Union:
-      Id = E.K == Kind::Struct ? B.addStruct(E.Name, E.Word, E.KindFlag)
-                               : B.addUnion(E.Name, E.Word, E.KindFlag);
-      for (const Elem &El : E.Elems)
-        B.addMember(El.Name, El.A, El.B, E.KindFlag ? El.C : 0);
-      break;
-    case Kind::Enum:
-      Id = B.addEnum(E.Name, E.Word, E.KindFlag);
-      for (const Elem &El : E.Elems)
-        B.addEnumValue(El.Name, int64_t(El.Value));
-      break;
-    case Kind::Enum64:
-      Id = B.addEnum64(E.Name, E.Word, E.KindFlag);
-      for (const Elem &El : E.Elems)
-        B.addEnum64Value(El.Name, El.Value);
-      break;
-    case Kind::Fwd:
-      Id = B.addFwd(E.Name, E.KindFlag);
-      break;
-    case Kind::Typedef:
-      Id = B.addTypedef(E.Name, E.Word);
-      break;
-    case Kind::Const:
-    case Kind::Volatile:
-    case Kind::Restrict:
-      Id = B.addModifier(E.K, E.Word);
-      break;
-    case Kind::TypeTag:
-      Id = B.addTypeTag(E.Name, E.Word);
-      break;
-    case Kind::FuncProto:
-      Id = B.addFuncProto(E.Word);
-      for (const Elem &El : E.Elems)
-        B.addParam(El.Name, El.A);
-      break;
-    case Kind::Func:
-      Id = B.addFunc(E.Name, E.Word, FuncLinkage(E.X));
-      break;
-    case Kind::Var:
-      Id = B.addVar(E.Name, E.Word, VarLinkage(E.X));
-      break;
-    case Kind::Datasec:
-      Id = B.addDatasec(E.Name, E.Word);
-      for (const Elem &El : E.Elems)
-        B.addSecInfo(El.A, El.B, El.C);
-      break;
-    case Kind::DeclTag:
-      Id = B.addDeclTag(E.Name, E.Word, E.Component);
-      break;
-    default:
-      return makeError(R.Source, "internal error: type " + Twine(I + 1) +
-                                     " was reserved but never filled in");
-    }
-    if (Id != I + 1)
-      return makeError(R.Source, "internal error: type " + Twine(I + 1) +
-                                     " got id " + Twine(Id));
-  }
-  if (Entries.size() > MaxType)
-    return makeError(R.Source,
-                     "too many types for BTF (" + Twine(Entries.size()) + ")");
+  if (Error E = addEncodedTypes(B, Entries, R.Source))
+    return E;
   R.Blob = B.serialize();
   R.NumTypes = unsigned(Entries.size());
   R.NumFuncs = NumFuncs;

@@ -47,38 +47,13 @@ btfkit::standaloneOverBase(ArrayRef<uint8_t> Standalone, const BTF &Base,
     return makeError(Name, "internal error: expected standalone BTF and a "
                            "base that is not split");
   const BTF &S = **TU;
-  ArrayRef<uint8_t> Types = S.typeSection();
-  StringRef Strs = S.stringSection();
   const uint32_t IdShift = Base.endId() - 1;
   const uint32_t StrShift = Base.strEnd();
-
-  std::vector<uint8_t> Blob(ClassicHeaderSize + Types.size() + Strs.size());
-  Header H = {};
-  H.Magic = BTFMagic;
-  H.Version = BTFVersion;
-  H.HdrLen = ClassicHeaderSize;
-  H.TypeLen = uint32_t(Types.size());
-  H.StrOff = H.TypeLen;
-  H.StrLen = uint32_t(Strs.size());
-  std::memcpy(Blob.data(), &H, ClassicHeaderSize);
-  uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
-  if (!Types.empty())
-    std::memcpy(TypeData, Types.data(), Types.size());
-  if (!Strs.empty())
-    std::memcpy(TypeData + Types.size(), Strs.data(), Strs.size());
   // The own string table keeps its leading NUL: offset 0 stays the base's
   // empty string, and dedup rewrites the table anyway.
-  for (uint32_t Id = S.firstId(); Id < S.endId(); ++Id) {
-    auto *Rec = reinterpret_cast<CommonType *>(TypeData + S.typeOffset(Id));
-    visitTypeSlots(Rec, [&](uint32_t &Ref) {
-      if (Ref)
-        Ref += IdShift;
-    });
-    visitNameSlots(Rec, [&](uint32_t &Off) {
-      if (Off)
-        Off += StrShift;
-    });
-  }
+  std::vector<uint8_t> Blob = serializeRemapped(
+      S, [&](uint32_t Ref) { return Ref ? Ref + IdShift : 0; },
+      [&](uint32_t Off) { return Off + StrShift; });
   return BTF::parseOwned(std::move(Blob), &Base, Name.str());
 }
 

@@ -171,16 +171,19 @@ Error btfkit::writeBaseIndexEntry(StringRef CachePath,
   H.NumInts = uint32_t(E.IntIds.size());
   H.DedupBytes = E.DedupIndex.size();
 
-  std::vector<uint8_t> Out;
-  auto Append = [&Out](const void *P, size_t N) {
-    const uint8_t *B = static_cast<const uint8_t *>(P);
-    Out.insert(Out.end(), B, B + N);
-    Out.resize(align8(Out.size()), 0);
+  // The layout readBaseIndexEntry() expects: each part 8-byte aligned.
+  const uint64_t OffsetsAt = sizeof(H);
+  const uint64_t IntsAt = align8(OffsetsAt + E.TypeOffsets.size() * 4);
+  const uint64_t DedupAt = align8(IntsAt + E.IntIds.size() * 4);
+  std::vector<uint8_t> Out(DedupAt + E.DedupIndex.size(), 0);
+  auto Put = [&Out](uint64_t At, const void *P, size_t N) {
+    if (N) // memcpy from null is undefined even for 0 bytes
+      std::memcpy(Out.data() + At, P, N);
   };
-  Append(&H, sizeof(H));
-  Append(E.TypeOffsets.data(), E.TypeOffsets.size() * 4);
-  Append(E.IntIds.data(), E.IntIds.size() * 4);
-  Out.insert(Out.end(), E.DedupIndex.begin(), E.DedupIndex.end());
+  Put(0, &H, sizeof(H));
+  Put(OffsetsAt, E.TypeOffsets.data(), E.TypeOffsets.size() * 4);
+  Put(IntsAt, E.IntIds.data(), E.IntIds.size() * 4);
+  Put(DedupAt, E.DedupIndex.data(), E.DedupIndex.size());
 
   if (std::error_code EC =
           sys::fs::create_directories(sys::path::parent_path(CachePath)))

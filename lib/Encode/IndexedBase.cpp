@@ -123,9 +123,14 @@ IndexedBase::load(StringRef Path, std::optional<std::string> CacheDir) {
       Stale = Why;
   }
 
+  // The identity is taken before reading, and must still hold after: an
+  // entry must never describe bytes other than the ones it indexes.
+  auto Id = identifyBaseFile(Path);
   auto BOrErr = loadBaseBTF(Path);
-  if (!BOrErr)
+  if (!BOrErr) {
+    consumeError(Id.takeError());
     return BOrErr.takeError();
+  }
   if ((*BOrErr)->isSplit())
     return makeError(Path, "is split BTF, not a base");
   L->Base = std::move(*BOrErr);
@@ -136,39 +141,41 @@ IndexedBase::load(StringRef Path, std::optional<std::string> CacheDir) {
       L->OwnIntIds.push_back(Id);
   L->IntIds = L->OwnIntIds;
   L->LongSize = longSizeOf(B, L->IntIds);
-  if (!CacheDir)
+  if (!CacheDir) {
+    consumeError(Id.takeError());
     return L;
+  }
 
   // Save the entry for the next compilations. What the reader copied
   // (another byte order, a misaligned section) cannot be used in place and
   // is not saved; the plugin refuses a foreign-endian base anyway.
   BaseIndexEntry E;
-  auto Id = identifyBaseFile(Path);
   auto File = mapFile(Path, /*Populate=*/false);
+  auto IdAfter = identifyBaseFile(Path);
   std::optional<std::pair<uint64_t, uint64_t>> Place;
   if (File && !B.wasByteSwapped())
     Place = blobPlace(Path, **File, B.dataSize());
-  if (!Id || !File || !Place) {
-    std::string Why = Id ? File ? "the base cannot be used in place"
-                                : toString(File.takeError())
-                         : toString(Id.takeError());
-    if (!Id)
-      consumeError(File.takeError());
+  std::string Why;
+  if (!Id || !IdAfter)
+    Why = toString(joinErrors(Id.takeError(), IdAfter.takeError()));
+  else if (!(*Id == *IdAfter))
+    Why = "the base changed while it was read";
+  if (!File)
+    Why += (Why.empty() ? "" : "; ") + toString(File.takeError());
+  else if (Why.empty() && !Place)
+    Why = "the base cannot be used in place";
+  if (!Why.empty()) {
     L->CacheStatus = "not written: " + Why;
     return L;
   }
   L->Index = DedupBase::create(B);
   std::vector<uint8_t> Saved = L->Index->save();
-  std::vector<uint32_t> Offsets;
-  Offsets.reserve(B.numTypes());
-  for (uint32_t T = B.firstId(); T < B.endId(); ++T)
-    Offsets.push_back(B.typeOffset(T));
   E.Identity = *Id;
   E.BlobOffset = Place->first;
   E.BlobSize = Place->second;
   E.Fingerprint = L->Fingerprint;
   E.LongSize = L->LongSize;
-  E.TypeOffsets = Offsets;
+  E.TypeOffsets = B.typeOffsets();
   E.IntIds = L->IntIds;
   E.DedupIndex = Saved;
   if (Error Err = writeBaseIndexEntry(Entry, E))

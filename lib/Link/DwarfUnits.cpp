@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DwarfToBTF.h"
+#include "LinkInternal.h"
 
 #include "btfkit/Encode.h"
 #include "btfkit/Error.h"
@@ -78,14 +79,10 @@ link::encodeDwarfUnits(const LinkInput &In, ArrayRef<uint64_t> UnitOffsets,
                        const DwarfEncodeOptions &Opts,
                        std::vector<std::string> &Warnings) {
   std::vector<DwarfUnitBTF> Out;
-  MemoryBufferRef Ref(toStringRef(In.Image), In.Path);
-  auto ObjOrErr = ObjectFile::createObjectFile(Ref);
-  if (!ObjOrErr)
-    return makeError(In.Path, "not a readable ELF file: " +
-                                  toString(ObjOrErr.takeError()));
-  auto *Elf = dyn_cast<ELFObjectFileBase>(ObjOrErr->get());
-  if (!Elf)
-    return makeError(In.Path, "not an ELF file");
+  auto Obj = openLinkedELF(In);
+  if (!Obj)
+    return Obj.takeError();
+  auto *Elf = cast<ELFObjectFileBase>(Obj->get());
   auto Syms = readSymbols(In, *Elf);
   if (!Syms)
     return Syms.takeError();

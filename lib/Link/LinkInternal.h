@@ -17,6 +17,7 @@
 #include "btfkit/Link.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Object/ObjectFile.h"
 
 #include <deque>
 #include <map>
@@ -66,6 +67,11 @@ struct ObjectInfo {
   bool BigEndian = false;
 };
 llvm::Expected<ObjectInfo> readObjectInfo(const LinkInput &In);
+
+/// \p In as an LLVM object file, refused unless it is ELF; the result's
+/// getBinary() is an ELFObjectFileBase.
+llvm::Expected<std::unique_ptr<llvm::object::ObjectFile>>
+openLinkedELF(const LinkInput &In);
 
 } // namespace link
 } // namespace btfkit

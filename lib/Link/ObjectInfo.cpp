@@ -36,16 +36,24 @@ using namespace btfkit::link;
 using namespace llvm;
 using namespace llvm::object;
 
-Expected<ObjectInfo> link::readObjectInfo(const LinkInput &In) {
-  ObjectInfo Info;
+Expected<std::unique_ptr<ObjectFile>>
+link::openLinkedELF(const LinkInput &In) {
   MemoryBufferRef Ref(toStringRef(In.Image), In.Path);
   auto ObjOrErr = ObjectFile::createObjectFile(Ref);
   if (!ObjOrErr)
     return makeError(In.Path, "not a readable ELF file: " +
                                   toString(ObjOrErr.takeError()));
-  auto *Elf = dyn_cast<ELFObjectFileBase>(ObjOrErr->get());
-  if (!Elf)
+  if (!isa<ELFObjectFileBase>(ObjOrErr->get()))
     return makeError(In.Path, "not an ELF file");
+  return std::move(*ObjOrErr);
+}
+
+Expected<ObjectInfo> link::readObjectInfo(const LinkInput &In) {
+  ObjectInfo Info;
+  auto Obj = openLinkedELF(In);
+  if (!Obj)
+    return Obj.takeError();
+  auto *Elf = cast<ELFObjectFileBase>(Obj->get());
   Info.BigEndian = !Elf->isLittleEndian();
 
   std::vector<std::string> SecNames;

@@ -27,21 +27,6 @@ static StringRef nameOrAnon(const BTF &B, uint32_t Off) {
   return B.hasStr(Off) ? B.str(Off) : StringRef("(invalid)");
 }
 
-static const char *intEncodingName(uint32_t Enc) {
-  switch (Enc) {
-  case 0:
-    return "(none)";
-  case IntSigned:
-    return "SIGNED";
-  case IntChar:
-    return "CHAR";
-  case IntBool:
-    return "BOOL";
-  default:
-    return "UNKN";
-  }
-}
-
 static const char *varLinkageName(uint32_t L) {
   switch (L) {
   case VarStatic:

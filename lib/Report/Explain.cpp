@@ -22,21 +22,6 @@
 using namespace btfkit;
 using namespace llvm;
 
-static const char *encodingName(uint32_t E) {
-  switch (E) {
-  case 0:
-    return "(none)";
-  case IntSigned:
-    return "SIGNED";
-  case IntChar:
-    return "CHAR";
-  case IntBool:
-    return "BOOL";
-  default:
-    return "(mixed)";
-  }
-}
-
 static std::string describe(Kind K, StringRef Name, uint32_t Size,
                             bool KindFlag, uint32_t Enc) {
   std::string S;
@@ -47,7 +32,7 @@ static std::string describe(Kind K, StringRef Name, uint32_t Size,
     OS << (KindFlag ? " (union)" : " (struct)");
     break;
   case Kind::Int:
-    OS << " size=" << Size << " encoding=" << encodingName(Enc);
+    OS << " size=" << Size << " encoding=" << intEncodingName(Enc);
     break;
   default:
     OS << " size=" << Size;
@@ -200,7 +185,7 @@ static void candidatesJSON(const RelocFailure &F, json::OStream &J) {
         if (C.K == Kind::Fwd)
           J.attribute("union", C.KindFlag);
         if (C.K == Kind::Int)
-          J.attribute("encoding", encodingName(C.IntEncoding));
+          J.attribute("encoding", intEncodingName(C.IntEncoding));
       });
   });
 }
@@ -241,7 +226,7 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
           if (F.K != Kind::Fwd)
             J.attribute("size", F.Size);
           if (F.K == Kind::Int)
-            J.attribute("encoding", encodingName(F.IntEncoding));
+            J.attribute("encoding", intEncodingName(F.IntEncoding));
           J.attribute("reason", relocFailureKindName(F.Reason));
           J.attribute("kernel_reports", F.KernelReports);
           J.attribute("embedded", F.Embedded);

@@ -23,6 +23,7 @@
 #include "llvm/Support/ErrorHandling.h"
 
 #include <cstdlib>
+#include <cstring>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -171,10 +172,15 @@ std::vector<uint8_t> DedupBase::save() const {
   H[WNextIds] = uint32_t(NI.size());
   H[WStrSlots] = uint32_t(SS.size());
   H[WComposites] = uint32_t(CN.size());
-  std::vector<uint8_t> Out;
-  auto Append = [&Out](const void *P, size_t N) {
-    const uint8_t *B = static_cast<const uint8_t *>(P);
-    Out.insert(Out.end(), B, B + N);
+  std::vector<uint8_t> Out(sizeof(H) + TS.size() * sizeof(TS[0]) +
+                           NI.size() * sizeof(NI[0]) +
+                           SS.size() * sizeof(SS[0]) +
+                           CN.size() * sizeof(CN[0]));
+  size_t At = 0;
+  auto Append = [&Out, &At](const void *P, size_t N) {
+    if (N) // memcpy from null is undefined even for 0 bytes
+      std::memcpy(Out.data() + At, P, N);
+    At += N;
   };
   Append(H, sizeof(H));
   Append(TS.data(), TS.size() * sizeof(TS[0]));

@@ -39,6 +39,7 @@
 #include "btfkit/Relocate.h"
 #include "btfkit/Error.h"
 #include "btfkit/TypeWalk.h"
+#include "btfkit/Writer.h"
 
 #include "llvm/ADT/SmallVector.h"
 
@@ -385,34 +386,14 @@ Expected<RelocateResult> btfkit::relocate(const BTF &Split,
       }
     }
   }
-  ArrayRef<uint8_t> Types = Split.typeSection();
-  StringRef Strs = Split.stringSection();
-  std::vector<uint8_t> Blob(ClassicHeaderSize + Types.size() + Strs.size());
-  Header H = {};
-  H.Magic = BTFMagic;
-  H.Version = BTFVersion;
-  H.HdrLen = ClassicHeaderSize;
-  H.TypeOff = 0;
-  H.TypeLen = uint32_t(Types.size());
-  H.StrOff = H.TypeLen;
-  H.StrLen = uint32_t(Strs.size());
-  std::memcpy(Blob.data(), &H, ClassicHeaderSize);
-  uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
-  if (!Types.empty())
-    std::memcpy(TypeData, Types.data(), Types.size());
-  if (!Strs.empty())
-    std::memcpy(TypeData + Types.size(), Strs.data(), Strs.size());
-  for (uint32_t Id = Split.firstId(); Id < Split.endId(); ++Id) {
-    auto *Rec = reinterpret_cast<CommonType *>(TypeData + Split.typeOffset(Id));
-    forEachTypeSlot(Rec, [&](uint32_t &Ref) {
-      Ref = Ref >= NDist ? Ref + IdShift : R.BaseMap[Ref];
-    });
-    forEachNameSlot(Rec, [&](uint32_t &Off) {
-      if (!Off)
-        return;
-      Off = Off >= DistStrLen ? Off + StrShift : NameMap[Off];
-    });
-  }
+  std::vector<uint8_t> Blob = serializeRemapped(
+      Split,
+      [&](uint32_t Ref) {
+        return Ref >= NDist ? Ref + IdShift : R.BaseMap[Ref];
+      },
+      [&](uint32_t Off) {
+        return Off >= DistStrLen ? Off + StrShift : NameMap[Off];
+      });
   auto OutOrErr = BTF::parseOwned(
       std::move(Blob), &Base,
       Opts.Name.empty() ? Split.name().str() + " (relocated)" : Opts.Name);

@@ -14,7 +14,9 @@ median CPU time (user + system, children included) of N interleaved runs of:
   ld.lld-btf  the same command with ld.lld-btf --btf-base=BASE: the link and
               the link step (merge, dedup over the base, distill, check);
   btf-link    `btf-link --base=BASE -o OUT` on the pre-link .ko (the link
-              step alone, as after a plain build);
+              step alone, as after a plain build), with the base index
+              cache warm (a kernel build's case from its first object on:
+              the compilations fill it) and without a cache (nocache);
   pahole      `pahole -J --btf_gen_floats --btf_base BASE` on a copy of the
               same pre-link .ko (what Kbuild's modfinal runs; it encodes the
               DWARF, deduplicates against the base and adds .BTF with
@@ -77,6 +79,8 @@ def main():
     mods = sorted(f[:-len(".prelink.ko")] for f in os.listdir(os.path.join(work, "check"))
                   if f.endswith(".prelink.ko"))
     tmp = tempfile.mkdtemp(prefix="link-bench.")
+    # One cache for the run, warmed by the first link (docs/Plugin.md).
+    os.environ["BTFKIT_CACHE_DIR"] = os.path.join(tmp, "cache")
     rows = []
     for name in mods:
         cmdfile = os.path.join(work, "link", ".%s.ko.cmd" % name)
@@ -97,6 +101,8 @@ def main():
             ("ld.lld-19", plain, None, None),
             ("ld.lld-btf", merged, None, ld_cmd[out_at]),
             ("btf-link", [btf_link, "--base=" + base, "-o", out, prelink], None, out),
+            ("nocache", ["env", "BTFKIT_CACHE_DIR=off", btf_link, "--base=" + base, "-o", out,
+                         prelink], None, out),
             ("pahole", ["pahole", "-J", "--btf_gen_floats", "--btf_base", base, copy],
              lambda: shutil.copy(prelink, copy), None),
         ]
@@ -106,22 +112,26 @@ def main():
                 times[label].append(cpu_of(cmd, cwd=objtree, setup=setup, merged=check))
         med = {k: statistics.median(v) * 1000 for k, v in times.items()}
         rows.append((name, med))
-    shutil.rmtree(tmp)
+    shutil.rmtree(tmp, ignore_errors=True)
 
     print("median CPU ms of %d runs (base: %s)" % (args.runs, os.path.basename(base)))
-    print("%-12s %10s %10s %7s   %10s %10s %13s" % (
-        "module", "ld.lld-19", "ld.lld-btf", "btf/19", "btf-link", "pahole", "pahole/btfkit"))
+    print("%-12s %10s %10s %7s   %10s %10s %10s %9s %9s" % (
+        "module", "ld.lld-19", "ld.lld-btf", "btf/19", "btf-link", "nocache", "pahole",
+        "pahole/bl", "pahole/nc"))
     tot = {}
+
+    def row(name, med):
+        print("%-12s %10.1f %10.1f %6.2fx   %10.1f %10.1f %10.1f %8.2fx %8.2fx" % (
+            name, med["ld.lld-19"], med["ld.lld-btf"], med["ld.lld-btf"] / med["ld.lld-19"],
+            med["btf-link"], med["nocache"], med["pahole"], med["pahole"] / med["btf-link"],
+            med["pahole"] / med["nocache"]))
+
     for name, med in rows:
         for k, v in med.items():
             tot[k] = tot.get(k, 0) + v
-        print("%-12s %10.1f %10.1f %6.2fx   %10.1f %10.1f %12.2fx" % (
-            name, med["ld.lld-19"], med["ld.lld-btf"], med["ld.lld-btf"] / med["ld.lld-19"],
-            med["btf-link"], med["pahole"], med["pahole"] / med["btf-link"]))
+        row(name, med)
     if tot:
-        print("%-12s %10.1f %10.1f %6.2fx   %10.1f %10.1f %12.2fx" % (
-            "total", tot["ld.lld-19"], tot["ld.lld-btf"], tot["ld.lld-btf"] / tot["ld.lld-19"],
-            tot["btf-link"], tot["pahole"], tot["pahole"] / tot["btf-link"]))
+        row("total", tot)
     return 0
 
 
