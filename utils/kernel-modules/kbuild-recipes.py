@@ -16,7 +16,8 @@
      pahole PAHOLE=btf-pahole through Kbuild's own modfinal BTF step, in a
             scratch copy of the kernel build tree holding a `vmlinux` (the
             clang base as raw BTF), so modfinal runs pahole and then
-            resolve_btfids -b vmlinux as it does for in-tree builds;
+            resolve_btfids -b vmlinux as it does for in-tree builds
+            (RESOLVE_BTFIDS=btf-resolve-btfids);
      link   plain build, a pre-link copy of each .ko kept, then
             `btf-link -v --base=... --check-against=...` on each .ko;
      lld+pahole  both drop-ins in the tree with a vmlinux: the .ko merged
@@ -59,6 +60,14 @@ MODULES = [
     # A larger driver: unions, a multi-dimensional array, 68 functions.
     dict(name="tun", dir="drivers/net", objs=["tun"], headers=[],
          what="large single object"),
+    # Ours (utils/kernel-modules/btf_ids_demo/): a BTF_ID_LIST naming the
+    # module's own struct and a kernel one. Where modfinal runs
+    # resolve_btfids (the pahole recipes), it goes through
+    # btf-resolve-btfids and must resolve both in the module's BTF over its
+    # .BTF.base, as Linux >= 6.11's resolve_btfids does.
+    dict(name="btf_ids_demo", dir=None, local=os.path.join(HERE, "btf_ids_demo"),
+         objs=["btf_ids_demo"], headers=[], what="BTF_ID_LIST",
+         btf_ids=[("STRUCT", "kr_priv"), ("STRUCT", "task_struct")]),
 ]
 # Recipe -> (LD=ld.lld-btf, PAHOLE=btf-pahole, scratch build tree with a
 # vmlinux). lld+pahole is recipe lld in a tree where modfinal's BTF step
@@ -110,11 +119,13 @@ def setup_dir(ktree, mods, dest):
             if f in seen:
                 sys.exit("kbuild-recipes: two modules have a file named %s" % f)
             seen.add(f)
-            shutil.copy(os.path.join(ktree, "src", m["dir"], f), os.path.join(dest, f))
+            src = (os.path.join(m["local"], f) if m.get("local")
+                   else os.path.join(ktree, "src", m["dir"], f))
+            shutil.copy(src, os.path.join(dest, f))
         kb.append("obj-m += %s.o" % m["name"])
         if m["objs"] != [m["name"]]:
             kb.append("%s-y := %s" % (m["name"], " ".join(o + ".o" for o in m["objs"])))
-        for o in m["objs"]:
+        for o in m["objs"] if m["dir"] else []:
             # Local headers of the source's own directory stay in the tree.
             kb.append("CFLAGS_%s.o += -I$(srctree)/%s" % (o, m["dir"]))
     with open(os.path.join(dest, "Kbuild"), "w") as f:
@@ -146,6 +157,9 @@ def build(ctx, recipe, mods):
         extra.append("LD=" + ctx.tool("ld.lld-btf"))
     if use_pahole:
         extra.append("PAHOLE=" + ctx.tool("btf-pahole"))
+    if scratch:
+        # The real resolve_btfids is found next to -b vmlinux, in the tree.
+        extra.append("RESOLVE_BTFIDS=" + ctx.tool("btf-resolve-btfids"))
     if use_ld or use_pahole:
         env["BTFKIT_CHECK_AGAINST"] = ":".join(ctx.others)
     t0 = time.monotonic()
@@ -244,11 +258,29 @@ def check_ko(ctx, m, recipe, res, log_text):
                  % (name, [s for s in comp if s.startswith(".BTF")]))
     if use_pahole:
         for what, pat in (("btf-pahole", r"btf-pahole -J .*--btf_base vmlinux \S*/%s\.ko"),
-                          ("resolve_btfids", r"resolve_btfids -b vmlinux \S*/%s\.ko")):
+                          ("resolve_btfids", r"btf-resolve-btfids -b vmlinux \S*/%s\.ko")):
             if not re.search(pat % re.escape(name), log_text):
                 fail("modfinal", "Kbuild's modfinal did not run %s on %s.ko" % (what, name))
         if use_ld and re.search(r"btf-pahole: warning: \S*/%s\.ko" % re.escape(name), log_text):
             fail("modfinal", "btf-pahole warned on the .ko ld.lld-btf merged")
+
+    # BTF_ID_LIST entries, where modfinal resolved them: the ids of the
+    # named types in the module's BTF over its .BTF.base.
+    if m.get("btf_ids") and RECIPES[recipe][2]:
+        r = run([ctx.tool("btf-dump"), "--section=.BTF.base", ko])
+        r2 = run([ctx.tool("btf-dump"), ko])
+        ids = {}
+        for line in (r.stdout + r2.stdout).splitlines():
+            mm = re.match(r"\[(\d+)\] (\w+) '([^']*)'", line)
+            if mm:
+                ids.setdefault((mm.group(2), mm.group(3)), int(mm.group(1)))
+        want = [ids.get(k, 0) for k in m["btf_ids"]]
+        sec = btfraw.elf_section(ko, ".BTF_ids")
+        got = list(struct.unpack("<%dI" % (len(sec) // 4), sec)) if sec else []
+        if r.returncode or r2.returncode or 0 in want or got != want:
+            fail("btf_ids", ".BTF_ids holds %s, want the ids of %s in the module's BTF: %s"
+                 % (got, m["btf_ids"], want))
+        res["btf_ids"] = got
 
     # bpftool 7.1 reads .BTF, not .BTF.base: give it the distilled base.
     dbase = os.path.join(ctx.check, "%s.%s.base.btf" % (name, recipe))
@@ -350,7 +382,8 @@ def main():
     missing = [t for t in ("pahole", "bpftool", "clang-19", "make", "xz", "llvm-objcopy-19")
                if not shutil.which(t)]
     missing += [p for p in [ctx.plugin] + [ctx.tool(t) for t in (
-        "ld.lld-btf", "btf-pahole", "btf-link", "btf-relocate", "btf-diff")]
+        "ld.lld-btf", "btf-pahole", "btf-resolve-btfids", "btf-link", "btf-relocate",
+        "btf-diff", "btf-dump")]
         if not os.access(p, os.R_OK)]
     if missing:
         log("kbuild-recipes: %s: missing %s" % (verdict, ", ".join(missing)))
