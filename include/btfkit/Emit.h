@@ -49,6 +49,10 @@ struct EmitOptions {
   /// The ids of NamingBase's INTs when known (IndexedBase::intIds()); empty:
   /// found by a scan of the base.
   llvm::ArrayRef<uint32_t> NamingBaseInts;
+  /// Put the qualifiers of an array's elements on the array as well
+  /// ("const char s[4]": CONST -> ARRAY(CONST char), not ARRAY(CONST
+  /// char)), as GCC-built bases have them (IndexedBase::qualifiedArrays()).
+  bool QualifiedArrays = false;
 };
 
 /// What a conversion produced.

@@ -59,6 +59,11 @@ public:
   /// The size of the base's C long (0 when it has none): the pointer size
   /// of the architecture the base was built for.
   uint32_t longSize() const { return LongSize; }
+  /// True when the base puts qualifiers on array types (CONST -> ARRAY),
+  /// as GCC's DWARF does for "const char name[]" (on the array and on the
+  /// element) and pahole keeps; clang's puts them on the elements only.
+  /// Encoders follow the base so that such members deduplicate against it.
+  bool qualifiedArrays() const { return QualifiedArrays; }
   /// The ids of the base's INT types.
   llvm::ArrayRef<uint32_t> intIds() const { return IntIds; }
   /// The dedup index of the whole base when it came from (or went to) the
@@ -81,6 +86,7 @@ private:
   std::unique_ptr<BTF> Base;
   BaseFingerprint Fingerprint;
   uint32_t LongSize = 0;
+  bool QualifiedArrays = false;
   std::vector<uint32_t> OwnIntIds;
   llvm::ArrayRef<uint32_t> IntIds;
   std::unique_ptr<DedupBase> Index;

@@ -161,6 +161,7 @@ PreservedAnalyses BTFKitPass::run(Module &M, ModuleAnalysisManager &) {
       return convertDebugInfo(M, EOpts);
     EOpts.NamingBase = &Base->btf();
     EOpts.NamingBaseInts = Base->intIds();
+    EOpts.QualifiedArrays = Base->qualifiedArrays();
     return convertDebugInfo(M, EOpts);
   }();
   if (!R) {

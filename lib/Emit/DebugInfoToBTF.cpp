@@ -420,6 +420,26 @@ uint32_t Converter::indexType() {
 uint32_t Converter::convertArray(const DICompositeType *T) {
   uint32_t Id = reserve();
   TypeIds[T] = Id;
+  // Over a GCC-built base, the array carries its element's qualifiers too:
+  // GCC's DWARF says const -> array -> const -> char for "const char
+  // name[]" where clang's says array -> const -> char (860 such arrays in
+  // Debian's 6.1 vmlinux BTF). Both are the same C type; the base's form
+  // lets a struct with such a member deduplicate against it (struct
+  // filename's iname, and every struct that reaches it).
+  SmallVector<Kind, 2> Hoisted;
+  for (const DIType *Q = T->getBaseType(); Opts.QualifiedArrays;) {
+    auto *D = dyn_cast_or_null<DIDerivedType>(Q);
+    if (!D)
+      break;
+    unsigned Tag = D->getTag();
+    if (Tag != dwarf::DW_TAG_const_type && Tag != dwarf::DW_TAG_volatile_type &&
+        Tag != dwarf::DW_TAG_restrict_type)
+      break;
+    Hoisted.push_back(Tag == dwarf::DW_TAG_volatile_type   ? Kind::Volatile
+                      : Tag == dwarf::DW_TAG_restrict_type ? Kind::Restrict
+                                                           : Kind::Const);
+    Q = D->getBaseType();
+  }
   uint32_t Elem = typeId(T->getBaseType());
   SmallVector<uint32_t, 4> Counts;
   for (const DINode *N : T->getElements()) {
@@ -458,7 +478,21 @@ uint32_t Converter::convertArray(const DICompositeType *T) {
   E.X = Elem;
   E.Y = indexType();
   E.Z = Total;
-  entry(Id) = std::move(E);
+  if (Hoisted.empty()) {
+    entry(Id) = std::move(E);
+    return Id;
+  }
+  // Id (what refers to the array) becomes the outermost qualifier.
+  uint32_t Target = add(std::move(E));
+  for (size_t I = Hoisted.size(); I-- > 1;) {
+    Entry Q;
+    Q.K = Hoisted[I];
+    Q.Word = Target;
+    Target = add(std::move(Q));
+  }
+  Entry &Outer = entry(Id);
+  Outer.K = Hoisted.front();
+  Outer.Word = Target;
   return Id;
 }
 

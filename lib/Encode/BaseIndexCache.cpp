@@ -38,7 +38,8 @@ using namespace btfkit;
 using namespace llvm;
 
 namespace {
-constexpr char Magic[8] = {'B', 'T', 'F', 'K', 'I', 'T', 'B', 'X'};
+// The last byte counts the layouts of this file (2: with Flags).
+constexpr char Magic[8] = {'B', 'T', 'F', 'K', 'I', 'T', 'B', '2'};
 constexpr char Producer[16] = "btfkit " BTFKIT_VERSION;
 
 struct FileHeader {
@@ -51,10 +52,12 @@ struct FileHeader {
   uint32_t LongSize;
   uint32_t NumTypes;
   uint32_t NumInts;
-  uint32_t Reserved;
+  uint32_t Flags; // FlagQualifiedArrays
   uint64_t DedupBytes;
 };
 static_assert(sizeof(FileHeader) % 8 == 0, "arrays follow 8-byte aligned");
+
+constexpr uint32_t FlagQualifiedArrays = 1;
 
 uint64_t align8(uint64_t N) { return (N + 7) & ~uint64_t(7); }
 } // namespace
@@ -140,6 +143,7 @@ Expected<BaseIndexEntry> btfkit::readBaseIndexEntry(StringRef CachePath) {
   E.Fingerprint.NumTypes = H.FingerprintTypes;
   E.Fingerprint.StrLen = H.FingerprintStrLen;
   E.LongSize = H.LongSize;
+  E.QualifiedArrays = H.Flags & FlagQualifiedArrays;
   const char *Base = Bytes.data();
   E.TypeOffsets = ArrayRef<uint32_t>(
       reinterpret_cast<const uint32_t *>(Base + OffsetsAt), H.NumTypes);
@@ -167,6 +171,7 @@ Error btfkit::writeBaseIndexEntry(StringRef CachePath,
   H.FingerprintTypes = E.Fingerprint.NumTypes;
   H.FingerprintStrLen = E.Fingerprint.StrLen;
   H.LongSize = E.LongSize;
+  H.Flags = E.QualifiedArrays ? FlagQualifiedArrays : 0;
   H.NumTypes = uint32_t(E.TypeOffsets.size());
   H.NumInts = uint32_t(E.IntIds.size());
   H.DedupBytes = E.DedupIndex.size();

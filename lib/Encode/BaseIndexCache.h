@@ -53,6 +53,7 @@ struct BaseIndexEntry {
   uint64_t BlobOffset = 0, BlobSize = 0;
   BaseFingerprint Fingerprint;
   uint32_t LongSize = 0;
+  bool QualifiedArrays = false;
   /// BTF::typeOffset() of every type, in id order.
   llvm::ArrayRef<uint32_t> TypeOffsets;
   /// The ids of the base's INTs (IntNameMap).

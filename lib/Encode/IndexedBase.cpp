@@ -112,6 +112,7 @@ IndexedBase::load(StringRef Path, std::optional<std::string> CacheDir) {
       L->Index = std::move(*Index);
       L->Fingerprint = E->Fingerprint;
       L->LongSize = E->LongSize;
+      L->QualifiedArrays = E->QualifiedArrays;
       L->IntIds = E->IntIds;
       L->KeepAlive = E->Storage;
       L->CacheStatus = "hit";
@@ -136,9 +137,16 @@ IndexedBase::load(StringRef Path, std::optional<std::string> CacheDir) {
   L->Base = std::move(*BOrErr);
   const BTF &B = *L->Base;
   L->Fingerprint = fingerprintBTF(B);
-  for (uint32_t Id = 1; Id < B.endId(); ++Id)
-    if (B.type(Id).is(Kind::Int))
+  for (uint32_t Id = 1; Id < B.endId(); ++Id) {
+    Type T = B.type(Id);
+    if (T.is(Kind::Int))
       L->OwnIntIds.push_back(Id);
+    else if (!L->QualifiedArrays &&
+             (T.is(Kind::Const) || T.is(Kind::Volatile) ||
+              T.is(Kind::Restrict)) &&
+             B.hasId(T.typeId()) && B.type(T.typeId()).is(Kind::Array))
+      L->QualifiedArrays = true;
+  }
   L->IntIds = L->OwnIntIds;
   L->LongSize = longSizeOf(B, L->IntIds);
   if (!CacheDir) {
@@ -175,6 +183,7 @@ IndexedBase::load(StringRef Path, std::optional<std::string> CacheDir) {
   E.BlobSize = Place->second;
   E.Fingerprint = L->Fingerprint;
   E.LongSize = L->LongSize;
+  E.QualifiedArrays = L->QualifiedArrays;
   E.TypeOffsets = B.typeOffsets();
   E.IntIds = L->IntIds;
   E.DedupIndex = Saved;

@@ -112,6 +112,7 @@ private:
   std::optional<uint64_t> variableAddress(DWARFDie D);
 
   DWARFUnit &U;
+  bool ClangProducer = false;
   std::string Label;
   const DwarfEncodeOptions &Opts;
   std::optional<IntNameMap> &IntNames;
@@ -567,11 +568,39 @@ void UnitEncoder::describeArray(DWARFDie D, uint32_t Id) {
     uint32_t N = Count > 0 ? uint32_t(std::min<int64_t>(Count, UINT32_MAX)) : 0;
     Total = uint32_t(Total * N); // pahole multiplies in uint32_t
   }
-  Entry &E = entry(Id);
+  Entry E;
   E.K = Kind::Array;
   E.X = ElemId;
   E.Y = indexType();
   E.Z = uint32_t(Total);
+  // Over a GCC-built base, the array carries its element's qualifiers too,
+  // as in GCC's DWARF (the plugin's convertArray() does the same).
+  SmallVector<Kind, 2> Hoisted;
+  if (Opts.QualifiedArrays && ClangProducer)
+    for (DWARFDie Q = D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type); Q;
+         Q = Q.getAttributeValueAsReferencedDie(dwarf::DW_AT_type)) {
+      dwarf::Tag T = Q.getTag();
+      if (T != dwarf::DW_TAG_const_type && T != dwarf::DW_TAG_volatile_type &&
+          T != dwarf::DW_TAG_restrict_type)
+        break;
+      Hoisted.push_back(T == dwarf::DW_TAG_volatile_type   ? Kind::Volatile
+                        : T == dwarf::DW_TAG_restrict_type ? Kind::Restrict
+                                                           : Kind::Const);
+    }
+  if (Hoisted.empty()) {
+    entry(Id) = std::move(E);
+    return;
+  }
+  uint32_t Target = add(std::move(E));
+  for (size_t I = Hoisted.size(); I-- > 1;) {
+    Entry Q;
+    Q.K = Hoisted[I];
+    Q.Word = Target;
+    Target = add(std::move(Q));
+  }
+  Entry &Outer = entry(Id);
+  Outer.K = Hoisted.front();
+  Outer.Word = Target;
 }
 
 void UnitEncoder::describeProto(DWARFDie D, uint32_t Id, bool WithNames) {
@@ -759,6 +788,11 @@ Expected<DwarfUnitBTF> UnitEncoder::run() {
   R.Name = CU ? dwarf::toString(CU.find(dwarf::DW_AT_name), "") : "";
   R.Offset = U.getOffset();
   R.Label = Label;
+  // Only clang's DWARF leaves arrays of qualified elements unqualified; a
+  // GCC unit already has the base's form.
+  ClangProducer =
+      CU && StringRef(dwarf::toString(CU.find(dwarf::DW_AT_producer), ""))
+                .contains("clang");
   // Split DWARF: the types are in a .dwo file the link step does not read
   // (nor does pahole).
   if (CU.getTag() == dwarf::DW_TAG_skeleton_unit ||

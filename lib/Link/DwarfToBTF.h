@@ -47,6 +47,10 @@ struct DwarfEncodeOptions {
   /// When set, INTs take this base's spelling of the same C type, as the
   /// plugin's do (IntNameMap).
   const BTF *NamingBase = nullptr;
+  /// The base qualifies array types as GCC does (IndexedBase.h): arrays
+  /// of qualified elements from clang's DWARF get the qualifiers too, as
+  /// the plugin gives them.
+  bool QualifiedArrays = false;
 };
 
 /// The BTF of one compile unit.

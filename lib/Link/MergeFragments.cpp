@@ -229,6 +229,7 @@ Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
         consumeError(F.takeError()); // a newer producer's feature name
     }
     DO.NamingBase = Base;
+    DO.QualifiedArrays = IBase && IBase->qualifiedArrays();
     std::vector<uint64_t> Offsets;
     for (size_t I : Uncovered)
       Offsets.push_back(Info.CompileUnitOffsets[I]);

@@ -32,7 +32,6 @@
 #include "llvm/Support/xxhash.h"
 
 #include <algorithm>
-
 #include <cstdint>
 #include <cstring>
 #include <vector>
