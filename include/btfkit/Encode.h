@@ -26,6 +26,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -132,6 +133,26 @@ struct EncodedType {
 /// name \p Label.
 llvm::Error addEncodedTypes(Builder &B, llvm::ArrayRef<EncodedType> Types,
                             llvm::StringRef Label);
+
+/// What BTF a DWARF base type of encoding \p Ate (DW_ATE_*) becomes, as
+/// pahole encodes it: a FLOAT (an INT without encoding when floats are not
+/// wanted), an INT of the given BTF encoding, or, for what BTF has no kind
+/// for (complex and decimal floats), an INT of its size with a warning.
+struct BaseTypeForm {
+  enum { Float, Int, Unsupported } How = Int;
+  uint32_t IntEncoding = 0; // IntSigned, IntBool or 0
+};
+BaseTypeForm baseTypeForm(unsigned Ate);
+
+/// The BTF kind of a DWARF qualifier tag (DW_TAG_const_type,
+/// volatile_type, restrict_type), or none for any other tag.
+std::optional<Kind> qualifierKind(unsigned DwTag);
+
+/// Fills reserved type \p Id (1-based) of \p Types with \p Array qualified
+/// by \p Quals, outermost first: \p Id becomes the outermost qualifier and
+/// the rest are appended. With no qualifiers, \p Id is the array.
+void describeQualifiedArray(std::vector<EncodedType> &Types, uint32_t Id,
+                            EncodedType Array, llvm::ArrayRef<Kind> Quals);
 
 } // namespace btfkit
 

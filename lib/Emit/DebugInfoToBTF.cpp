@@ -171,36 +171,23 @@ uint32_t Converter::intType(StringRef Name, uint32_t Size, uint32_t Encoding) {
 uint32_t Converter::convertBasic(const DIBasicType *T) {
   uint32_t Size = uint32_t((T->getSizeInBits() + 7) / 8);
   StringRef Name = T->getName();
-  switch (T->getEncoding()) {
-  case dwarf::DW_ATE_float:
-    if (has(FeatFloat)) {
-      Entry E;
-      E.K = Kind::Float;
-      E.Name = Name;
-      E.Word = Size;
-      return add(std::move(E));
-    }
-    // pahole without --btf_gen_floats: an INT without encoding.
-    return intType(Name, Size, 0);
-  case dwarf::DW_ATE_signed:
-  case dwarf::DW_ATE_signed_char:
-  case dwarf::DW_ATE_signed_fixed:
-    return intType(Name, Size, BTFIntSigned);
-  case dwarf::DW_ATE_boolean:
-    return intType(Name, Size, BTFIntBool);
-  case dwarf::DW_ATE_unsigned:
-  case dwarf::DW_ATE_unsigned_char:
-  case dwarf::DW_ATE_unsigned_fixed:
-  case dwarf::DW_ATE_UTF:
-    return intType(Name, Size, 0);
-  default:
-    // Complex and decimal floats: BTF has no kind for them. An INT of the
-    // same size keeps the layouts of the structs that hold one.
+  BaseTypeForm F = baseTypeForm(T->getEncoding());
+  if (F.How == BaseTypeForm::Float && has(FeatFloat)) {
+    Entry E;
+    E.K = Kind::Float;
+    E.Name = Name;
+    E.Word = Size;
+    return add(std::move(E));
+  }
+  // Complex and decimal floats: BTF has no kind for them. An INT of the
+  // same size keeps the layouts of the structs that hold one. (Floats
+  // without the float feature: an INT without encoding, as pahole without
+  // --btf_gen_floats.)
+  if (F.How == BaseTypeForm::Unsupported)
     warn("base type '" + Name + "' (" +
          dwarf::AttributeEncodingString(T->getEncoding()) +
          ") has no BTF kind; encoded as an INT of its size");
-    return intType(Name, Size, 0);
-  }
+  return intType(Name, Size, F.IntEncoding);
 }
 
 void Converter::declTags(DINodeArray Annotations, uint32_t Target,
@@ -429,15 +416,10 @@ uint32_t Converter::convertArray(const DICompositeType *T) {
   SmallVector<Kind, 2> Hoisted;
   for (const DIType *Q = T->getBaseType(); Opts.QualifiedArrays;) {
     auto *D = dyn_cast_or_null<DIDerivedType>(Q);
-    if (!D)
+    std::optional<Kind> K = D ? qualifierKind(D->getTag()) : std::nullopt;
+    if (!K)
       break;
-    unsigned Tag = D->getTag();
-    if (Tag != dwarf::DW_TAG_const_type && Tag != dwarf::DW_TAG_volatile_type &&
-        Tag != dwarf::DW_TAG_restrict_type)
-      break;
-    Hoisted.push_back(Tag == dwarf::DW_TAG_volatile_type   ? Kind::Volatile
-                      : Tag == dwarf::DW_TAG_restrict_type ? Kind::Restrict
-                                                           : Kind::Const);
+    Hoisted.push_back(*K);
     Q = D->getBaseType();
   }
   uint32_t Elem = typeId(T->getBaseType());
@@ -478,21 +460,7 @@ uint32_t Converter::convertArray(const DICompositeType *T) {
   E.X = Elem;
   E.Y = indexType();
   E.Z = Total;
-  if (Hoisted.empty()) {
-    entry(Id) = std::move(E);
-    return Id;
-  }
-  // Id (what refers to the array) becomes the outermost qualifier.
-  uint32_t Target = add(std::move(E));
-  for (size_t I = Hoisted.size(); I-- > 1;) {
-    Entry Q;
-    Q.K = Hoisted[I];
-    Q.Word = Target;
-    Target = add(std::move(Q));
-  }
-  Entry &Outer = entry(Id);
-  Outer.K = Hoisted.front();
-  Outer.Word = Target;
+  describeQualifiedArray(Entries, Id, std::move(E), Hoisted);
   return Id;
 }
 

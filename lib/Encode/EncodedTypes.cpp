@@ -10,6 +10,8 @@
 #include "btfkit/Encode.h"
 #include "btfkit/Error.h"
 
+#include "llvm/BinaryFormat/Dwarf.h"
+
 using namespace btfkit;
 using namespace llvm;
 
@@ -93,4 +95,65 @@ Error btfkit::addEncodedTypes(Builder &B, ArrayRef<EncodedType> Types,
                                   " got id " + Twine(Id));
   }
   return Error::success();
+}
+
+BaseTypeForm btfkit::baseTypeForm(unsigned Ate) {
+  BaseTypeForm F;
+  switch (Ate) {
+  case dwarf::DW_ATE_float:
+    F.How = BaseTypeForm::Float;
+    break;
+  case dwarf::DW_ATE_signed:
+  case dwarf::DW_ATE_signed_char:
+  case dwarf::DW_ATE_signed_fixed:
+    F.IntEncoding = IntSigned;
+    break;
+  case dwarf::DW_ATE_boolean:
+    F.IntEncoding = IntBool;
+    break;
+  case dwarf::DW_ATE_unsigned:
+  case dwarf::DW_ATE_unsigned_char:
+  case dwarf::DW_ATE_unsigned_fixed:
+  case dwarf::DW_ATE_UTF:
+    break;
+  default:
+    F.How = BaseTypeForm::Unsupported;
+    break;
+  }
+  return F;
+}
+
+std::optional<Kind> btfkit::qualifierKind(unsigned DwTag) {
+  switch (DwTag) {
+  case dwarf::DW_TAG_const_type:
+    return Kind::Const;
+  case dwarf::DW_TAG_volatile_type:
+    return Kind::Volatile;
+  case dwarf::DW_TAG_restrict_type:
+    return Kind::Restrict;
+  default:
+    return std::nullopt;
+  }
+}
+
+void btfkit::describeQualifiedArray(std::vector<EncodedType> &Types,
+                                    uint32_t Id, EncodedType Array,
+                                    ArrayRef<Kind> Quals) {
+  if (Quals.empty()) {
+    Types[Id - 1] = std::move(Array);
+    return;
+  }
+  Types.push_back(std::move(Array));
+  uint32_t Target = uint32_t(Types.size());
+  for (size_t I = Quals.size(); I-- > 1;) {
+    EncodedType Q;
+    Q.K = Quals[I];
+    Q.Word = Target;
+    Types.push_back(std::move(Q));
+    Target = uint32_t(Types.size());
+  }
+  EncodedType &Outer = Types[Id - 1];
+  Outer = EncodedType();
+  Outer.K = Quals.front();
+  Outer.Word = Target;
 }

@@ -248,35 +248,21 @@ uint32_t UnitEncoder::baseType(DWARFDie D) {
   if (!Size)
     Size = uint32_t((unsignedAttr(D, dwarf::DW_AT_bit_size) + 7) / 8);
   unsigned Enc = unsigned(unsignedAttr(D, dwarf::DW_AT_encoding));
-  switch (Enc) {
-  case dwarf::DW_ATE_float:
-    if (has(FeatFloat)) {
-      Entry E;
-      E.K = Kind::Float;
-      E.Name = Name.str();
-      E.Word = Size;
-      return add(std::move(E));
-    }
-    return intType(Name, Size, 0);
-  case dwarf::DW_ATE_signed:
-  case dwarf::DW_ATE_signed_char:
-  case dwarf::DW_ATE_signed_fixed:
-    return intType(Name, Size, IntSigned);
-  case dwarf::DW_ATE_boolean:
-    return intType(Name, Size, IntBool);
-  case dwarf::DW_ATE_unsigned:
-  case dwarf::DW_ATE_unsigned_char:
-  case dwarf::DW_ATE_unsigned_fixed:
-  case dwarf::DW_ATE_UTF:
-    return intType(Name, Size, 0);
-  default: {
+  BaseTypeForm F = baseTypeForm(Enc);
+  if (F.How == BaseTypeForm::Float && has(FeatFloat)) {
+    Entry E;
+    E.K = Kind::Float;
+    E.Name = Name.str();
+    E.Word = Size;
+    return add(std::move(E));
+  }
+  if (F.How == BaseTypeForm::Unsupported) {
     StringRef EncName = dwarf::AttributeEncodingString(Enc);
     warn(D, "base type '" + Name + "' (" +
                 (EncName.empty() ? "encoding " + Twine(Enc) : Twine(EncName)) +
                 ") has no BTF kind; encoded as an INT of its size");
-    return intType(Name, Size, 0);
   }
-  }
+  return intType(Name, Size, F.IntEncoding);
 }
 
 void UnitEncoder::declTags(DWARFDie D, uint32_t Target, int32_t Component) {
@@ -579,28 +565,12 @@ void UnitEncoder::describeArray(DWARFDie D, uint32_t Id) {
   if (Opts.QualifiedArrays && ClangProducer)
     for (DWARFDie Q = D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type); Q;
          Q = Q.getAttributeValueAsReferencedDie(dwarf::DW_AT_type)) {
-      dwarf::Tag T = Q.getTag();
-      if (T != dwarf::DW_TAG_const_type && T != dwarf::DW_TAG_volatile_type &&
-          T != dwarf::DW_TAG_restrict_type)
+      std::optional<Kind> K = qualifierKind(Q.getTag());
+      if (!K)
         break;
-      Hoisted.push_back(T == dwarf::DW_TAG_volatile_type   ? Kind::Volatile
-                        : T == dwarf::DW_TAG_restrict_type ? Kind::Restrict
-                                                           : Kind::Const);
+      Hoisted.push_back(*K);
     }
-  if (Hoisted.empty()) {
-    entry(Id) = std::move(E);
-    return;
-  }
-  uint32_t Target = add(std::move(E));
-  for (size_t I = Hoisted.size(); I-- > 1;) {
-    Entry Q;
-    Q.K = Hoisted[I];
-    Q.Word = Target;
-    Target = add(std::move(Q));
-  }
-  Entry &Outer = entry(Id);
-  Outer.K = Hoisted.front();
-  Outer.Word = Target;
+  describeQualifiedArray(Entries, Id, std::move(E), Hoisted);
 }
 
 void UnitEncoder::describeProto(DWARFDie D, uint32_t Id, bool WithNames) {
