@@ -134,6 +134,19 @@ struct EncodedType {
 llvm::Error addEncodedTypes(Builder &B, llvm::ArrayRef<EncodedType> Types,
                             llvm::StringRef Label);
 
+/// The INT types an encoder has described, one per C type: a size BTF
+/// cannot hold (DWARF 5's DW_ATE_*_N helper types) becomes pahole 1.24's
+/// 4-byte stand-in, and with \p Names the base's spelling is used.
+class EncodedInts {
+public:
+  /// The id of that INT in \p Types, appended on first use.
+  uint32_t get(std::vector<EncodedType> &Types, IntNameMap *Names,
+               llvm::StringRef Name, uint32_t Size, uint32_t Encoding);
+
+private:
+  llvm::StringMap<uint32_t> Ids; // "name/size/encoding" -> id
+};
+
 /// What BTF a DWARF base type of encoding \p Ate (DW_ATE_*) becomes, as
 /// pahole encodes it: a FLOAT (an INT without encoding when floats are not
 /// wanted), an INT of the given BTF encoding, or, for what BTF has no kind

@@ -83,6 +83,11 @@ std::vector<ValidationIssue> validate(const BTF &B,
 /// issue.
 llvm::Error checkValid(const BTF &B);
 
+/// The kernel's module-load checks of one blob (btf_parse_module: header,
+/// strings, per-record checks; no resolve pass): the issues it refuses a
+/// module for, the first being the one it stops at.
+std::vector<ValidationIssue> moduleLoadIssues(const BTF &B);
+
 } // namespace btfkit
 
 #endif // BTFKIT_VALIDATE_H

@@ -158,3 +158,14 @@ Error btfkit::checkValid(const BTF &B) {
     return Error::success();
   return makeError(B.name(), Issues.front().Message);
 }
+
+std::vector<ValidationIssue> btfkit::moduleLoadIssues(const BTF &B) {
+  ValidateOptions VO;
+  VO.StopAtFirst = true;
+  VO.ResolveTypes = false;
+  std::vector<ValidationIssue> Out;
+  for (ValidationIssue &I : validate(B, VO))
+    if (I.RefusedAtModuleLoad)
+      Out.push_back(std::move(I));
+  return Out;
+}

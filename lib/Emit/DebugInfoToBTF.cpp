@@ -107,7 +107,7 @@ private:
   std::optional<IntNameMap> IntNames;
   std::vector<Entry> Entries; // type id = index + 1
   DenseMap<const DIType *, uint32_t> TypeIds;
-  StringMap<uint32_t> IntIds; // "name/size/encoding" -> id
+  EncodedInts Ints;
   uint32_t IndexTypeId = 0;
   std::deque<std::string> Owned;
   std::vector<std::string> Warnings;
@@ -144,28 +144,8 @@ uint32_t Converter::typeId(const DIType *T) {
 }
 
 uint32_t Converter::intType(StringRef Name, uint32_t Size, uint32_t Encoding) {
-  // DWARF5 has DW_ATE_[un]signed_N helper types of any size; pahole 1.24
-  // replaces INTs of a size BTF cannot hold by this 4-byte stand-in.
-  if (Size == 0 || Size > 16 || (Size & (Size - 1))) {
-    Name = "__SANITIZED_FAKE_INT__";
-    Size = 4;
-  }
-  if (IntNames) {
-    StringRef Mapped = IntNames->lookup(Name, Size, Encoding);
-    if (!Mapped.empty())
-      Name = Mapped;
-  }
-  std::string Key = (Name + "/" + Twine(Size) + "/" + Twine(Encoding)).str();
-  auto [It, New] = IntIds.try_emplace(Key, 0);
-  if (New) {
-    Entry E;
-    E.K = Kind::Int;
-    E.Name = Name;
-    E.Word = Size;
-    E.X = Encoding;
-    It->second = add(std::move(E));
-  }
-  return It->second;
+  return Ints.get(Entries, IntNames ? &*IntNames : nullptr, Name, Size,
+                  Encoding);
 }
 
 uint32_t Converter::convertBasic(const DIBasicType *T) {

@@ -157,3 +157,30 @@ void btfkit::describeQualifiedArray(std::vector<EncodedType> &Types,
   Outer.K = Quals.front();
   Outer.Word = Target;
 }
+
+uint32_t EncodedInts::get(std::vector<EncodedType> &Types, IntNameMap *Names,
+                          StringRef Name, uint32_t Size, uint32_t Encoding) {
+  // DWARF 5 has DW_ATE_[un]signed_N helper types of any size; pahole 1.24
+  // replaces INTs of a size BTF cannot hold by this 4-byte stand-in.
+  if (Size == 0 || Size > 16 || (Size & (Size - 1))) {
+    Name = "__SANITIZED_FAKE_INT__";
+    Size = 4;
+  }
+  if (Names) {
+    StringRef Mapped = Names->lookup(Name, Size, Encoding);
+    if (!Mapped.empty())
+      Name = Mapped;
+  }
+  std::string Key = (Name + "/" + Twine(Size) + "/" + Twine(Encoding)).str();
+  auto [It, New] = Ids.try_emplace(Key, 0);
+  if (New) {
+    EncodedType E;
+    E.K = Kind::Int;
+    E.Name = Name.str();
+    E.Word = Size;
+    E.X = Encoding;
+    Types.push_back(std::move(E));
+    It->second = uint32_t(Types.size());
+  }
+  return It->second;
+}

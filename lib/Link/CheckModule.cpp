@@ -29,19 +29,6 @@ using namespace btfkit;
 using namespace btfkit::link;
 using namespace llvm;
 
-/// btf_parse_module's checks of one blob: every issue the kernel refuses a
-/// module for (the first is the one it stops at).
-static std::vector<ValidationIssue> moduleLoadIssues(const BTF &B) {
-  ValidateOptions VO;
-  VO.StopAtFirst = true;
-  VO.ResolveTypes = false;
-  std::vector<ValidationIssue> Out;
-  for (ValidationIssue &I : validate(B, VO))
-    if (I.RefusedAtModuleLoad)
-      Out.push_back(std::move(I));
-  return Out;
-}
-
 Error btfkit::checkMergedBTF(const MergedModuleBTF &M, StringRef Module,
                              const IndexedBase *Base, const LinkOptions &Opts,
                              LinkReport &Report, raw_ostream &OS) {

@@ -121,7 +121,7 @@ private:
 
   std::vector<Entry> Entries;           // type id = index + 1
   DenseMap<uint64_t, uint32_t> TypeIds; // DIE offset -> id
-  StringMap<uint32_t> IntIds;           // "name/size/encoding" -> id
+  EncodedInts Ints;
   std::deque<std::pair<DWARFDie, uint32_t>> Work;
   uint32_t IndexTypeId = 0;
   struct PerCPUVar {
@@ -218,28 +218,8 @@ uint32_t UnitEncoder::typeId(DWARFDie D) {
 
 uint32_t UnitEncoder::intType(StringRef Name, uint32_t Size,
                               uint32_t Encoding) {
-  // As the plugin (and pahole 1.24): INTs of a size BTF cannot hold become
-  // a 4-byte stand-in.
-  if (Size == 0 || Size > 16 || (Size & (Size - 1))) {
-    Name = "__SANITIZED_FAKE_INT__";
-    Size = 4;
-  }
-  if (IntNames) {
-    StringRef Mapped = IntNames->lookup(Name, Size, Encoding);
-    if (!Mapped.empty())
-      Name = Mapped;
-  }
-  std::string Key = (Name + "/" + Twine(Size) + "/" + Twine(Encoding)).str();
-  auto [It, New] = IntIds.try_emplace(Key, 0);
-  if (New) {
-    Entry E;
-    E.K = Kind::Int;
-    E.Name = Name.str();
-    E.Word = Size;
-    E.X = Encoding;
-    It->second = add(std::move(E));
-  }
-  return It->second;
+  return Ints.get(Entries, IntNames ? &*IntNames : nullptr, Name, Size,
+                  Encoding);
 }
 
 uint32_t UnitEncoder::baseType(DWARFDie D) {

@@ -140,19 +140,6 @@ Expected<bool> isResilient(StringRef Path) {
   return Base->has_value();
 }
 
-/// The kernel's module-load checks of \p B (btf_parse_module: header,
-/// strings, per-record checks; no resolve pass).
-std::vector<ValidationIssue> moduleLoadIssues(const BTF &B) {
-  ValidateOptions VO;
-  VO.StopAtFirst = true;
-  VO.ResolveTypes = false;
-  std::vector<ValidationIssue> Out;
-  for (ValidationIssue &I : validate(B, VO))
-    if (I.RefusedAtModuleLoad)
-      Out.push_back(std::move(I));
-  return Out;
-}
-
 ValidationIssue issueFromError(Error E) {
   ValidationIssue I;
   I.Rule = "malformed over this base";
