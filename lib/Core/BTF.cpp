@@ -331,10 +331,13 @@ Error BTF::loadSections(ArrayRef<uint8_t> Data) {
   if (Error E = parseHeader(Data))
     return E;
   const uint8_t *Body = Data.data() + Hdr.HdrLen;
+  // An empty layout section may claim any offset (the header check only
+  // bounds a non-empty one): it is never read, and never added to a pointer.
+  const uint32_t LayoutAt = Hdr.LayoutLen ? Hdr.LayoutOff : 0;
   // Records are read as 32-bit words in place; foreign-endian or misaligned
   // input is copied (and swapped) into words we own.
   bool Aligned = (reinterpret_cast<uintptr_t>(Body + Hdr.TypeOff) % 4) == 0 &&
-                 (reinterpret_cast<uintptr_t>(Body + Hdr.LayoutOff) % 4) == 0;
+                 (reinterpret_cast<uintptr_t>(Body + LayoutAt) % 4) == 0;
   if (Swapped || !Aligned) {
     size_t Bytes = Data.size() - Hdr.HdrLen;
     OwnedWords.assign((Bytes + 3) / 4, 0);
@@ -350,7 +353,7 @@ Error BTF::loadSections(ArrayRef<uint8_t> Data) {
       for (uint32_t I = 0; I < Hdr.TypeLen / 4; ++I)
         W[I] = sys::getSwappedBytes(W[I]);
       auto *L = reinterpret_cast<KindLayout *>(
-          reinterpret_cast<uint8_t *>(OwnedWords.data()) + Hdr.LayoutOff);
+          reinterpret_cast<uint8_t *>(OwnedWords.data()) + LayoutAt);
       for (uint32_t I = 0; I < Hdr.LayoutLen / sizeof(KindLayout); ++I)
         L[I].Flags = sys::getSwappedBytes(L[I].Flags);
     }
@@ -360,7 +363,7 @@ Error BTF::loadSections(ArrayRef<uint8_t> Data) {
                       Hdr.StrLen);
   if (Hdr.HdrLen >= LayoutHeaderSize)
     Layouts = ArrayRef<KindLayout>(
-        reinterpret_cast<const KindLayout *>(Body + Hdr.LayoutOff),
+        reinterpret_cast<const KindLayout *>(Body + LayoutAt),
         Hdr.LayoutLen / sizeof(KindLayout));
 
   if (Base) {
