@@ -45,6 +45,10 @@ for tool in ("bpftool", "pahole", "clang-19", "ld.lld-19", "llvm-objcopy-19", "g
     if shutil.which(tool):
         config.available_features.add(tool)
 
+# Tests that change a file's owner (chown) need root, as CI runs.
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    config.available_features.add("root")
+
 # The corpus: present when the corpus-prepare fixture unpacked it. On a
 # user's machine without it the corpus tests are reported UNSUPPORTED; in CI
 # they must run.

@@ -42,6 +42,7 @@
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <memory>
@@ -82,6 +83,8 @@ struct LinkOptions {
   /// The base index cache directory (IndexedBase.h): unset for the default
   /// ($BTFKIT_CACHE_DIR, else ~/.cache/btfkit), "" or "off" for none.
   std::optional<std::string> CacheDir;
+  /// The output's file mode; by default the linked file's.
+  std::optional<unsigned> OutputMode;
 };
 
 /// What a link found, besides the output.
@@ -136,18 +139,23 @@ llvm::Error checkMergedBTF(const MergedModuleBTF &M, llvm::StringRef Module,
                            const IndexedBase *Base, const LinkOptions &Opts,
                            LinkReport &Report, llvm::raw_ostream &OS);
 
-/// The whole link step on the file \p InPath, written to \p OutPath (may be
-/// the same path; replaced atomically). On error nothing is written; with
-/// FatalWarnings and any warning nothing is written either, and the report
-/// says so (Written false).
-llvm::Expected<LinkReport> linkModuleBTF(llvm::StringRef InPath,
-                                         llvm::StringRef OutPath,
-                                         const LinkOptions &Opts,
-                                         llvm::raw_ostream &OS);
+/// The linker's output \p Path, read once (mapFile) for every step below:
+/// an error unless it is an ELF file.
+llvm::Expected<std::shared_ptr<const llvm::MemoryBuffer>>
+readLinkedFile(llvm::StringRef Path);
 
-/// True when the ELF file \p Path has a .BTF.btfkit section (errors name
+/// The whole link step on \p Linked (readLinkedFile), written to
+/// \p OutPath (may be the file it was read from; replaced atomically). On
+/// error nothing is written; with FatalWarnings and any warning nothing is
+/// written either, and the report says so (Written false).
+llvm::Expected<LinkReport>
+linkModuleBTF(std::shared_ptr<const llvm::MemoryBuffer> Linked,
+              llvm::StringRef OutPath, const LinkOptions &Opts,
+              llvm::raw_ostream &OS);
+
+/// True when the ELF file \p Linked has a .BTF.btfkit section (errors name
 /// the file).
-llvm::Expected<bool> hasFragments(llvm::StringRef Path);
+llvm::Expected<bool> hasFragments(const llvm::MemoryBuffer &Linked);
 
 } // namespace btfkit
 

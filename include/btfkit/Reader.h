@@ -55,8 +55,15 @@ class BTFFile {
 public:
   enum FileFormat { Raw, ELF };
 
+  /// Reads \p Path (mapFile) and loads what it holds.
   static llvm::Expected<BTFFile> load(llvm::StringRef Path,
                                       const LoadOptions &Opts = {});
+  /// Loads what \p Contents holds (its identifier names the file in
+  /// messages): a tool that looks at one input in several ways reads it
+  /// once, so that a pipe works as well as a file.
+  static llvm::Expected<BTFFile>
+  load(std::shared_ptr<const llvm::MemoryBuffer> Contents,
+       const LoadOptions &Opts = {});
 
   BTFFile(BTFFile &&) = default;
   BTFFile &operator=(BTFFile &&) = default;
@@ -105,11 +112,26 @@ bool looksLikeELF(llvm::ArrayRef<uint8_t> Data);
 /// (vmlinux). Convenience for the many tools that take --base-btf.
 llvm::Expected<std::unique_ptr<BTF>> loadBaseBTF(llvm::StringRef Path);
 
-/// The contents of \p Path as the reader gets them: small regular files
-/// read, others mapped (sysfs files read whole). \p Populate asks the
-/// kernel to map every page at once, for callers that will read them all.
+/// The most btfkit reads from an input that is not a regular file (a pipe,
+/// a FIFO, a device): such inputs have no size to check first, and some
+/// (/dev/zero) no end.
+constexpr uint64_t MaxStreamInputSize = uint64_t(512) << 20;
+
+/// The contents of \p Path as every reader gets them, in one read: small
+/// regular files read, others mapped (sysfs files read whole); pipes, FIFOs
+/// and devices read to their end, up to MaxStreamInputSize. Opening never
+/// waits for a FIFO's writer: without one it reads as empty, an error.
+/// Directories and empty streams are errors. \p Populate asks the kernel to
+/// map every page at once, for callers that will read them all.
 llvm::Expected<std::shared_ptr<const llvm::MemoryBuffer>>
-mapFile(llvm::StringRef Path, bool Populate);
+mapFile(llvm::StringRef Path, bool Populate = true);
+
+/// \p Contents under another name (for messages), sharing its bytes: a file
+/// read under a temporary name that stands for another (ld.lld-btf reads
+/// lld's output before it becomes the output).
+std::shared_ptr<const llvm::MemoryBuffer>
+renameBuffer(std::shared_ptr<const llvm::MemoryBuffer> Contents,
+             llvm::StringRef Name);
 
 } // namespace btfkit
 

@@ -17,11 +17,13 @@
 #define BTFKIT_WRITER_H
 
 #include "btfkit/BTF.h"
+#include "btfkit/OutputFile.h"
 #include "btfkit/TypeWalk.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <optional>
 #include <string>
@@ -59,10 +61,12 @@ std::vector<uint8_t> serializeRemapped(const BTF &B, IdFn &&MapId,
   return Blob;
 }
 
-/// Writes \p Data to \p Path through a temporary file in the same folder
-/// renamed over it. Errors name \p Path.
-llvm::Error writeFileAtomically(llvm::StringRef Path,
-                                llvm::ArrayRef<uint8_t> Data);
+/// Writes \p Data to \p Path through a temporary file in the same folder,
+/// flushed to the disk and renamed over it (OutputFile.h). Errors name
+/// \p Path.
+llvm::Error
+writeFileAtomically(llvm::StringRef Path, llvm::ArrayRef<uint8_t> Data,
+                    SpecialOutput Special = SpecialOutput::WriteInto);
 
 /// True when \p Path exists and is not a regular file (a device such as
 /// /dev/null, a pipe). Writers write such outputs in place instead of
@@ -100,6 +104,16 @@ struct SectionEdit {
 llvm::Error rewriteELFSections(llvm::StringRef InPath, llvm::StringRef OutPath,
                                llvm::ArrayRef<SectionEdit> Edits);
 
+/// The same on \p In, the input already read (its identifier names it in
+/// messages), written to \p OutPath with file mode \p Mode (by default the
+/// input's, when it names a regular file) and left for the caller to
+/// commit: a tool writing several outputs commits them together
+/// (OutputSet).
+llvm::Expected<OutputFile>
+stageELFSections(const llvm::MemoryBuffer &In, llvm::StringRef OutPath,
+                 llvm::ArrayRef<SectionEdit> Edits,
+                 std::optional<unsigned> Mode = std::nullopt);
+
 /// Writes a new minimal ELF relocatable object (ELF64, little-endian,
 /// x86-64 unless \p Machine says otherwise) holding just \p Sections (each
 /// SHT_PROGBITS, alignment 4, in the order given) and .shstrtab. Every
@@ -108,6 +122,11 @@ llvm::Error rewriteELFSections(llvm::StringRef InPath, llvm::StringRef OutPath,
 llvm::Error createELFWithSections(llvm::StringRef OutPath,
                                   llvm::ArrayRef<SectionEdit> Sections,
                                   uint16_t Machine = 62 /*EM_X86_64*/);
+
+/// The same, left for the caller to commit (OutputSet).
+llvm::Expected<OutputFile>
+stageNewELF(llvm::StringRef OutPath, llvm::ArrayRef<SectionEdit> Sections,
+            uint16_t Machine = 62 /*EM_X86_64*/);
 
 } // namespace btfkit
 

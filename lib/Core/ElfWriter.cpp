@@ -30,6 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/Error.h"
+#include "btfkit/Reader.h"
 #include "btfkit/Writer.h"
 
 #include "llvm/ADT/DenseSet.h"
@@ -74,72 +75,16 @@ bool initLibelf() {
   return Ok;
 }
 
-/// The temporary file an output is written to, renamed over the output by
-/// commit() or removed otherwise.
-class PendingOutput {
-public:
-  static Expected<PendingOutput> create(StringRef Path) {
-    Expected<sys::fs::TempFile> T =
-        sys::fs::TempFile::create(Path + ".tmp%%%%%%");
-    if (!T)
-      return makeError(Path, "cannot create a temporary file: " +
-                                 toString(T.takeError()));
-    return PendingOutput(Path, std::move(*T));
-  }
-  PendingOutput(PendingOutput &&) = default;
-  ~PendingOutput() {
-    if (Temp)
-      consumeError(Temp->discard());
-  }
-
-  int fd() const { return Temp->FD; }
-
-  Error writeAll(ArrayRef<uint8_t> Data) {
-    const uint8_t *P = Data.data();
-    size_t Left = Data.size();
-    while (Left) {
-      ssize_t N = ::write(fd(), P, Left);
-      if (N < 0 && errno == EINTR)
-        continue;
-      if (N <= 0)
-        return makeError(Path, "cannot write: " + Twine(std::strerror(errno)));
-      P += N;
-      Left -= size_t(N);
-    }
-    if (::lseek(fd(), 0, SEEK_SET) != 0)
-      return makeError(Path, "cannot seek: " + Twine(std::strerror(errno)));
-    return Error::success();
-  }
-
-  /// Gives the file \p Mode (when set) and renames it over the output.
-  Error commit(std::optional<unsigned> Mode) {
-    if (isNonRegularFile(Path)) {
-      // Never rename over a device or pipe: copy the result into it.
-      ErrorOr<std::unique_ptr<MemoryBuffer>> Result =
-          MemoryBuffer::getOpenFile(fd(), Temp->TmpName, /*FileSize=*/-1,
-                                    /*RequiresNullTerminator=*/false);
-      if (!Result)
-        return makeError(Path, "cannot read back the output: " +
-                                   Result.getError().message());
-      return writeFileAtomically(
-          Path, arrayRefFromStringRef((*Result)->getBuffer()));
-    }
-    if (Mode && ::fchmod(fd(), *Mode) != 0)
-      return makeError(Path, "cannot set the file mode: " +
-                                 Twine(std::strerror(errno)));
-    Error E = Temp->keep(Path);
-    Temp.reset();
-    if (E)
-      return makeError(Path, "cannot replace: " + toString(std::move(E)));
-    return Error::success();
-  }
-
-private:
-  PendingOutput(StringRef Path, sys::fs::TempFile T)
-      : Path(Path.str()), Temp(std::move(T)) {}
-  std::string Path;
-  std::optional<sys::fs::TempFile> Temp;
-};
+/// Copies \p Image into the fresh output \p Out and rewinds it, for libelf
+/// to edit in place.
+Error copyInto(OutputFile &Out, ArrayRef<uint8_t> Image) {
+  if (Error E = Out.write(Image))
+    return E;
+  if (::lseek(Out.fd(), 0, SEEK_SET) != 0)
+    return makeError(Out.path(),
+                     "cannot seek: " + Twine(std::strerror(errno)));
+  return Error::success();
+}
 
 Error checkEditNames(StringRef Path, ArrayRef<SectionEdit> Edits) {
   StringMap<bool> Seen;
@@ -675,57 +620,71 @@ Error Rewriter::run(ArrayRef<SectionEdit> Edits) {
 
 } // namespace
 
-Error btfkit::rewriteELFSections(StringRef InPath, StringRef OutPath,
-                                 ArrayRef<SectionEdit> Edits) {
+Expected<OutputFile> btfkit::stageELFSections(const MemoryBuffer &In,
+                                              StringRef OutPath,
+                                              ArrayRef<SectionEdit> Edits,
+                                              std::optional<unsigned> Mode) {
+  StringRef InPath = In.getBufferIdentifier();
   if (Error Err = checkEditNames(InPath, Edits))
-    return Err;
+    return std::move(Err);
   if (!initLibelf())
     return makeError(InPath, "libelf initialization failed");
-  ErrorOr<std::unique_ptr<MemoryBuffer>> In =
-      MemoryBuffer::getFile(InPath, /*IsText=*/false,
-                            /*RequiresNullTerminator=*/false);
-  if (!In)
-    return makeError(InPath, "cannot open: " + In.getError().message());
-  ArrayRef<uint8_t> Image = arrayRefFromStringRef((*In)->getBuffer());
+  ArrayRef<uint8_t> Image = arrayRefFromStringRef(In.getBuffer());
   if (Image.size() < 4 || std::memcmp(Image.data(),
                                       "\x7f"
                                       "ELF",
                                       4) != 0)
     return makeError(InPath, "not an ELF file");
-  sys::fs::file_status Status;
-  if (std::error_code EC = sys::fs::status(InPath, Status))
-    return makeError(InPath, "cannot stat: " + EC.message());
 
-  Expected<PendingOutput> Out = PendingOutput::create(OutPath);
+  Expected<OutputFile> Out = OutputFile::create(OutPath);
   if (!Out)
     return Out.takeError();
-  if (Error Err = Out->writeAll(Image))
-    return Err;
-
+  if (Error Err = copyInto(*Out, Image))
+    return std::move(Err);
   ElfHandle E(elf_begin(Out->fd(), ELF_C_RDWR, nullptr));
   if (!E || elf_kind(E.get()) != ELF_K_ELF)
     return makeError(InPath, "not a valid ELF file (" + libelfMessage() + ")");
   Rewriter R(InPath, E.get(), Image);
   if (Error Err = R.run(Edits))
-    return Err;
+    return std::move(Err);
   if (Error Err = R.write(Out->fd(), OutPath))
-    return Err;
+    return std::move(Err);
   E.reset();
-  return Out->commit(unsigned(Status.permissions()) & 0777);
+  // The output keeps the input's mode (a linked module's, an executable's
+  // x bits); an input read from a pipe has none to give.
+  sys::fs::file_status Status;
+  if (!Mode && !sys::fs::status(InPath, Status) &&
+      Status.type() == sys::fs::file_type::regular_file)
+    Mode = unsigned(Status.permissions()) & 0777;
+  if (Mode && ::fchmod(Out->fd(), *Mode) != 0)
+    return makeError(OutPath, "cannot set the file mode: " +
+                                  Twine(std::strerror(errno)));
+  return Out;
 }
 
-Error btfkit::createELFWithSections(StringRef OutPath,
-                                    ArrayRef<SectionEdit> Sections,
-                                    uint16_t Machine) {
+Error btfkit::rewriteELFSections(StringRef InPath, StringRef OutPath,
+                                 ArrayRef<SectionEdit> Edits) {
+  auto In = mapFile(InPath);
+  if (!In)
+    return In.takeError();
+  auto Out = stageELFSections(**In, OutPath, Edits);
+  if (!Out)
+    return Out.takeError();
+  return Out->commit();
+}
+
+Expected<OutputFile> btfkit::stageNewELF(StringRef OutPath,
+                                         ArrayRef<SectionEdit> Sections,
+                                         uint16_t Machine) {
   if (Error Err = checkEditNames(OutPath, Sections))
-    return Err;
+    return std::move(Err);
   for (const SectionEdit &S : Sections)
     if (!S.Data)
       return makeError(OutPath + ":" + S.Name, "a new section needs contents");
   if (!initLibelf())
     return makeError(OutPath, "libelf initialization failed");
 
-  Expected<PendingOutput> Out = PendingOutput::create(OutPath);
+  Expected<OutputFile> Out = OutputFile::create(OutPath);
   if (!Out)
     return Out.takeError();
   ElfHandle E(elf_begin(Out->fd(), ELF_C_WRITE, nullptr));
@@ -781,5 +740,14 @@ Error btfkit::createELFWithSections(StringRef OutPath,
   if (elf_update(E.get(), ELF_C_WRITE) < 0)
     return makeError(OutPath, "cannot write: " + libelfMessage());
   E.reset();
-  return Out->commit(std::nullopt);
+  return Out;
+}
+
+Error btfkit::createELFWithSections(StringRef OutPath,
+                                    ArrayRef<SectionEdit> Sections,
+                                    uint16_t Machine) {
+  auto Out = stageNewELF(OutPath, Sections, Machine);
+  if (!Out)
+    return Out.takeError();
+  return Out->commit();
 }

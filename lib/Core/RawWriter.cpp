@@ -92,43 +92,12 @@ bool btfkit::isNonRegularFile(StringRef Path) {
          Status.type() != sys::fs::file_type::regular_file;
 }
 
-Error btfkit::writeFileAtomically(StringRef Path, ArrayRef<uint8_t> Data) {
-  // A device or pipe (-o /dev/null, /dev/stdout, a FIFO) is written to, not
-  // renamed over: renaming would replace the device node with a file.
-  if (isNonRegularFile(Path)) {
-    std::error_code EC;
-    raw_fd_ostream OS(Path, EC, sys::fs::OF_None);
-    if (EC)
-      return makeError(Path, "cannot open for writing: " + EC.message());
-    OS.write(reinterpret_cast<const char *>(Data.data()), Data.size());
-    OS.close();
-    if (OS.has_error()) {
-      EC = OS.error();
-      OS.clear_error();
-      return makeError(Path, "cannot write: " + EC.message());
-    }
-    return Error::success();
-  }
-  SmallString<256> Model(Path);
-  Model += ".tmp%%%%%%";
-  int FD;
-  SmallString<256> Temp;
-  if (std::error_code EC = sys::fs::createUniqueFile(Model, FD, Temp))
-    return makeError(Path, "cannot create a temporary file: " + EC.message());
-  {
-    raw_fd_ostream OS(FD, /*shouldClose=*/true);
-    OS.write(reinterpret_cast<const char *>(Data.data()), Data.size());
-    OS.close();
-    if (OS.has_error()) {
-      std::error_code EC = OS.error();
-      OS.clear_error();
-      sys::fs::remove(Temp);
-      return makeError(Path, "cannot write: " + EC.message());
-    }
-  }
-  if (std::error_code EC = sys::fs::rename(Temp, Path)) {
-    sys::fs::remove(Temp);
-    return makeError(Path, "cannot replace: " + EC.message());
-  }
-  return Error::success();
+Error btfkit::writeFileAtomically(StringRef Path, ArrayRef<uint8_t> Data,
+                                  SpecialOutput Special) {
+  auto Out = OutputFile::create(Path, Special);
+  if (!Out)
+    return Out.takeError();
+  if (Error E = Out->write(Data))
+    return E;
+  return Out->commit();
 }

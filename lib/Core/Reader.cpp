@@ -12,9 +12,13 @@
 
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -72,35 +76,23 @@ std::unique_ptr<BTF> BTFFile::takeBTF(std::unique_ptr<BTF> *Base) {
   return std::move(Main);
 }
 
-/// The bytes of \p Path. Files under 1 MiB (nearly every module) are read,
-/// larger ones (vmlinux) mapped: unmapping costs a TLB shootdown that
-/// outweighs copying a small file, and reading by hand takes four system
-/// calls where MemoryBuffer::getFile makes seven (parse-bench's
-/// ParseAllModules: 4.7x faster than mapping; docs/Benchmarks.md). Files
-/// that report no size (procfs) or cannot be mapped (sysfs) are read by
-/// MemoryBuffer's own fallback.
-static ErrorOr<std::unique_ptr<MemoryBuffer>> readOrMapFile(StringRef Path,
-                                                           bool Populate) {
-  Expected<sys::fs::file_t> FD = sys::fs::openNativeFileForRead(Path);
-  if (!FD)
-    return errorToErrorCode(FD.takeError());
-  struct CloseOnExit {
-    sys::fs::file_t FD;
-    ~CloseOnExit() { ::close(FD); }
-  } Closer{*FD};
-  sys::fs::file_status Status;
-  if (std::error_code EC = sys::fs::status(*FD, Status))
-    return EC;
-  uint64_t Size = Status.getSize();
-  if (Status.type() == sys::fs::file_type::regular_file && Size &&
-      Size < (1u << 20)) {
+/// Maps \p FD when it is a regular file of \p Size bytes at least 1 MiB
+/// (vmlinux); smaller ones (nearly every module) are read: unmapping costs a
+/// TLB shootdown that outweighs copying a small file, and reading by hand
+/// takes four system calls where MemoryBuffer::getFile makes seven
+/// (parse-bench's ParseAllModules: 4.7x faster than mapping;
+/// docs/Benchmarks.md). Files that report no size (procfs) or cannot be
+/// mapped (sysfs) are read by MemoryBuffer's own fallback.
+static ErrorOr<std::unique_ptr<MemoryBuffer>>
+readRegularFile(int FD, StringRef Path, uint64_t Size, bool Populate) {
+  if (Size && Size < (1u << 20)) {
     std::unique_ptr<WritableMemoryBuffer> Buf =
         WritableMemoryBuffer::getNewUninitMemBuffer(Size, Path);
     if (!Buf)
       return std::make_error_code(std::errc::not_enough_memory);
     MutableArrayRef<char> Left(Buf->getBufferStart(), Size);
     while (!Left.empty()) {
-      Expected<size_t> N = sys::fs::readNativeFile(*FD, Left);
+      Expected<size_t> N = sys::fs::readNativeFile(FD, Left);
       if (!N)
         return errorToErrorCode(N.takeError());
       if (*N == 0)
@@ -109,10 +101,10 @@ static ErrorOr<std::unique_ptr<MemoryBuffer>> readOrMapFile(StringRef Path,
     }
     if (Left.empty())
       return std::unique_ptr<MemoryBuffer>(std::move(Buf));
-    if (::lseek(*FD, 0, SEEK_SET) != 0)
+    if (::lseek(FD, 0, SEEK_SET) != 0)
       return std::error_code(errno, std::generic_category());
   }
-  auto Mapped = MemoryBuffer::getOpenFile(*FD, Path, /*FileSize=*/-1,
+  auto Mapped = MemoryBuffer::getOpenFile(FD, Path, /*FileSize=*/-1,
                                           /*RequiresNullTerminator=*/false);
 #if defined(__linux__)
   // Every byte of a mapped BTF is read (the structural checks, the
@@ -133,21 +125,132 @@ static ErrorOr<std::unique_ptr<MemoryBuffer>> readOrMapFile(StringRef Path,
   return Mapped;
 }
 
+/// Reads a pipe, FIFO or device to its end, at most MaxStreamInputSize
+/// bytes: such an input has no size to check beforehand, and /dev/zero or
+/// /dev/urandom have no end.
+static Expected<std::unique_ptr<MemoryBuffer>>
+readStream(int FD, StringRef Path, StringRef What) {
+  SmallVector<char, 0> Bytes;
+  constexpr size_t Chunk = 1 << 16;
+  for (;;) {
+    if (Bytes.size() > MaxStreamInputSize)
+      return makeError(Path, What + " of more than " +
+                                 Twine(MaxStreamInputSize >> 20) +
+                                 " MiB, the most btfkit reads from an input "
+                                 "that is not a regular file: save it to a "
+                                 "file first");
+    size_t Old = Bytes.size();
+    Bytes.resize_for_overwrite(Old + Chunk);
+    Expected<size_t> N = sys::fs::readNativeFile(
+        FD, MutableArrayRef<char>(Bytes.data() + Old, Chunk));
+    if (!N)
+      return makeError(Path, "cannot read: " + toString(N.takeError()));
+    Bytes.truncate(Old + *N);
+    if (*N == 0)
+      break;
+  }
+  if (Bytes.empty())
+    return makeError(Path, What == "a FIFO"
+                               ? "a FIFO with nothing to read (no writer, or "
+                                 "the writer wrote nothing)"
+                               : What + " with nothing to read");
+  return std::unique_ptr<MemoryBuffer>(MemoryBuffer::getMemBufferCopy(
+      StringRef(Bytes.data(), Bytes.size()), Path));
+}
+
+/// What a non-regular file is, for messages.
+static StringRef describeFileType(sys::fs::file_type T) {
+  switch (T) {
+  case sys::fs::file_type::fifo_file:
+    return "a FIFO";
+  case sys::fs::file_type::character_file:
+    return "a character device";
+  case sys::fs::file_type::block_file:
+    return "a block device";
+  case sys::fs::file_type::socket_file:
+    return "a socket";
+  default:
+    return "a special file";
+  }
+}
+
 Expected<std::shared_ptr<const MemoryBuffer>>
 btfkit::mapFile(StringRef Path, bool Populate) {
+  // O_NONBLOCK: opening a FIFO without a writer would block until one
+  // comes. Reading it afterwards is blocking again, and returns end of file
+  // at once when there is no writer (POSIX read() on an empty pipe).
+  SmallString<256> PathZ(Path);
+  int FD = ::open(PathZ.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (FD < 0)
+    return makeError(Path, "cannot open: " +
+                               std::error_code(errno, std::generic_category())
+                                   .message());
+  struct CloseOnExit {
+    int FD;
+    ~CloseOnExit() { ::close(FD); }
+  } Closer{FD};
+  struct stat St;
+  if (::fstat(FD, &St) != 0)
+    return makeError(Path, "cannot stat: " +
+                               std::error_code(errno, std::generic_category())
+                                   .message());
+  if (S_ISDIR(St.st_mode))
+    return makeError(Path, "is a directory, not a file");
+  int Flags = ::fcntl(FD, F_GETFL);
+  if (Flags < 0 || ::fcntl(FD, F_SETFL, Flags & ~O_NONBLOCK) != 0)
+    return makeError(Path, "cannot read: " +
+                               std::error_code(errno, std::generic_category())
+                                   .message());
+  if (!S_ISREG(St.st_mode)) {
+    sys::fs::file_status Status;
+    if (std::error_code EC = sys::fs::status(FD, Status))
+      return makeError(Path, "cannot stat: " + EC.message());
+    auto Buf = readStream(FD, Path, describeFileType(Status.type()));
+    if (!Buf)
+      return Buf.takeError();
+    return std::shared_ptr<const MemoryBuffer>(std::move(*Buf));
+  }
   ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
-      readOrMapFile(Path, Populate);
+      readRegularFile(FD, Path, uint64_t(St.st_size), Populate);
   if (!BufOrErr)
-    return makeError(Path, "cannot open: " + BufOrErr.getError().message());
+    return makeError(Path, "cannot read: " + BufOrErr.getError().message());
   return std::shared_ptr<const MemoryBuffer>(std::move(*BufOrErr));
 }
 
+namespace {
+/// Another buffer's bytes under another name.
+class RenamedBuffer : public MemoryBuffer {
+public:
+  RenamedBuffer(std::shared_ptr<const MemoryBuffer> Owner, StringRef Name)
+      : Owner(std::move(Owner)), Name(Name.str()) {
+    init(this->Owner->getBufferStart(), this->Owner->getBufferEnd(),
+         /*RequiresNullTerminator=*/false);
+  }
+  StringRef getBufferIdentifier() const override { return Name; }
+  BufferKind getBufferKind() const override { return Owner->getBufferKind(); }
+
+private:
+  std::shared_ptr<const MemoryBuffer> Owner;
+  std::string Name;
+};
+} // namespace
+
+std::shared_ptr<const MemoryBuffer>
+btfkit::renameBuffer(std::shared_ptr<const MemoryBuffer> Contents,
+                     StringRef Name) {
+  return std::make_shared<RenamedBuffer>(std::move(Contents), Name);
+}
+
 Expected<BTFFile> BTFFile::load(StringRef Path, const LoadOptions &Opts) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
-      readOrMapFile(Path, /*Populate=*/true);
-  if (!BufOrErr)
-    return makeError(Path, "cannot open: " + BufOrErr.getError().message());
-  std::shared_ptr<const MemoryBuffer> Buf = std::move(*BufOrErr);
+  auto Buf = mapFile(Path, /*Populate=*/true);
+  if (!Buf)
+    return Buf.takeError();
+  return load(std::move(*Buf), Opts);
+}
+
+Expected<BTFFile> BTFFile::load(std::shared_ptr<const MemoryBuffer> Buf,
+                                const LoadOptions &Opts) {
+  StringRef Path = Buf->getBufferIdentifier();
   ArrayRef<uint8_t> Data = arrayRefFromStringRef(Buf->getBuffer());
 
   BTFFile F;

@@ -8,10 +8,24 @@
 //
 // An entry is one file: a fixed header (identity of the base file, where its
 // BTF is, fingerprint, long size, array sizes), then the type offsets, the
-// INT ids and the saved dedup index, each 8-byte aligned. Host byte order:
-// entries never travel. The header names the btfkit version that wrote it,
-// and another version's entry is rewritten rather than read, so the format
-// and the index's meaning may change between versions freely.
+// INT ids and the saved dedup index, each 8-byte aligned, then a 128-bit
+// xxh3 checksum of all that. Host byte order: entries never travel. The
+// header names the btfkit version that wrote it, and another version's
+// entry is rewritten rather than read, so the format and the index's meaning
+// may change between versions freely.
+//
+// The cache directory may be shared (a CI cache) or writable by others (a
+// folder in /tmp), so nothing found there is trusted (issue 16):
+//  - an entry is opened without following symlinks and without waiting
+//    (a FIFO), and used only when it is a regular file of this user that
+//    nobody else may write (as git and ccache judge such files);
+//  - it is read into memory, not mapped: a concurrent truncation then
+//    shortens a read instead of killing the compiler with SIGBUS;
+//  - its checksum covers every byte: a damaged entry is rewritten, never
+//    used (xxh3 reads 7 MB in well under a millisecond);
+//  - it is written to a new temporary file and renamed over the name, so
+//    whatever stood there (a symlink to a device, a FIFO) is replaced,
+//    never written into.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,26 +34,38 @@
 #include "btfkit/IndexedBase.h"
 
 #include "btfkit/Error.h"
+#include "btfkit/OutputFile.h"
 #include "btfkit/Reader.h"
-#include "btfkit/Writer.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/Twine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/xxhash.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace btfkit;
 using namespace llvm;
 
 namespace {
-// The last byte counts the layouts of this file (2: with Flags).
-constexpr char Magic[8] = {'B', 'T', 'F', 'K', 'I', 'T', 'B', '2'};
+// The last byte counts the layouts of this file (2: with Flags; 3: with the
+// checksum trailer).
+constexpr char Magic[8] = {'B', 'T', 'F', 'K', 'I', 'T', 'B', '3'};
+/// The checksum after the arrays: xxh3_128 of every byte before it.
+constexpr uint64_t TrailerSize = 16;
+/// Larger entries are not read (a 100k-type vmlinux gives about 7 MB).
+constexpr uint64_t MaxEntrySize = uint64_t(1) << 30;
 constexpr char Producer[16] = "btfkit " BTFKIT_VERSION;
 
 struct FileHeader {
@@ -107,22 +133,76 @@ Expected<BaseFileIdentity> btfkit::identifyBaseFile(StringRef Path) {
   return Id;
 }
 
+/// The entry at \p CachePath read into memory, if it is one this user can
+/// trust (see the file comment).
+static Expected<std::unique_ptr<MemoryBuffer>>
+readTrustedEntry(StringRef CachePath) {
+  auto Bad = [&](const Twine &Why) { return makeError(CachePath, Why); };
+  auto Sys = [](int Err) {
+    return std::error_code(Err, std::generic_category()).message();
+  };
+  SmallString<256> Z(CachePath);
+  int FD = ::open(Z.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (FD < 0)
+    return Bad(errno == ELOOP ? "is a symlink, not followed"
+                              : "cannot open: " + Sys(errno));
+  struct CloseOnExit {
+    int FD;
+    ~CloseOnExit() { ::close(FD); }
+  } Closer{FD};
+  struct stat St;
+  if (::fstat(FD, &St) != 0)
+    return Bad("cannot stat: " + Sys(errno));
+  if (!S_ISREG(St.st_mode))
+    return Bad("not a regular file");
+  if (St.st_uid != ::geteuid())
+    return Bad("owned by user " + Twine(St.st_uid) + ", not by this user");
+  if (St.st_mode & (S_IWGRP | S_IWOTH)) {
+    char Mode[8];
+    std::snprintf(Mode, sizeof(Mode), "%03o", unsigned(St.st_mode & 0777));
+    return Bad(Twine("writable by others (mode ") + Mode + ")");
+  }
+  uint64_t Size = uint64_t(St.st_size);
+  if (Size < sizeof(FileHeader) + TrailerSize || Size > MaxEntrySize)
+    return Bad("not a cache entry (" + Twine(Size) + " bytes)");
+  std::unique_ptr<WritableMemoryBuffer> Buf =
+      WritableMemoryBuffer::getNewUninitMemBuffer(Size, CachePath, Align(8));
+  if (!Buf)
+    return Bad("out of memory");
+  MutableArrayRef<char> Left(Buf->getBufferStart(), Size);
+  while (!Left.empty()) {
+    Expected<size_t> N = sys::fs::readNativeFile(FD, Left);
+    if (!N)
+      return Bad("cannot read: " + toString(N.takeError()));
+    if (*N == 0)
+      return Bad("truncated while read");
+    Left = Left.drop_front(*N);
+  }
+  return std::unique_ptr<MemoryBuffer>(std::move(Buf));
+}
+
+/// True when \p Entry's trailer is the checksum of the rest.
+static bool checksumMatches(ArrayRef<uint8_t> Entry) {
+  XXH128_hash_t Want;
+  std::memcpy(&Want.low64, Entry.end() - TrailerSize, 8);
+  std::memcpy(&Want.high64, Entry.end() - 8, 8);
+  return xxh3_128bits(Entry.drop_back(TrailerSize)) == Want;
+}
+
 Expected<BaseIndexEntry> btfkit::readBaseIndexEntry(StringRef CachePath) {
-  auto Buf = mapFile(CachePath, /*Populate=*/false);
+  auto Buf = readTrustedEntry(CachePath);
   if (!Buf)
     return Buf.takeError();
-  StringRef Bytes = (*Buf)->getBuffer();
+  StringRef Bytes = (*Buf)->getBuffer().drop_back(TrailerSize);
   auto Bad = [&](const Twine &Why) { return makeError(CachePath, Why); };
-  if (Bytes.size() < sizeof(FileHeader))
-    return Bad("truncated cache entry");
-  if (reinterpret_cast<uintptr_t>(Bytes.data()) % 8)
-    return Bad("cache entry not aligned in memory");
   FileHeader H;
   std::memcpy(&H, Bytes.data(), sizeof(H));
   if (std::memcmp(H.Magic, Magic, sizeof(Magic)))
     return Bad("not a btfkit base index");
   if (std::memcmp(H.Producer, Producer, sizeof(Producer)))
     return Bad("written by another btfkit version");
+  if (!checksumMatches(arrayRefFromStringRef((*Buf)->getBuffer())))
+    return Bad("checksum mismatch: the entry is damaged");
   uint64_t Off = sizeof(FileHeader);
   uint64_t OffsetsAt = Off;
   Off = align8(Off + uint64_t(H.NumTypes) * 4);
@@ -151,7 +231,7 @@ Expected<BaseIndexEntry> btfkit::readBaseIndexEntry(StringRef CachePath) {
       reinterpret_cast<const uint32_t *>(Base + IntsAt), H.NumInts);
   E.DedupIndex = ArrayRef<uint8_t>(
       reinterpret_cast<const uint8_t *>(Base + DedupAt), H.DedupBytes);
-  E.Storage = std::move(*Buf);
+  E.Storage = std::shared_ptr<const MemoryBuffer>(std::move(*Buf));
   return E;
 }
 
@@ -180,7 +260,8 @@ Error btfkit::writeBaseIndexEntry(StringRef CachePath,
   const uint64_t OffsetsAt = sizeof(H);
   const uint64_t IntsAt = align8(OffsetsAt + E.TypeOffsets.size() * 4);
   const uint64_t DedupAt = align8(IntsAt + E.IntIds.size() * 4);
-  std::vector<uint8_t> Out(DedupAt + E.DedupIndex.size(), 0);
+  const uint64_t TrailerAt = DedupAt + E.DedupIndex.size();
+  std::vector<uint8_t> Out(TrailerAt + TrailerSize, 0);
   auto Put = [&Out](uint64_t At, const void *P, size_t N) {
     if (N) // memcpy from null is undefined even for 0 bytes
       std::memcpy(Out.data() + At, P, N);
@@ -189,10 +270,22 @@ Error btfkit::writeBaseIndexEntry(StringRef CachePath,
   Put(OffsetsAt, E.TypeOffsets.data(), E.TypeOffsets.size() * 4);
   Put(IntsAt, E.IntIds.data(), E.IntIds.size() * 4);
   Put(DedupAt, E.DedupIndex.data(), E.DedupIndex.size());
+  XXH128_hash_t Sum = xxh3_128bits(ArrayRef<uint8_t>(Out).take_front(TrailerAt));
+  Put(TrailerAt, &Sum.low64, 8);
+  Put(TrailerAt + 8, &Sum.high64, 8);
 
-  if (std::error_code EC =
-          sys::fs::create_directories(sys::path::parent_path(CachePath)))
+  // A new directory is this user's alone.
+  if (std::error_code EC = sys::fs::create_directories(
+          sys::path::parent_path(CachePath), /*IgnoreExisting=*/true,
+          sys::fs::owner_all))
     return makeError(CachePath,
                      "cannot create the cache directory: " + EC.message());
-  return writeFileAtomically(CachePath, Out);
+  auto F = OutputFile::create(CachePath, SpecialOutput::Replace);
+  if (!F)
+    return F.takeError();
+  if (Error Err = F->write(Out))
+    return Err;
+  // Readable by all, writable by this user only, whatever the umask: the
+  // reader refuses entries others may write.
+  return F->commit(0644);
 }

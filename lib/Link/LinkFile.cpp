@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Read, merge, check, then write through rewriteELFSections, which replaces
-// the output atomically: whatever fails before the write leaves the file as
-// it was.
+// Read once, merge, check, then write through stageELFSections and an
+// atomic commit (OutputFile.h): whatever fails before the write leaves the
+// file as it was.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,36 +27,33 @@ using namespace btfkit;
 using namespace btfkit::link;
 using namespace llvm;
 
-static Expected<std::unique_ptr<MemoryBuffer>> readELF(StringRef Path) {
-  auto Buf = MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
+Expected<std::shared_ptr<const MemoryBuffer>>
+btfkit::readLinkedFile(StringRef Path) {
+  auto Buf = mapFile(Path);
   if (!Buf)
-    return makeError(Path, "cannot open: " + Buf.getError().message());
+    return Buf.takeError();
   if (!looksLikeELF(arrayRefFromStringRef((*Buf)->getBuffer())))
     return makeError(Path, "not an ELF file (the link step works on the "
                            "linker's output)");
   return std::move(*Buf);
 }
 
-Expected<bool> btfkit::hasFragments(StringRef Path) {
-  auto Buf = readELF(Path);
-  if (!Buf)
-    return Buf.takeError();
-  auto Sec = findELFSection(Path, arrayRefFromStringRef((*Buf)->getBuffer()),
+Expected<bool> btfkit::hasFragments(const MemoryBuffer &Linked) {
+  auto Sec = findELFSection(Linked.getBufferIdentifier(),
+                            arrayRefFromStringRef(Linked.getBuffer()),
                             FragmentSectionName);
   if (!Sec)
     return Sec.takeError();
   return Sec->has_value();
 }
 
-Expected<LinkReport> btfkit::linkModuleBTF(StringRef InPath, StringRef OutPath,
-                                           const LinkOptions &Opts,
-                                           raw_ostream &OS) {
+Expected<LinkReport>
+btfkit::linkModuleBTF(std::shared_ptr<const MemoryBuffer> Linked,
+                      StringRef OutPath, const LinkOptions &Opts,
+                      raw_ostream &OS) {
   LinkReport Report;
-  auto Buf = readELF(InPath);
-  if (!Buf)
-    return Buf.takeError();
-  LinkInput In{InPath.str(), arrayRefFromStringRef((*Buf)->getBuffer())};
+  StringRef InPath = Linked->getBufferIdentifier();
+  LinkInput In{InPath.str(), arrayRefFromStringRef(Linked->getBuffer())};
 
   // Every module of a kernel build is linked over the same base: its
   // indexes come from the cache the plugin fills (IndexedBase.h).
@@ -103,8 +100,11 @@ Expected<LinkReport> btfkit::linkModuleBTF(StringRef InPath, StringRef OutPath,
   Edits.push_back({BTFSectionName, serializeBTF(*M->Split, Swap)});
   Edits.push_back({BTFBaseSectionName, serializeBTF(*M->DistilledBase, Swap)});
   Edits.push_back({FragmentSectionName, std::nullopt});
-  if (Error E = rewriteELFSections(InPath, OutPath, Edits))
-    return E;
+  auto Out = stageELFSections(*Linked, OutPath, Edits, Opts.OutputMode);
+  if (!Out)
+    return Out.takeError();
+  if (Error E = Out->commit())
+    return std::move(E);
   Report.Written = true;
   return Report;
 }

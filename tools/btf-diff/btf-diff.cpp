@@ -81,9 +81,16 @@ int main(int argc, char **argv) {
   std::vector<std::unique_ptr<BTF>> Relocated;
   std::vector<const BTF *> Sides;
   for (const std::string &In : Inputs) {
+    // Read once: the probe and the load below look at the same bytes, and
+    // a pipe can be read only once.
+    auto Contents = mapFile(In);
+    if (!Contents) {
+      reportError(Tool, Contents.takeError());
+      return 2;
+    }
     LoadOptions Opts;
     if (Base) {
-      auto Probe = BTFFile::load(In);
+      auto Probe = BTFFile::load(*Contents);
       if (!Probe)
         consumeError(Probe.takeError()); // loaded over the base below
       else if (Probe->btf().isSplit() && Probe->embeddedBase()) {
@@ -111,7 +118,7 @@ int main(int argc, char **argv) {
       }
       Opts.Base = Base.get();
     }
-    auto F = BTFFile::load(In, Opts);
+    auto F = BTFFile::load(*Contents, Opts);
     if (!F) {
       reportError(Tool, F.takeError());
       return 2;

@@ -69,10 +69,14 @@ int main(int argc, char **argv) {
   auto BaseOrErr = loadBaseBTF(BaseBTF);
   if (!BaseOrErr)
     return fail(BaseOrErr.takeError());
+  // Read once: the load and the rewrite below look at the same bytes.
+  auto Contents = mapFile(Input);
+  if (!Contents)
+    return fail(Contents.takeError());
   LoadOptions Opts;
   Opts.Base = BaseOrErr->get();
   Opts.UseEmbeddedBase = false;
-  auto FileOrErr = BTFFile::load(Input, Opts);
+  auto FileOrErr = BTFFile::load(*Contents, Opts);
   if (!FileOrErr)
     return fail(FileOrErr.takeError());
   BTFFile &File = *FileOrErr;
@@ -94,21 +98,27 @@ int main(int argc, char **argv) {
   std::vector<uint8_t> BaseBlob = serializeBTF(*D->Base, Swap);
   std::vector<uint8_t> SplitBlob = serializeBTF(*D->Split, Swap);
 
+  // Every output is written before any replaces its file: all or none.
+  OutputSet Outs;
   if (!RawBase.empty())
-    if (Error E = writeFileAtomically(RawBase, BaseBlob))
+    if (Error E = Outs.add(RawBase, BaseBlob))
       return fail(std::move(E));
   if (!RawSplit.empty())
-    if (Error E = writeFileAtomically(RawSplit, SplitBlob))
+    if (Error E = Outs.add(RawSplit, SplitBlob))
       return fail(std::move(E));
-  if (!ToELF)
-    return 0;
-  std::vector<SectionEdit> Edits = {{BTFSectionName, std::move(SplitBlob)},
-                                    {BTFBaseSectionName, std::move(BaseBlob)}};
-  std::string Out = Output.empty() ? Input : Output;
-  Error E = File.format() == BTFFile::ELF
-                ? rewriteELFSections(Input, Out, Edits)
-                : createELFWithSections(Out, Edits);
-  if (E)
+  if (ToELF) {
+    std::vector<SectionEdit> Edits = {
+        {BTFSectionName, std::move(SplitBlob)},
+        {BTFBaseSectionName, std::move(BaseBlob)}};
+    std::string Out = Output.empty() ? Input : Output;
+    auto F = File.format() == BTFFile::ELF
+                 ? stageELFSections(**Contents, Out, Edits)
+                 : stageNewELF(Out, Edits);
+    if (!F)
+      return fail(F.takeError());
+    Outs.add(std::move(*F));
+  }
+  if (Error E = Outs.commit())
     return fail(std::move(E));
   return 0;
 }

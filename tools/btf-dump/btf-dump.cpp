@@ -68,6 +68,36 @@ static cl::opt<bool> AllIssues(
 
 static constexpr const char *Tool = "btf-dump";
 
+/// Prints the verdict on one blob: "valid (...)", or its issues and why
+/// they matter. True when valid.
+static bool validateBlob(const BTF &B) {
+  ValidateOptions VOpts;
+  VOpts.StopAtFirst = !AllIssues;
+  std::vector<ValidationIssue> Issues = validate(B, VOpts);
+  if (Issues.empty()) {
+    outs() << B.name() << ": valid (" << B.numTypes() << " types"
+           << (B.isSplit() ? ", split over " + B.base()->name().str() : "")
+           << ")\n";
+    return true;
+  }
+  for (const ValidationIssue &I : Issues)
+    errs() << B.name() << ": " << I.Message << '\n';
+  // Linux 6.1 checks vmlinux and module BTF without the resolve pass;
+  // say which loads the issues stop (docs/Validation.md).
+  auto Refusing = llvm::find_if(Issues, [](const ValidationIssue &I) {
+    return I.RefusedAtModuleLoad;
+  });
+  errs() << B.name() << ": invalid BTF, ";
+  if (Refusing != Issues.end())
+    errs() << "Linux 6.1 would refuse it";
+  else
+    errs() << "BPF_BTF_LOAD would refuse it (Linux 6.1 still loads it as "
+              "vmlinux or module BTF)";
+  errs() << " (" << Issues.size() << (Issues.size() == 1 ? " issue" : " issues")
+         << (AllIssues ? "" : " shown") << ")\n";
+  return false;
+}
+
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   cl::HideUnrelatedOptions(Cat);
@@ -95,32 +125,18 @@ int main(int argc, char **argv) {
   const BTF &B = FileOrErr->btf();
 
   if (Validate) {
-    ValidateOptions VOpts;
-    VOpts.StopAtFirst = !AllIssues;
-    std::vector<ValidationIssue> Issues = validate(B, VOpts);
-    if (Issues.empty()) {
-      outs() << B.name() << ": valid (" << B.numTypes() << " types"
-             << (B.isSplit() ? ", split over " + B.base()->name().str() : "")
-             << ")\n";
-      return 0;
-    }
-    for (const ValidationIssue &I : Issues)
-      errs() << B.name() << ": " << I.Message << '\n';
-    // Linux 6.1 checks vmlinux and module BTF without the resolve pass;
-    // say which loads the issues stop (docs/Validation.md).
-    auto Refusing = llvm::find_if(Issues, [](const ValidationIssue &I) {
-      return I.RefusedAtModuleLoad;
-    });
-    errs() << B.name() << ": invalid BTF, ";
-    if (Refusing != Issues.end())
-      errs() << "Linux 6.1 would refuse it";
-    else
-      errs() << "BPF_BTF_LOAD would refuse it (Linux 6.1 still loads it as "
-                "vmlinux or module BTF)";
-    errs() << " (" << Issues.size()
-           << (Issues.size() == 1 ? " issue" : " issues")
-           << (AllIssues ? "" : " shown") << ")\n";
-    return 1;
+    // A module's .BTF.base is checked first, as the kernel parses it
+    // before the .BTF over it (btf_parse_module): what passes here, the
+    // kernel accepts. The first blob with issues decides the verdict.
+    std::vector<const BTF *> Blobs;
+    if (const BTF *Embedded = FileOrErr->embeddedBase();
+        Embedded && B.base() == Embedded)
+      Blobs.push_back(Embedded);
+    Blobs.push_back(&B);
+    for (const BTF *Blob : Blobs)
+      if (!validateBlob(*Blob))
+        return 1;
+    return 0;
   }
 
   if (OutFormat == Format::C) {

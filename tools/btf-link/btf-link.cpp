@@ -88,9 +88,14 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "merge and check the BTF of a linked module\n");
   std::string Out = Output.empty() ? Input : Output;
+  auto Linked = readLinkedFile(Input);
+  if (!Linked) {
+    reportError(Tool, Linked.takeError());
+    return 2;
+  }
 
   if (IfFragments) {
-    auto Has = hasFragments(Input);
+    auto Has = hasFragments(**Linked);
     if (!Has) {
       reportError(Tool, Has.takeError());
       return 2;
@@ -108,7 +113,7 @@ int main(int argc, char **argv) {
   Opts.Verbose = Verbose;
   if (CacheDir.getNumOccurrences())
     Opts.CacheDir = CacheDir;
-  auto R = linkModuleBTF(Input, Out, Opts, outs());
+  auto R = linkModuleBTF(std::move(*Linked), Out, Opts, outs());
   if (!R) {
     reportError(Tool, R.takeError());
     return 2;

@@ -56,12 +56,9 @@ static constexpr const char *Tool = "btf-pahole";
 static constexpr const char *PaholeVersion = "v1.24";
 
 /// True when \p Path already holds a merged module's .BTF and .BTF.base.
-static Expected<bool> isMergedModule(StringRef Path) {
-  auto Buf = MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
-  if (!Buf)
-    return makeError(Path, "cannot open: " + Buf.getError().message());
-  ArrayRef<uint8_t> Image = arrayRefFromStringRef((*Buf)->getBuffer());
+static Expected<bool> isMergedModule(const MemoryBuffer &Module) {
+  StringRef Path = Module.getBufferIdentifier();
+  ArrayRef<uint8_t> Image = arrayRefFromStringRef(Module.getBuffer());
   for (StringRef Name : {".BTF", ".BTF.base"}) {
     auto Sec = findELFSection(Path, Image, Name);
     if (!Sec)
@@ -173,7 +170,12 @@ int main(int argc, char **argv) {
     return 2;
   }
 
-  auto Has = hasFragments(*File);
+  auto Linked = readLinkedFile(*File);
+  if (!Linked) {
+    reportError(Tool, Linked.takeError());
+    return 2;
+  }
+  auto Has = hasFragments(**Linked);
   if (!Has) {
     reportError(Tool, Has.takeError());
     return 2;
@@ -182,7 +184,7 @@ int main(int argc, char **argv) {
     // A module linked by ld.lld-btf (LD=ld.lld-btf and PAHOLE=btf-pahole
     // together) was merged and checked at its link: it has .BTF and
     // .BTF.base and nothing is left to do.
-    auto Merged = isMergedModule(*File);
+    auto Merged = isMergedModule(**Linked);
     if (!Merged) {
       reportError(Tool, Merged.takeError());
       return 2;
@@ -194,7 +196,7 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  auto R = linkModuleBTF(*File, *File, Opts, outs());
+  auto R = linkModuleBTF(std::move(*Linked), *File, Opts, outs());
   if (!R) {
     reportError(Tool, R.takeError());
     return 2;

@@ -96,18 +96,18 @@ struct Target {
 struct ModuleResult {
   std::vector<ModuleVerdict> Verdicts;
   std::vector<std::unique_ptr<RelocateResult>> Relocs;
+  /// The module's bytes, read once for every look at it (a pipe reads only
+  /// once).
+  std::shared_ptr<const MemoryBuffer> Contents;
   bool Bad = false;
 };
 
 /// What the file is, read without a base: an ELF with .BTF.base (resilient
 /// split BTF), anything else with BTF (classic split, or raw split over
 /// --distilled-base).
-Expected<bool> isResilient(StringRef Path) {
-  auto Buf = MemoryBuffer::getFile(Path, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
-  if (!Buf)
-    return makeError(Path, "cannot open: " + Buf.getError().message());
-  ArrayRef<uint8_t> Data = arrayRefFromStringRef((*Buf)->getBuffer());
+Expected<bool> isResilient(const MemoryBuffer &Contents) {
+  StringRef Path = Contents.getBufferIdentifier();
+  ArrayRef<uint8_t> Data = arrayRefFromStringRef(Contents.getBuffer());
   if (looksLikeRawBTF(Data))
     return !DistilledBase.empty();
   if (!looksLikeELF(Data))
@@ -151,7 +151,14 @@ ValidationIssue issueFromError(Error E) {
 ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
                          const BTF *DistBase) {
   ModuleResult MR;
-  auto Resilient = isResilient(Path);
+  auto Contents = mapFile(Path);
+  if (!Contents) {
+    reportError(Tool, Contents.takeError());
+    MR.Bad = true;
+    return MR;
+  }
+  MR.Contents = std::move(*Contents);
+  auto Resilient = isResilient(*MR.Contents);
   if (!Resilient) {
     reportError(Tool, Resilient.takeError());
     MR.Bad = true;
@@ -167,7 +174,7 @@ ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
       LoadOptions LO;
       LO.Base = T.B.get();
       LO.UseEmbeddedBase = false;
-      auto F = BTFFile::load(Path, LO);
+      auto F = BTFFile::load(MR.Contents, LO);
       if (!F)
         V.Refusal.push_back(issueFromError(F.takeError()));
       else
@@ -179,7 +186,7 @@ ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
 
   LoadOptions LO;
   LO.Base = DistBase;
-  auto F = BTFFile::load(Path, LO);
+  auto F = BTFFile::load(MR.Contents, LO);
   if (!F) {
     reportError(Tool, F.takeError());
     MR.Bad = true;
@@ -334,7 +341,7 @@ int main(int argc, char **argv) {
       LoadOptions LO;
       LO.Base = Ts.front().B.get();
       LO.UseEmbeddedBase = false;
-      auto F = BTFFile::load(M, LO);
+      auto F = BTFFile::load(MR.Contents, LO);
       if (!F) {
         reportError(Tool, F.takeError());
         AnyBad = true;

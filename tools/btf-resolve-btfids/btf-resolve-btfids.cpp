@@ -32,6 +32,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "btfkit/Error.h"
 #include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
 
@@ -136,25 +137,25 @@ int main(int argc, char **argv) {
   std::optional<sys::fs::TempFile> Distilled;
   if (C.ObjectArg) {
     const std::string &Obj = C.Args[*C.ObjectArg];
-    auto Buf = MemoryBuffer::getFile(Obj, /*IsText=*/false,
-                                     /*RequiresNullTerminator=*/false);
+    auto Buf = mapFile(Obj);
     if (!Buf) {
-      reportError(Tool, createStringError(Buf.getError(),
-                                          Obj + ": cannot read: " +
-                                              Buf.getError().message()));
+      reportError(Tool, Buf.takeError());
       return 2;
     }
     ArrayRef<uint8_t> Image = arrayRefFromStringRef((*Buf)->getBuffer());
-    std::optional<ArrayRef<uint8_t>> Sec;
-    if (looksLikeELF(Image)) {
-      auto S = findELFSection(Obj, Image, BTFBaseSectionName);
-      if (!S) {
-        reportError(Tool, S.takeError());
-        return 2;
-      }
-      Sec = *S;
+    // The real tool exits 255 on anything else without naming the file.
+    if (!looksLikeELF(Image)) {
+      reportError(Tool, makeError(Obj, "not an ELF file (resolve_btfids "
+                                       "patches the BTF ids of a linked "
+                                       "object or module)"));
+      return 2;
     }
-    if (Sec) {
+    auto Sec = findELFSection(Obj, Image, BTFBaseSectionName);
+    if (!Sec) {
+      reportError(Tool, Sec.takeError());
+      return 2;
+    }
+    if (*Sec) {
       auto T = sys::fs::TempFile::create(
           sys::path::parent_path(Obj).empty()
               ? "btf-base-%%%%%%.btf"
@@ -165,7 +166,7 @@ int main(int argc, char **argv) {
       }
       Distilled.emplace(std::move(*T));
       raw_fd_ostream OS(Distilled->FD, /*shouldClose=*/false);
-      OS.write(reinterpret_cast<const char *>(Sec->data()), Sec->size());
+      OS.write(reinterpret_cast<const char *>((*Sec)->data()), (*Sec)->size());
       OS.flush();
       if (OS.has_error()) {
         reportError(Tool, createStringError(OS.error(), Distilled->TmpName +

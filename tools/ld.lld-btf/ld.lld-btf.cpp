@@ -17,6 +17,11 @@
 // module (BTFOptions.h, wantsLinkStep) and it holds fragments, merges and
 // checks its BTF in place (include/btfkit/Link.h), as btf-link would.
 //
+// lld writes to a temporary name beside the output, which becomes the
+// output only after the merge (or as it is, when nothing is to merge): the
+// output is never an unmerged module, even when the process is killed in
+// between.
+//
 // Exit status: lld's when lld fails (its messages untouched); else 0, or 1
 // when a check failed under --btf-fatal-warnings, or 2 when the link step
 // failed (bad fragments, unreadable base). On 1 and 2 the output is
@@ -27,13 +32,26 @@
 
 #include "BTFOptions.h"
 
+#include "btfkit/Error.h"
 #include "btfkit/Link.h"
+#include "btfkit/OutputFile.h"
+#include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
+#include "btfkit/Writer.h"
 
 #include "lld/Common/Driver.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include <sys/file.h>
+#include <unistd.h>
 
 LLD_HAS_DRIVER(elf)
 
@@ -42,30 +60,87 @@ using namespace llvm;
 
 static constexpr const char *Tool = "ld.lld-btf";
 
-/// The output's identity before the link, to tell whether lld wrote it:
-/// `--version` or `--help` link nothing, and an old a.out must then be left
-/// alone. lld writes through a temporary file renamed into place, so a
-/// written output is a new file; but lld unlinks the old output first, and
-/// the file system may give the new file the freed inode number (seen on
-/// ext4 when relinking a .ko: the merge was then skipped). So the
-/// identity is the inode with the modification time and the size: a new
-/// file written by this link has a later modification time.
-struct FileIdentity {
-  sys::fs::UniqueID ID;
-  sys::TimePoint<> Modified;
-  uint64_t Size;
-  bool operator==(const FileIdentity &O) const {
-    return ID == O.ID && Modified == O.Modified && Size == O.Size;
+/// lld's output goes to a temporary name next to the output, and becomes
+/// the output only once merged: a make that keeps targets of killed
+/// commands must never see an unmerged module under the output's name. The
+/// placeholder created here reserves the name and, locked, keeps other
+/// btfkit processes from taking it for an abandoned temporary file
+/// (OutputFile.h); lld replaces it by its own file.
+class LinkTemp {
+public:
+  static Expected<LinkTemp> create(StringRef Output) {
+    LinkTemp T;
+    SmallString<256> Name;
+    if (std::error_code EC =
+            sys::fs::createUniqueFile(temporaryNameModel(Output), T.FD, Name))
+      return makeError(Output,
+                       "cannot create a temporary file: " + EC.message());
+    T.Name = std::string(Name);
+    sys::RemoveFileOnSignal(T.Name);
+    if (::flock(T.FD, LOCK_EX | LOCK_NB) != 0) {
+      T.remove();
+      return makeError(Output, "cannot lock a temporary file");
+    }
+    sys::fs::file_status St;
+    if (!sys::fs::status(T.FD, St))
+      T.Placeholder = St.getUniqueID();
+    return std::move(T);
   }
-};
+  LinkTemp(LinkTemp &&O) : Name(std::move(O.Name)), FD(O.FD) {
+    O.Name.clear();
+    O.FD = -1;
+    Placeholder = O.Placeholder;
+  }
+  ~LinkTemp() { remove(); }
 
-static std::optional<FileIdentity> fileID(StringRef Path) {
-  sys::fs::file_status St;
-  if (sys::fs::status(Path, St) || !sys::fs::is_regular_file(St))
-    return std::nullopt;
-  return FileIdentity{St.getUniqueID(), St.getLastModificationTime(),
-                      St.getSize()};
-}
+  const std::string &name() const { return Name; }
+
+  /// True when lld wrote the file (it replaced the placeholder); the lock
+  /// then moves to lld's file.
+  bool written() {
+    sys::fs::file_status St;
+    if (sys::fs::status(Name, St, /*follow=*/false) ||
+        !sys::fs::is_regular_file(St) || St.getUniqueID() == Placeholder)
+      return false;
+    auto Lock = lockTemporary(Name);
+    if (!Lock) {
+      consumeError(Lock.takeError());
+      return false;
+    }
+    ::close(FD);
+    FD = *Lock;
+    return true;
+  }
+
+  /// Makes lld's file the output (nothing to merge).
+  Error publish(StringRef Output) {
+    if (::fsync(FD) != 0)
+      return makeError(Output, "cannot write: " +
+                                   Twine(std::strerror(errno)));
+    if (std::error_code EC = sys::fs::rename(Name, Output))
+      return makeError(Output, "cannot replace: " + EC.message());
+    sys::DontRemoveFileOnSignal(Name);
+    Name.clear();
+    return Error::success();
+  }
+
+  void remove() {
+    if (!Name.empty()) {
+      sys::fs::remove(Name);
+      sys::DontRemoveFileOnSignal(Name);
+      Name.clear();
+    }
+    if (FD >= 0)
+      ::close(FD);
+    FD = -1;
+  }
+
+private:
+  LinkTemp() = default;
+  std::string Name;
+  int FD = -1;
+  sys::fs::UniqueID Placeholder;
+};
 
 static int failLink(StringRef Output, int Code) {
   sys::fs::remove(Output);
@@ -80,10 +155,19 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  bool Step = wantsLinkStep(*CL);
-  std::optional<FileIdentity> Before;
-  if (Step)
-    Before = fileID(CL->Output);
+  // -o /dev/null and the like are written as lld writes them.
+  std::optional<LinkTemp> Temp;
+  if (wantsLinkStep(*CL) && !isNonRegularFile(CL->Output)) {
+    auto T = LinkTemp::create(CL->Output);
+    if (!T) {
+      reportError(Tool, T.takeError());
+      return 1;
+    }
+    Temp.emplace(std::move(*T));
+    // lld takes the last -o.
+    CL->LldArgs.push_back("-o");
+    CL->LldArgs.push_back(Temp->name().c_str());
+  }
 
   lld::Result R =
       lld::lldMain(CL->LldArgs, outs(), errs(), {{lld::Gnu, &lld::elf::link}});
@@ -91,23 +175,36 @@ int main(int argc, char **argv) {
   errs().flush();
   // A failed link is lld's to report. canRunAgain false means lld crashed
   // and recovered: its state (and this process's) is not to be trusted.
-  if (R.retCode != 0 || !R.canRunAgain || !Step)
+  if (R.retCode != 0 || !R.canRunAgain || !Temp)
     return R.retCode != 0 ? R.retCode : (R.canRunAgain ? 0 : 1);
+  if (!Temp->written())
+    return 0; // nothing linked (--version, --help): the output is as it was
 
-  std::optional<FileIdentity> After = fileID(CL->Output);
-  if (!After || After == Before)
-    return 0; // nothing linked (--version, --help) or not a regular file
-
-  auto Has = hasFragments(CL->Output);
+  auto Linked = readLinkedFile(Temp->name());
+  Expected<bool> Has =
+      Linked ? hasFragments(**Linked) : Expected<bool>(Linked.takeError());
   if (!Has) {
-    // Not an ELF file lld wrote (--oformat=binary): nothing to merge.
+    // Not an ELF file (--oformat=binary): nothing to merge.
     consumeError(Has.takeError());
+    Has = false;
+  }
+  if (!*Has) {
+    // Objects built without the plugin: plain lld output.
+    if (Error E = Temp->publish(CL->Output)) {
+      reportError(Tool, std::move(E));
+      return failLink(CL->Output, 2);
+    }
     return 0;
   }
-  if (!*Has)
-    return 0; // objects built without the plugin: plain lld output
 
-  auto Report = linkModuleBTF(CL->Output, CL->Output, CL->Link, outs());
+  // Messages name the output, not the temporary file; the output gets the
+  // mode lld gave its file.
+  sys::fs::file_status St;
+  if (!sys::fs::status(Temp->name(), St))
+    CL->Link.OutputMode = unsigned(St.permissions()) & 0777;
+  auto Report = linkModuleBTF(renameBuffer(std::move(*Linked), CL->Output),
+                              CL->Output, CL->Link, outs());
+  Temp->remove();
   if (!Report) {
     reportError(Tool, Report.takeError());
     return failLink(CL->Output, 2);

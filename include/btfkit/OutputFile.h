@@ -1,0 +1,119 @@
+//===- btfkit/OutputFile.h - Outputs written whole or not at all -*- C++ -*-===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// How every btfkit output reaches the disk: written to a temporary file in
+/// the output's folder, flushed to the disk, renamed over the output. A
+/// reader of the output (make, the kernel's module loader, a concurrent
+/// compilation reading a cache entry) sees the old file or the complete new
+/// one, never a part, whatever kills the writer and when.
+///
+/// A temporary file is named after its output (OUT.btfkit-tmpXXXXXX) and
+/// locked (flock) for as long as its writer holds it. A writer killed
+/// before it renamed leaves one behind; removeStaleTemporaries(), run once
+/// per folder by every writer, removes those that no process holds and
+/// that have not changed for a minute (a linker that writes a temporary
+/// name itself has it for a moment before it can lock it).
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFKIT_OUTPUTFILE_H
+#define BTFKIT_OUTPUTFILE_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace btfkit {
+
+/// What to do when the output path already names something that is not a
+/// regular file.
+enum class SpecialOutput {
+  /// Write into it (-o /dev/null, /dev/stdout, a FIFO a reader waits on):
+  /// renaming would replace the device node or pipe with a file.
+  WriteInto,
+  /// Replace the name (a cache entry: whatever stands at its name, a
+  /// symlink, a FIFO, a device, is never opened, only renamed over).
+  Replace,
+};
+
+/// One output being written. Discarded (the temporary file removed) unless
+/// commit() succeeds.
+class OutputFile {
+public:
+  /// Creates the temporary file for \p Path (mode 0666 less the umask).
+  static llvm::Expected<OutputFile>
+  create(llvm::StringRef Path,
+         SpecialOutput Special = SpecialOutput::WriteInto);
+
+  OutputFile(OutputFile &&O);
+  OutputFile &operator=(OutputFile &&O);
+  ~OutputFile();
+
+  /// The output, and the temporary file standing in for it until commit().
+  const std::string &path() const { return Path; }
+  const std::string &tempPath() const { return TempPath; }
+  /// The temporary file, open for reading and writing.
+  int fd() const { return FD; }
+
+  /// Appends \p Data. Errors name the output.
+  llvm::Error write(llvm::ArrayRef<uint8_t> Data);
+
+  /// Flushes the file to the disk, gives it \p Mode when set, renames it
+  /// over the output and flushes the folder, so that after a crash the
+  /// output is the old file or the new one. For a special output under
+  /// WriteInto the contents are copied into it instead.
+  llvm::Error commit(std::optional<unsigned> Mode = std::nullopt);
+
+  /// Removes the temporary file (also what destruction does).
+  void discard();
+
+private:
+  OutputFile() = default;
+  std::string Path, TempPath;
+  int FD = -1;
+  SpecialOutput Special = SpecialOutput::WriteInto;
+};
+
+/// Several outputs of one command, committed together after all were
+/// written: a failure while writing any (a full disk) leaves every output as
+/// it was.
+class OutputSet {
+public:
+  /// Adds an output written and ready to commit.
+  void add(OutputFile F) { Files.push_back(std::move(F)); }
+  /// Writes \p Data as the output \p Path.
+  llvm::Error add(llvm::StringRef Path, llvm::ArrayRef<uint8_t> Data);
+  /// Commits every output, in the order added.
+  llvm::Error commit();
+
+private:
+  std::vector<OutputFile> Files;
+};
+
+/// Removes the temporary files that killed writers left in \p Folder (see
+/// the file comment). Returns how many it removed. Every OutputFile runs it
+/// once per folder and process.
+unsigned removeStaleTemporaries(llvm::StringRef Folder);
+
+/// The temporary-file name pattern for \p Path: its name, ".btfkit-tmp",
+/// six random characters.
+std::string temporaryNameModel(llvm::StringRef Path);
+
+/// Holds the lock that marks \p TempPath as in use by this process (for a
+/// temporary file that another program wrote, such as lld's output). The
+/// returned descriptor keeps it; close it to release.
+llvm::Expected<int> lockTemporary(llvm::StringRef TempPath);
+
+} // namespace btfkit
+
+#endif // BTFKIT_OUTPUTFILE_H
