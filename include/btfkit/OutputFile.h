@@ -18,7 +18,8 @@
 /// before it renamed leaves one behind; removeStaleTemporaries(), run once
 /// per folder by every writer, removes those that no process holds and
 /// that have not changed for a minute (a linker that writes a temporary
-/// name itself has it for a moment before it can lock it).
+/// name itself has it for a moment before it can lock it, and leaves its
+/// own temporaries, OUT.btfkit-tmpXXXXXX.tmpYYYYYYY, when killed).
 ///
 //===----------------------------------------------------------------------===//
 
@@ -73,6 +74,10 @@ public:
   /// output is the old file or the new one. For a special output under
   /// WriteInto the contents are copied into it instead.
   llvm::Error commit(std::optional<unsigned> Mode = std::nullopt);
+
+  /// True when commit() will copy into the output rather than rename over
+  /// it (a device or pipe under WriteInto).
+  bool writesInto() const;
 
   /// Removes the temporary file (also what destruction does).
   void discard();

@@ -121,7 +121,8 @@ constexpr uint64_t MaxStreamInputSize = uint64_t(512) << 20;
 /// regular files read, others mapped (sysfs files read whole); pipes, FIFOs
 /// and devices read to their end, up to MaxStreamInputSize. Opening never
 /// waits for a FIFO's writer: without one it reads as empty, an error.
-/// Directories and empty streams are errors. \p Populate asks the kernel to
+/// Directories and empty streams are errors. "-" reads the standard input
+/// (named "<stdin>" in messages). \p Populate asks the kernel to
 /// map every page at once, for callers that will read them all.
 llvm::Expected<std::shared_ptr<const llvm::MemoryBuffer>>
 mapFile(llvm::StringRef Path, bool Populate = true);

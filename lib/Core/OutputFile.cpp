@@ -24,6 +24,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Signals.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -126,10 +127,14 @@ unsigned btfkit::removeStaleTemporaries(StringRef Folder) {
   auto Now = std::chrono::system_clock::now();
   for (sys::fs::directory_iterator It(Folder, EC), End; !EC && It != End;
        It.increment(EC)) {
+    // OUT.btfkit-tmpXXXXXX, and the temporary files of a program that
+    // writes such a name itself (lld: OUT.btfkit-tmpXXXXXX.tmpYYYYYYY).
     StringRef Name = sys::path::filename(It->path());
     size_t At = Name.rfind(TempInfix);
-    if (At == StringRef::npos ||
-        Name.size() != At + std::strlen(TempInfix) + 6)
+    if (At == StringRef::npos)
+      continue;
+    StringRef Tail = Name.substr(At + std::strlen(TempInfix));
+    if (Tail.size() < 6 || (Tail.size() > 6 && !Tail.substr(6).starts_with(".tmp")))
       continue;
     SmallString<256> Z(It->path());
     int FD = ::open(Z.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -212,8 +217,12 @@ Error OutputFile::write(ArrayRef<uint8_t> Data) {
   return writeAll(FD, Data, Path);
 }
 
+bool OutputFile::writesInto() const {
+  return Special == SpecialOutput::WriteInto && isSpecial(Path);
+}
+
 Error OutputFile::commit(std::optional<unsigned> Mode) {
-  if (Special == SpecialOutput::WriteInto && isSpecial(Path)) {
+  if (writesInto()) {
     // Copy into the device or pipe; it has no folder entry to flush.
     std::vector<uint8_t> Bytes;
     uint8_t Chunk[1 << 16];
@@ -263,9 +272,16 @@ Error OutputSet::add(StringRef Path, ArrayRef<uint8_t> Data) {
 }
 
 Error OutputSet::commit() {
+  // Devices and pipes first: writing into them is what can still fail for
+  // want of space (/dev/full), and no file has been replaced yet.
+  std::stable_partition(Files.begin(), Files.end(), [](const OutputFile &F) {
+    return F.writesInto();
+  });
   for (OutputFile &F : Files)
-    if (Error E = F.commit())
+    if (Error E = F.commit()) {
+      Files.clear(); // discards the outputs not committed yet
       return E;
+    }
   Files.clear();
   return Error::success();
 }

@@ -180,7 +180,12 @@ btfkit::mapFile(StringRef Path, bool Populate) {
   // comes. Reading it afterwards is blocking again, and returns end of file
   // at once when there is no writer (POSIX read() on an empty pipe).
   SmallString<256> PathZ(Path);
-  int FD = ::open(PathZ.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  // "-" is the standard input, as for most command-line tools.
+  bool Stdin = Path == "-";
+  if (Stdin)
+    Path = "<stdin>";
+  int FD = Stdin ? ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
+                 : ::open(PathZ.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (FD < 0)
     return makeError(Path, "cannot open: " +
                                std::error_code(errno, std::generic_category())
@@ -197,7 +202,8 @@ btfkit::mapFile(StringRef Path, bool Populate) {
   if (S_ISDIR(St.st_mode))
     return makeError(Path, "is a directory, not a file");
   int Flags = ::fcntl(FD, F_GETFL);
-  if (Flags < 0 || ::fcntl(FD, F_SETFL, Flags & ~O_NONBLOCK) != 0)
+  if (Flags < 0 ||
+      ((Flags & O_NONBLOCK) && ::fcntl(FD, F_SETFL, Flags & ~O_NONBLOCK) != 0))
     return makeError(Path, "cannot read: " +
                                std::error_code(errno, std::generic_category())
                                    .message());

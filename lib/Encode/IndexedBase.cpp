@@ -12,8 +12,8 @@
 // file, it is the reader's (map, structural checks), one hash over the type and
 // string sections for the fingerprint, a scan for the INTs, and later an index
 // for deduplication: 15-30 ms in a fresh process. With the cache
-// (BaseIndexCache.h) it is a stat, two mappings, a check of the type offsets,
-// and the page faults of what the unit's deduplication reads.
+// (BaseIndexCache.h) it is a stat, the entry read and checksummed, the base
+// mapped, and a check of the type offsets.
 // utils/bench/plugin-base-bench.cpp measures both.
 //
 //===----------------------------------------------------------------------===//
@@ -27,6 +27,7 @@
 #include "btfkit/Encode.h"
 #include "btfkit/Error.h"
 #include "btfkit/Reader.h"
+#include "btfkit/Writer.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -98,6 +99,12 @@ static Expected<std::unique_ptr<BTF>> baseFromEntry(StringRef Path,
 Expected<std::unique_ptr<IndexedBase>>
 IndexedBase::load(StringRef Path, std::optional<std::string> CacheDir) {
   std::unique_ptr<IndexedBase> L(new IndexedBase());
+  // A base given through a pipe has no identity to key an entry on, and
+  // can be read only once.
+  if (CacheDir && isNonRegularFile(Path)) {
+    CacheDir.reset();
+    L->CacheStatus = "not used: the base is not a regular file";
+  }
   std::string Entry;
   std::string Stale; // why an existing entry was not used
   if (CacheDir) {
