@@ -13,6 +13,10 @@ PACKAGES=(
   googletest libgtest-dev libbenchmark-dev
   # independent oracles and real inputs used by tests
   bpftool dwarves libbpf-dev
+  # the clang-configured Linux 6.1 tree of the kernel-module tests
+  # (utils/prepare-kernel-tree.sh), installed here so that CI runs
+  # apt-get update once
+  linux-source-6.1 bc bison flex libssl-dev make rsync cpio kmod
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
