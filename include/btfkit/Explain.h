@@ -17,8 +17,7 @@
 #ifndef BTFKIT_EXPLAIN_H
 #define BTFKIT_EXPLAIN_H
 
-#include "btfkit/Relocate.h"
-#include "btfkit/Validate.h"
+#include "btfkit/Verdict.h"
 
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -28,25 +27,6 @@
 
 namespace btfkit {
 
-/// The verdict for one module on one kernel.
-struct ModuleVerdict {
-  std::string Module; ///< the module file
-  std::string Target; ///< the kernel's BTF file
-  /// Resilient split BTF (.BTF + .BTF.base), relocated; else classic split
-  /// BTF, checked against the target directly as the kernel does.
-  bool Resilient = true;
-  /// Resilient: the relocation (null when Refusal says why it did not run).
-  const RelocateResult *Reloc = nullptr;
-  /// Why the kernel refuses the BTF before or instead of relocating: the
-  /// validator's findings (classic split over the target, or the pieces of
-  /// a resilient one), or a structural error of a classic split read over
-  /// the target.
-  std::vector<ValidationIssue> Refusal;
-
-  bool loads() const {
-    return Refusal.empty() && (!Resilient || (Reloc && Reloc->relocated()));
-  }
-};
 
 /// One sentence on why \p F failed, naming \p Target's types.
 std::string explainFailure(const RelocFailure &F, llvm::StringRef Target);

@@ -157,6 +157,21 @@ linkModuleBTF(std::shared_ptr<const llvm::MemoryBuffer> Linked,
 /// the file).
 llvm::Expected<bool> hasFragments(const llvm::MemoryBuffer &Linked);
 
+/// The one-line summary of a link: fragments merged, types in .BTF.base and
+/// .BTF, and the units encoded from DWARF.
+void printLinkSummary(llvm::StringRef Output, const LinkReport &R,
+                      llvm::raw_ostream &OS);
+
+/// How every front end ends a link step that ran: \p R's warnings to
+/// \p ErrOS (as errors when Opts.FatalWarnings), the summary to \p OS with
+/// Opts.Verbose. Returns the exit status: 0 when the output was written, 1
+/// when warnings were fatal (\p FatalSetting names what made them so, e.g.
+/// "--fatal-warnings") and nothing was written.
+int finishLinkStep(llvm::StringRef Tool, llvm::StringRef Output,
+                   const LinkReport &R, const LinkOptions &Opts,
+                   llvm::StringRef FatalSetting, llvm::raw_ostream &OS,
+                   llvm::raw_ostream &ErrOS);
+
 } // namespace btfkit
 
 #endif // BTFKIT_LINK_H

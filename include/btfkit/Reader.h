@@ -97,6 +97,24 @@ private:
   std::unique_ptr<BTF> Main;
 };
 
+/// What a file holds, told from its sections without reading its BTF
+/// (inspectFile()).
+struct FileContents {
+  BTFFile::FileFormat Format = BTFFile::Raw;
+  /// ELF: a .BTF section, and a .BTF.base section.
+  bool HasBTF = false;
+  bool HasBaseSection = false;
+  /// ELF without .BTF: the btfkit fragments of an object not linked yet
+  /// (Fragment.h), and how many of them carry a distilled base.
+  unsigned NumFragments = 0;
+  unsigned NumFragmentsWithBase = 0;
+};
+
+/// Tells what \p Contents holds: raw BTF, or an ELF file and its BTF
+/// sections. Errors name the file (neither BTF nor ELF, a broken ELF or
+/// fragment section).
+llvm::Expected<FileContents> inspectFile(const llvm::MemoryBuffer &Contents);
+
 /// The bytes of section \p Name of the ELF image \p Image, or std::nullopt
 /// when it has none. Errors name \p Path.
 llvm::Expected<std::optional<llvm::ArrayRef<uint8_t>>>

@@ -247,6 +247,42 @@ btfkit::renameBuffer(std::shared_ptr<const MemoryBuffer> Contents,
   return std::make_shared<RenamedBuffer>(std::move(Contents), Name);
 }
 
+Expected<FileContents> btfkit::inspectFile(const MemoryBuffer &Contents) {
+  StringRef Path = Contents.getBufferIdentifier();
+  ArrayRef<uint8_t> Data = arrayRefFromStringRef(Contents.getBuffer());
+  FileContents C;
+  if (looksLikeRawBTF(Data))
+    return C;
+  if (!looksLikeELF(Data))
+    return makeError(Path, Data.empty()
+                               ? "empty file, neither BTF nor ELF"
+                               : "neither raw BTF (magic 0xeb9f) nor an ELF "
+                                 "file");
+  C.Format = BTFFile::ELF;
+  for (auto [Name, Has] : {std::pair<const char *, bool *>{BTFSectionName,
+                                                            &C.HasBTF},
+                           {BTFBaseSectionName, &C.HasBaseSection}}) {
+    auto Sec = findELFSection(Path, Data, Name);
+    if (!Sec)
+      return Sec.takeError();
+    *Has = Sec->has_value();
+  }
+  if (C.HasBTF)
+    return C;
+  auto Frag = findELFSection(Path, Data, FragmentSectionName);
+  if (!Frag)
+    return Frag.takeError();
+  if (!*Frag)
+    return C;
+  auto Views = parseFragments(**Frag, (Path + ":" + FragmentSectionName).str());
+  if (!Views)
+    return Views.takeError();
+  C.NumFragments = Views->size();
+  for (const FragmentView &V : *Views)
+    C.NumFragmentsWithBase += !V.DistilledBase.empty();
+  return C;
+}
+
 Expected<BTFFile> BTFFile::load(StringRef Path, const LoadOptions &Opts) {
   auto Buf = mapFile(Path, /*Populate=*/true);
   if (!Buf)

@@ -8,6 +8,7 @@
 
 #include "BTFKitPass.h"
 
+#include "btfkit/Config.h"
 #include "btfkit/Emit.h"
 #include "btfkit/EmitFragment.h"
 #include "btfkit/Fragment.h"
@@ -28,9 +29,6 @@
 #include <memory>
 #include <mutex>
 
-#ifndef BTFKIT_VERSION
-#define BTFKIT_VERSION "unknown"
-#endif
 
 using namespace btfkit;
 using namespace llvm;

@@ -16,6 +16,8 @@
 
 #include "BTFKitPass.h"
 
+#include "btfkit/Config.h"
+
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/PassPlugin.h"
 #include "llvm/Support/CommandLine.h"
@@ -23,10 +25,6 @@
 #include "llvm/Support/Path.h"
 
 #include <cstdlib>
-
-#ifndef BTFKIT_VERSION
-#define BTFKIT_VERSION "unknown"
-#endif
 
 using namespace btfkit;
 using namespace llvm;

@@ -33,6 +33,8 @@
 
 #include "btfkit/IndexedBase.h"
 
+#include "btfkit/Config.h"
+
 #include "btfkit/Error.h"
 #include "btfkit/OutputFile.h"
 #include "btfkit/Reader.h"

@@ -24,6 +24,7 @@
 #include "btfkit/Error.h"
 #include "btfkit/Reader.h"
 #include "btfkit/Validate.h"
+#include "btfkit/Verdict.h"
 
 using namespace btfkit;
 using namespace btfkit::link;
@@ -32,35 +33,26 @@ using namespace llvm;
 Error btfkit::checkMergedBTF(const MergedModuleBTF &M, StringRef Module,
                              const IndexedBase *Base, const LinkOptions &Opts,
                              LinkReport &Report, raw_ostream &OS) {
-  // The kernel checks the .BTF.base, then the .BTF.
-  std::vector<ValidationIssue> Refusal = moduleLoadIssues(*M.DistilledBase);
-  StringRef Which = ".BTF.base";
-  if (Refusal.empty()) {
-    Refusal = moduleLoadIssues(*M.Split);
-    Which = ".BTF";
-  }
-  if (!Refusal.empty()) {
+  ModuleJudge Judge = ModuleJudge::resilient(Module.str(), *M.Split);
+  if (!Judge.refusal().empty()) {
     ++Report.FailedChecks;
-    Report.Warnings.push_back(
-        (Module + ":" + Which +
-         ": the kernel would refuse this BTF: " + Refusal.front().Message)
-            .str());
+    Report.Warnings.push_back((Module + ":" + Judge.refusedBlob() +
+                               ": the kernel would refuse this BTF: " +
+                               Judge.refusal().front().Message)
+                                  .str());
   }
+  RelocateOptions RO;
+  RO.BuildOutput = false;
 
-  if (Base) {
-    RelocateOptions RO;
-    RO.BuildOutput = false;
-    auto R = relocate(*M.Split, Base->relocationIndex(), RO);
-    if (!R)
-      return R.takeError();
-    if (!R->relocated()) {
-      ModuleVerdict V;
-      V.Module = Module.str();
-      V.Target = Base->btf().name().str();
-      V.Reloc = &*R;
+  if (Base && Judge.refusal().empty()) {
+    auto V = Judge.on(Base->btf().name(), Base->btf(),
+                      Base->relocationIndex(), RO);
+    if (!V)
+      return V.takeError();
+    if (!V->loads()) {
       std::string Why;
       raw_string_ostream WS(Why);
-      printVerdictText(V, WS);
+      printVerdictText(*V, WS);
       return makeError(Module,
                        "internal error: the merged BTF does not relocate "
                        "onto the base its objects were built against "
@@ -73,28 +65,17 @@ Error btfkit::checkMergedBTF(const MergedModuleBTF &M, StringRef Module,
     auto K = loadBaseBTF(Path);
     if (!K)
       return K.takeError();
-    ModuleVerdict V;
-    V.Module = Module.str();
-    V.Target = Path;
-    V.Refusal = Refusal;
-    RelocateResult R;
-    if (Refusal.empty()) {
-      BaseIndex Index(**K);
-      RelocateOptions RO;
-      RO.BuildOutput = false;
-      auto RR = relocate(*M.Split, Index, RO);
-      if (!RR)
-        return RR.takeError();
-      R = std::move(*RR);
-      V.Reloc = &R;
-    }
-    if (!V.loads()) {
+    BaseIndex Index(**K);
+    auto V = Judge.on(Path, **K, Index, RO);
+    if (!V)
+      return V.takeError();
+    if (!V->loads()) {
       ++Report.FailedChecks;
       Report.Warnings.push_back(Module.str() + ": will not load on " + Path +
                                 " (see the verdict above)");
     }
-    if (!V.loads() || Opts.Verbose)
-      printVerdictText(V, OS);
+    if (!V->loads() || Opts.Verbose)
+      printVerdictText(*V, OS);
   }
   return Error::success();
 }

@@ -16,14 +16,12 @@
 
 #include "LinkInternal.h"
 
+#include "btfkit/Config.h"
 #include "btfkit/Error.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
-#ifndef BTFKIT_VERSION
-#define BTFKIT_VERSION "unknown"
-#endif
 
 using namespace btfkit;
 using namespace btfkit::link;

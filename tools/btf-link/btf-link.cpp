@@ -118,29 +118,6 @@ int main(int argc, char **argv) {
     reportError(Tool, R.takeError());
     return 2;
   }
-  outs().flush();
-  for (const std::string &W : R->Warnings) {
-    if (FatalWarnings)
-      errs() << Tool << ": error: " << W << '\n';
-    else
-      reportWarning(Tool, W);
-  }
-  if (!R->Written) {
-    errs() << Tool << ": error: " << Input
-           << ": not written: warnings are fatal (--fatal-warnings)\n";
-    return 1;
-  }
-  if (Verbose) {
-    outs() << Out << ": merged " << R->NumFragments << " fragment"
-           << (R->NumFragments == 1 ? "" : "s") << ": .BTF.base "
-           << R->NumBaseTypes << " types, .BTF " << R->NumSplitTypes
-           << " types";
-    if (!R->DwarfUnits.empty())
-      outs() << " (" << R->DwarfUnits.size() << " compile unit"
-             << (R->DwarfUnits.size() == 1 ? "" : "s")
-             << " from DWARF: " << R->NumDwarfFuncs << " FUNCs, "
-             << R->NumDwarfVars << " VARs)";
-    outs() << '\n';
-  }
-  return 0;
+  return finishLinkStep(Tool, Out, *R, Opts, "--fatal-warnings", outs(),
+                        errs());
 }

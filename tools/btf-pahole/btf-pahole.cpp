@@ -201,17 +201,6 @@ int main(int argc, char **argv) {
     reportError(Tool, R.takeError());
     return 2;
   }
-  outs().flush();
-  for (const std::string &W : R->Warnings) {
-    if (Opts.FatalWarnings)
-      errs() << Tool << ": error: " << W << '\n';
-    else
-      reportWarning(Tool, W);
-  }
-  if (!R->Written) {
-    errs() << Tool << ": error: " << *File
-           << ": not written: warnings are fatal (BTFKIT_FATAL_WARNINGS)\n";
-    return 1;
-  }
-  return 0;
+  return finishLinkStep(Tool, *File, *R, Opts, "BTFKIT_FATAL_WARNINGS",
+                        outs(), errs());
 }

@@ -28,7 +28,6 @@
 #include "btfkit/BaseIndex.h"
 #include "btfkit/Error.h"
 #include "btfkit/Explain.h"
-#include "btfkit/Fragment.h"
 #include "btfkit/Reader.h"
 #include "btfkit/Relocate.h"
 #include "btfkit/ToolSupport.h"
@@ -42,6 +41,8 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+
+#include <optional>
 
 using namespace btfkit;
 using namespace llvm;
@@ -95,57 +96,36 @@ struct Target {
 /// One module's verdicts, one per target.
 struct ModuleResult {
   std::vector<ModuleVerdict> Verdicts;
-  std::vector<std::unique_ptr<RelocateResult>> Relocs;
+  /// A resilient module's BTF, which the verdicts were judged on.
+  std::unique_ptr<BTFFile> File;
   /// The module's bytes, read once for every look at it (a pipe reads only
   /// once).
   std::shared_ptr<const MemoryBuffer> Contents;
   bool Bad = false;
 };
 
-/// What the file is, read without a base: an ELF with .BTF.base (resilient
-/// split BTF), anything else with BTF (classic split, or raw split over
-/// --distilled-base).
+/// Whether the module is resilient split BTF (an ELF with .BTF.base, a
+/// btfkit object's fragment, raw split over --distilled-base) or classic.
 Expected<bool> isResilient(const MemoryBuffer &Contents) {
+  auto C = inspectFile(Contents);
+  if (!C)
+    return C.takeError();
   StringRef Path = Contents.getBufferIdentifier();
-  ArrayRef<uint8_t> Data = arrayRefFromStringRef(Contents.getBuffer());
-  if (looksLikeRawBTF(Data))
+  if (C->Format == BTFFile::Raw)
     return !DistilledBase.empty();
-  if (!looksLikeELF(Data))
-    return makeError(Path, "neither raw BTF (magic 0xeb9f) nor an ELF file");
-  auto Btf = findELFSection(Path, Data, BTFSectionName);
-  if (!Btf)
-    return Btf.takeError();
-  if (!*Btf) {
-    // An object the btfkit plugin compiled: its fragment is read like a
-    // module's .BTF + .BTF.base (Fragment.h). The relocator computes which
-    // distilled composites are embedded itself, by the rule the fragment's
-    // embedded-type tags were made with (embeddedBaseComposites()).
-    auto Frag = findELFSection(Path, Data, FragmentSectionName);
-    if (!Frag)
-      return Frag.takeError();
-    if (!*Frag)
-      return makeError(Path, "no .BTF section: the module carries no BTF");
-    auto Views = parseFragments(**Frag, (Path + ":" + FragmentSectionName).str());
-    if (!Views)
-      return Views.takeError();
-    if (Views->size() == 1 && Views->front().DistilledBase.empty())
-      return makeError(Path, "its btfkit fragment was compiled without a "
-                             "base BTF: the types are standalone, there is "
-                             "nothing to relocate");
-    return true; // several fragments: BTFFile::load says what to do
-  }
-  auto Base = findELFSection(Path, Data, BTFBaseSectionName);
-  if (!Base)
-    return Base.takeError();
-  return Base->has_value();
-}
-
-ValidationIssue issueFromError(Error E) {
-  ValidationIssue I;
-  I.Rule = "malformed over this base";
-  I.Message = toString(std::move(E));
-  I.Errno = -22;
-  return I;
+  if (C->HasBTF)
+    return C->HasBaseSection;
+  if (!C->NumFragments)
+    return makeError(Path, "no .BTF section: the module carries no BTF");
+  // An object the btfkit plugin compiled: its fragment is read like a
+  // module's .BTF + .BTF.base (Fragment.h). The relocator computes which
+  // distilled composites are embedded itself, by the rule the fragment's
+  // embedded-type tags were made with (embeddedBaseComposites()).
+  if (C->NumFragments == 1 && !C->NumFragmentsWithBase)
+    return makeError(Path, "its btfkit fragment was compiled without a "
+                           "base BTF: the types are standalone, there is "
+                           "nothing to relocate");
+  return true; // several fragments: BTFFile::load says what to do
 }
 
 ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
@@ -164,64 +144,37 @@ ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
     MR.Bad = true;
     return MR;
   }
-  if (!*Resilient) {
-    // Classic split BTF: the kernel reads it over its own vmlinux as is.
-    for (Target &T : Ts) {
-      ModuleVerdict V;
-      V.Module = Path.str();
-      V.Target = T.Path;
-      V.Resilient = false;
-      LoadOptions LO;
-      LO.Base = T.B.get();
-      LO.UseEmbeddedBase = false;
-      auto F = BTFFile::load(MR.Contents, LO);
-      if (!F)
-        V.Refusal.push_back(issueFromError(F.takeError()));
-      else
-        V.Refusal = moduleLoadIssues(F->btf());
-      MR.Verdicts.push_back(std::move(V));
+  std::optional<ModuleJudge> Judge;
+  if (*Resilient) {
+    LoadOptions LO;
+    LO.Base = DistBase;
+    auto F = BTFFile::load(MR.Contents, LO);
+    if (!F) {
+      reportError(Tool, F.takeError());
+      MR.Bad = true;
+      return MR;
     }
-    return MR;
+    if (!F->btf().isSplit()) {
+      reportError(Tool, makeError(Path, "the .BTF section is not split BTF"));
+      MR.Bad = true;
+      return MR;
+    }
+    MR.File = std::make_unique<BTFFile>(std::move(*F));
+    Judge = ModuleJudge::resilient(Path.str(), MR.File->btf());
+  } else {
+    Judge = ModuleJudge::classic(Path.str(), MR.Contents);
   }
-
-  LoadOptions LO;
-  LO.Base = DistBase;
-  auto F = BTFFile::load(MR.Contents, LO);
-  if (!F) {
-    reportError(Tool, F.takeError());
-    MR.Bad = true;
-    return MR;
-  }
-  const BTF &Split = F->btf();
-  if (!Split.isSplit()) {
-    reportError(Tool, makeError(Path, "the .BTF section is not split BTF"));
-    MR.Bad = true;
-    return MR;
-  }
-  // The kernel checks the .BTF.base and the .BTF before relocating.
-  std::vector<ValidationIssue> Refusal = moduleLoadIssues(*Split.base());
-  if (Refusal.empty())
-    Refusal = moduleLoadIssues(Split);
   for (Target &T : Ts) {
-    ModuleVerdict V;
-    V.Module = Path.str();
-    V.Target = T.Path;
-    V.Refusal = Refusal;
-    if (Refusal.empty()) {
-      RelocateOptions RO;
-      RO.Name = (Path + " relocated onto " + T.Path).str();
-      RO.BuildOutput =
-          Ts.size() == 1 && (!Output.empty() || !OutputDir.empty());
-      auto R = relocate(Split, T.index(), RO);
-      if (!R) {
-        reportError(Tool, R.takeError());
-        MR.Bad = true;
-        return MR;
-      }
-      MR.Relocs.push_back(std::make_unique<RelocateResult>(std::move(*R)));
-      V.Reloc = MR.Relocs.back().get();
+    RelocateOptions RO;
+    RO.Name = (Path + " relocated onto " + T.Path).str();
+    RO.BuildOutput = Ts.size() == 1 && (!Output.empty() || !OutputDir.empty());
+    auto V = Judge->on(T.Path, *T.B, T.index(), RO);
+    if (!V) {
+      reportError(Tool, V.takeError());
+      MR.Bad = true;
+      return MR;
     }
-    MR.Verdicts.push_back(std::move(V));
+    MR.Verdicts.push_back(std::move(*V));
   }
   return MR;
 }

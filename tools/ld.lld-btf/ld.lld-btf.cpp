@@ -209,22 +209,8 @@ int main(int argc, char **argv) {
     reportError(Tool, Report.takeError());
     return failLink(CL->Output, 2);
   }
-  outs().flush();
-  for (const std::string &W : Report->Warnings) {
-    if (CL->Link.FatalWarnings)
-      errs() << Tool << ": error: " << W << '\n';
-    else
-      reportWarning(Tool, W);
-  }
-  if (!Report->Written) {
-    errs() << Tool << ": error: " << CL->Output
-           << ": not written: warnings are fatal (--btf-fatal-warnings)\n";
-    return failLink(CL->Output, 1);
-  }
-  if (CL->Link.Verbose)
-    outs() << CL->Output << ": merged " << Report->NumFragments << " fragment"
-           << (Report->NumFragments == 1 ? "" : "s") << ": .BTF.base "
-           << Report->NumBaseTypes << " types, .BTF " << Report->NumSplitTypes
-           << " types\n";
+  if (int RC = finishLinkStep(Tool, CL->Output, *Report, CL->Link,
+                              "--btf-fatal-warnings", outs(), errs()))
+    return failLink(CL->Output, RC);
   return 0;
 }

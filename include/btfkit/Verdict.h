@@ -1,0 +1,92 @@
+//===- btfkit/Verdict.h - Will a kernel load a module's BTF? ----*- C++ -*-===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The one procedure that decides whether a kernel loads a module's BTF,
+/// as the kernel does it (btf_parse_module, then btf_relocate for resilient
+/// split BTF): every front end (btf-relocate, the link step's checks, the
+/// drop-ins) asks this, so their verdicts cannot drift apart. Explain.h
+/// renders the verdicts.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef BTFKIT_VERDICT_H
+#define BTFKIT_VERDICT_H
+
+#include "btfkit/BTF.h"
+#include "btfkit/BaseIndex.h"
+#include "btfkit/Relocate.h"
+#include "btfkit/Validate.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace btfkit {
+
+/// The verdict for one module on one kernel.
+struct ModuleVerdict {
+  std::string Module; ///< the module file
+  std::string Target; ///< the kernel's BTF file
+  /// Resilient split BTF (.BTF + .BTF.base), relocated; else classic split
+  /// BTF, checked against the target directly as the kernel does.
+  bool Resilient = true;
+  /// Resilient: the relocation (null when Refusal says why it did not run).
+  std::shared_ptr<const RelocateResult> Reloc;
+  /// Why the kernel refuses the BTF before or instead of relocating: the
+  /// validator's findings (classic split over the target, or the pieces of
+  /// a resilient one), or a structural error of a classic split read over
+  /// the target.
+  std::vector<ValidationIssue> Refusal;
+
+  bool loads() const {
+    return Refusal.empty() && (!Resilient || (Reloc && Reloc->relocated()));
+  }
+};
+
+/// A module's BTF as the kernel meets it at load: checked once (the part
+/// that does not depend on the kernel), then judged on any number of
+/// kernels.
+class ModuleJudge {
+public:
+  /// Resilient split BTF: \p Split is the module's .BTF over its distilled
+  /// base (Split.base()), both checked by the kernel's module-load rules,
+  /// the base first. \p Split must outlive the judge.
+  static ModuleJudge resilient(std::string Module, const BTF &Split);
+  /// Classic split BTF: the module's .BTF, read from \p Contents (the
+  /// module's bytes) over each kernel in turn, as that kernel reads it.
+  static ModuleJudge classic(std::string Module,
+                            std::shared_ptr<const llvm::MemoryBuffer> Contents);
+
+  /// The module-load issues of a resilient module (empty for classic), and
+  /// which blob has them (".BTF.base" or ".BTF").
+  const std::vector<ValidationIssue> &refusal() const { return Refusal; }
+  llvm::StringRef refusedBlob() const { return RefusedBlob; }
+
+  /// The verdict on the kernel \p Target (named \p TargetName; \p Index is
+  /// its relocation index). \p RO says whether to build the relocated BTF.
+  /// Errors are btfkit's own failures, not the kernel's refusals.
+  llvm::Expected<ModuleVerdict> on(llvm::StringRef TargetName,
+                                   const BTF &Target, const BaseIndex &Index,
+                                   const RelocateOptions &RO = {}) const;
+
+private:
+  ModuleJudge() = default;
+  std::string Module;
+  const BTF *Split = nullptr;
+  std::shared_ptr<const llvm::MemoryBuffer> Contents;
+  std::vector<ValidationIssue> Refusal;
+  std::string RefusedBlob;
+};
+
+} // namespace btfkit
+
+#endif // BTFKIT_VERDICT_H
