@@ -37,6 +37,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Error.h"
 
@@ -177,6 +178,9 @@ public:
   /// A FUNC_PROTO returning \p Ret (0: void).
   void encodeProto(uint32_t Id, uint32_t Ret, llvm::ArrayRef<ParamFacts> Params,
                    EncodeWarning Warn);
+  /// Whether a function named \p Name is to be encoded: only the first of
+  /// a name gets a FUNC (pahole keeps one per name). Claims the name.
+  bool claimFunc(llvm::StringRef Name) { return FuncNames.insert(Name).second; }
   /// A FUNC and its decl tags; returns its id.
   uint32_t encodeFunc(const FuncFacts &F);
   /// A VAR and its decl tags; returns its id.
@@ -206,6 +210,7 @@ private:
   IntNameMap *IntNames;
   std::vector<EncodedType> Types;   // type id = index + 1
   llvm::StringMap<uint32_t> IntIds; // "name/size/encoding" -> id
+  llvm::StringSet<> FuncNames;
   uint32_t IndexTypeId = 0;
   unsigned NumFuncs = 0, NumVars = 0;
 };

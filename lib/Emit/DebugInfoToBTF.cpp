@@ -458,7 +458,6 @@ void Converter::convertFunctions() {
   for (const GlobalAlias &A : M.aliases())
     if (HasSymbol(A) && isa_and_nonnull<Function>(A.getAliaseeObject()))
       Symbols.insert(A.getName());
-  StringSet<> Done;
   for (const Function &F : M.functions()) {
     if (!HasSymbol(F) || F.isDefTriviallyDead())
       continue;
@@ -482,7 +481,7 @@ void Converter::convertFunctions() {
       continue;
     if (!has(FeatOptimizedFunc) && signatureChanged(F, Ty))
       continue;
-    if (!Done.insert(SP->getName()).second)
+    if (!Enc.claimFunc(SP->getName()))
       continue;
     FuncFacts FF;
     FF.Name = SP->getName();

@@ -42,12 +42,12 @@ void TypeEncoder::encodeComposite(uint32_t Id, const CompositeFacts &F,
   // (used by pahole) does.
   bool KindFlag = false;
   std::vector<EncodedElem> Elems;
-  std::vector<TagValues> MemberTags;
   Elems.reserve(F.NumMembers);
-  MemberTags.reserve(F.NumMembers);
+  // The members' decl tags, by member index, added after the struct's own.
+  SmallVector<std::pair<int32_t, StringRef>, 4> MemberTags;
   for (size_t I = 0; I < F.NumMembers; ++I) {
     MemberFacts M = Member(I);
-    EncodedElem El;
+    EncodedElem &El = Elems.emplace_back();
     El.Name = M.Name.str();
     El.Type = M.Type;
     El.Offset = uint32_t(M.BitOffset);
@@ -55,8 +55,8 @@ void TypeEncoder::encodeComposite(uint32_t Id, const CompositeFacts &F,
       El.Size = *M.BitfieldSize;
       KindFlag = true;
     }
-    Elems.push_back(std::move(El));
-    MemberTags.push_back(std::move(M.DeclTags));
+    for (StringRef Tag : M.DeclTags)
+      MemberTags.emplace_back(int32_t(I), Tag);
   }
   // Member() may have added types: the reference is taken afterwards.
   EncodedType &E = at(Id);
@@ -66,8 +66,8 @@ void TypeEncoder::encodeComposite(uint32_t Id, const CompositeFacts &F,
   E.KindFlag = KindFlag;
   E.Elems = std::move(Elems);
   addDeclTags(Id, -1, F.DeclTags);
-  for (size_t I = 0; I < MemberTags.size(); ++I)
-    addDeclTags(Id, int32_t(I), MemberTags[I]);
+  for (auto [Index, Tag] : MemberTags)
+    addDeclTags(Id, Index, Tag);
 }
 
 void TypeEncoder::encodeEnum(uint32_t Id, const EnumFacts &F,

@@ -42,7 +42,6 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/BinaryFormat/Dwarf.h"
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
 #include "llvm/DebugInfo/DWARF/DWARFDie.h"
@@ -113,7 +112,6 @@ private:
   DenseMap<uint64_t, uint32_t> TypeIds; // DIE offset -> id
   std::deque<std::pair<DWARFDie, uint32_t>> Work;
   std::vector<SectionVar> PerCPUVars;
-  StringSet<> FuncsDone; // the first of a name wins, per unit as the plugin
 };
 
 } // namespace
@@ -488,7 +486,8 @@ void UnitEncoder::encodeFunction(DWARFDie D) {
   } else if (!Syms.Functions.count(Name)) {
     return;
   }
-  if (!FuncsDone.insert(Name).second)
+  // Per unit, as the plugin does per translation unit.
+  if (!Enc.claimFunc(Name))
     return;
   // Each FUNC has its own FUNC_PROTO with the parameter names.
   FuncFacts F;

@@ -434,6 +434,13 @@ TEST(EncodeQualifiers, ImmutableIsConst) {
 // FUNC_PROTO, VAR, DATASEC, building
 //===----------------------------------------------------------------------===//
 
+TEST(EncodeSymbols, OnlyTheFirstFunctionOfANameIsEncoded) {
+  Encoding E;
+  EXPECT_TRUE(E.Enc.claimFunc("f"));
+  EXPECT_FALSE(E.Enc.claimFunc("f"));
+  EXPECT_TRUE(E.Enc.claimFunc("g"));
+}
+
 TEST(EncodeSymbols, VarargsIsANamelessVoidParameter) {
   Encoding E;
   uint32_t Id = E.Enc.reserve();
