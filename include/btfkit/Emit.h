@@ -39,22 +39,6 @@ class Module;
 
 namespace btfkit {
 
-struct EmitOptions {
-  unsigned Features = DefaultFeatures;
-  /// When set, INT types take the base's spelling of the same C type
-  /// ("long unsigned int" for clang's "unsigned long"), so that they
-  /// deduplicate against a base built by another compiler. The base is only
-  /// read.
-  const BTF *NamingBase = nullptr;
-  /// The ids of NamingBase's INTs when known (IndexedBase::intIds()); empty:
-  /// found by a scan of the base.
-  llvm::ArrayRef<uint32_t> NamingBaseInts;
-  /// Put the qualifiers of an array's elements on the array as well
-  /// ("const char s[4]": CONST -> ARRAY(CONST char), not ARRAY(CONST
-  /// char)), as GCC-built bases have them (IndexedBase::qualifiedArrays()).
-  bool QualifiedArrays = false;
-};
-
 /// What a conversion produced.
 struct EmitResult {
   /// A standalone BTF blob (ids from 1), ready for serializeFragment().
@@ -72,10 +56,11 @@ struct EmitResult {
 /// or limited debug info, not only line tables).
 bool hasTypeDebugInfo(const llvm::Module &M);
 
-/// Converts \p M's debug info. Fails only when the BTF would break the
-/// format's limits (and names the type).
+/// Converts \p M's debug info by the encoding policy (EncodePolicy.h).
+/// Fails only when the BTF would break the format's limits (and names the
+/// type).
 llvm::Expected<EmitResult> convertDebugInfo(const llvm::Module &M,
-                                            const EmitOptions &Opts);
+                                            const EncodeOptions &Opts);
 
 } // namespace btfkit
 

@@ -1,5 +1,4 @@
-//===- btfkit/Encode.h - What every BTF encoder shares -----------*- C++
-//-*-===//
+//===- btfkit/Encode.h - What every BTF encoder shares ----------*- C++ -*-===//
 //
 // Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
 // See LICENSE for license information.
@@ -12,7 +11,9 @@
 /// the compiler plugin (Emit.h) and an object's DWARF in the link step's
 /// fallback (lib/Link/DwarfToBTF.h). Both follow pahole's feature switches
 /// and name C integer types as the base does; this is that shared part,
-/// free of LLVM IR. IndexedBase.h is the base both encode against.
+/// free of LLVM IR: the options, the records both describe types in, and
+/// how records become BTF. The rules that make records from a source's
+/// facts are EncodePolicy.h; IndexedBase.h is the base both encode against.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -105,26 +106,67 @@ private:
 /// C integer type made of keywords.
 std::string canonicalIntName(llvm::StringRef Name);
 
+/// How an encoder encodes: the one set of switches for both encoders. The
+/// defaults are the plugin's and the link step's DWARF fallback's when they
+/// are told nothing (Kbuild's pahole 1.24 for Linux 6.1, standalone INT
+/// names, clang's array form).
+struct EncodeOptions {
+  /// Feature bits; DefaultFeatures: what pahole 1.24 does for Kbuild.
+  unsigned Features = DefaultFeatures;
+  /// When set, INT types take the base's spelling of the same C type
+  /// ("long unsigned int" for clang's "unsigned long"), so that they
+  /// deduplicate against a base built by another compiler. Only read.
+  const BTF *NamingBase = nullptr;
+  /// The ids of NamingBase's INTs when known (IndexedBase::intIds()); empty:
+  /// found by a scan of the base.
+  llvm::ArrayRef<uint32_t> NamingBaseInts;
+  /// Put the qualifiers of an array's elements on the array as well
+  /// ("const char s[4]": CONST -> ARRAY(CONST char), not ARRAY(CONST
+  /// char)), as GCC-built bases have them (IndexedBase::qualifiedArrays()).
+  /// Only arrays in clang's form are changed (ArrayFacts::ClangForm).
+  bool QualifiedArrays = false;
+};
+
 /// One element of a type with a vlen: a member, enumerator, parameter or
-/// DATASEC entry.
+/// DATASEC entry. Which fields count depends on the owner's kind.
 struct EncodedElem {
+  /// Member, enumerator or parameter name ("" for DATASEC entries).
   std::string Name;
-  uint32_t A = 0; // member/param type, secinfo var
-  uint32_t B = 0; // member bit offset, secinfo offset
-  uint32_t C = 0; // member bitfield size, secinfo size
+  /// Member or parameter type; the VAR of a DATASEC entry.
+  uint32_t Type = 0;
+  /// Member: bit offset from the start of the struct. DATASEC entry: byte
+  /// offset in the section.
+  uint32_t Offset = 0;
+  /// Member: bitfield size in bits (0: not a bitfield; written only under
+  /// the owner's kind flag). DATASEC entry: the variable's size in bytes.
+  uint32_t Size = 0;
+  /// Enumerator value (ENUM: the low 32 bits count).
   uint64_t Value = 0;
 };
 
 /// A type as an encoder describes it before building: encoders reserve
 /// ids while they walk (a struct's id is needed before its members are
-/// known) and fill the records in later.
+/// known) and fill the records in later (EncodePolicy.h).
 struct EncodedType {
-  Kind K = Kind::Unknown; // Unknown: reserved, not described yet
+  /// Unknown: reserved, not described yet.
+  Kind TypeKind = Kind::Unknown;
   std::string Name;
-  uint32_t Word = 0; // the size or type word
+  /// INT, FLOAT, STRUCT, UNION, ENUM, ENUM64, DATASEC: the size in bytes.
+  uint32_t Size = 0;
+  /// PTR, TYPEDEF, CONST/VOLATILE/RESTRICT, TYPE_TAG, DECL_TAG, FUNC, VAR:
+  /// the type referred to; FUNC_PROTO: the return type; ARRAY: the element
+  /// type.
+  uint32_t Type = 0;
   bool KindFlag = false;
-  uint32_t X = 0, Y = 0, Z = 0; // INT encoding; ARRAY; FUNC/VAR linkage
-  int32_t Component = -1;       // DECL_TAG
+  /// INT: IntSigned, IntBool or 0.
+  uint32_t IntEncoding = 0;
+  /// ARRAY: the index type and the number of elements.
+  uint32_t IndexType = 0;
+  uint32_t NumElems = 0;
+  /// FUNC: a FuncLinkage; VAR: a VarLinkage.
+  uint32_t Linkage = 0;
+  /// DECL_TAG: the member or parameter index, -1 for the type itself.
+  int32_t Component = -1;
   std::vector<EncodedElem> Elems;
 };
 
@@ -133,19 +175,6 @@ struct EncodedType {
 /// name \p Label.
 llvm::Error addEncodedTypes(Builder &B, llvm::ArrayRef<EncodedType> Types,
                             llvm::StringRef Label);
-
-/// The INT types an encoder has described, one per C type: a size BTF
-/// cannot hold (DWARF 5's DW_ATE_*_N helper types) becomes pahole 1.24's
-/// 4-byte stand-in, and with \p Names the base's spelling is used.
-class EncodedInts {
-public:
-  /// The id of that INT in \p Types, appended on first use.
-  uint32_t get(std::vector<EncodedType> &Types, IntNameMap *Names,
-               llvm::StringRef Name, uint32_t Size, uint32_t Encoding);
-
-private:
-  llvm::StringMap<uint32_t> Ids; // "name/size/encoding" -> id
-};
 
 /// What BTF a DWARF base type of encoding \p Ate (DW_ATE_*) becomes, as
 /// pahole encodes it: a FLOAT (an INT without encoding when floats are not
@@ -160,12 +189,6 @@ BaseTypeForm baseTypeForm(unsigned Ate);
 /// The BTF kind of a DWARF qualifier tag (DW_TAG_const_type,
 /// volatile_type, restrict_type), or none for any other tag.
 std::optional<Kind> qualifierKind(unsigned DwTag);
-
-/// Fills reserved type \p Id (1-based) of \p Types with \p Array qualified
-/// by \p Quals, outermost first: \p Id becomes the outermost qualifier and
-/// the rest are appended. With no qualifiers, \p Id is the array.
-void describeQualifiedArray(std::vector<EncodedType> &Types, uint32_t Id,
-                            EncodedType Array, llvm::ArrayRef<Kind> Quals);
 
 } // namespace btfkit
 

@@ -96,7 +96,7 @@ PreservedAnalyses BTFKitPass::run(Module &M, ModuleAnalysisManager &) {
     return PreservedAnalyses::all();
   }
 
-  EmitOptions EOpts;
+  EncodeOptions EOpts;
   if (!Opts.Features.empty()) {
     auto F = parseFeatures(Opts.Features, Opts.FeaturesOrigin);
     if (!F) {

@@ -13,6 +13,12 @@
 // Multi-dimensional arrays are flattened as pahole does, so that structs
 // holding them deduplicate against pahole-made bases.
 //
+// This file only walks: it reads what the metadata says of each type and
+// hands it to the encoding policy (btfkit/EncodePolicy.h), which holds the
+// rules of every kind for this walker and the link step's DWARF walker
+// alike. What stays here is what only IR can tell: which functions and
+// variables will get symbols, and where codegen will place variables.
+//
 // Types get their id when first reached and are filled in afterwards, so
 // recursion through pointers, members and prototypes needs no fix-ups; the
 // records are handed to a Builder in id order at the end.
@@ -21,6 +27,7 @@
 
 #include "btfkit/Builder.h"
 #include "btfkit/Emit.h"
+#include "btfkit/EncodePolicy.h"
 #include "btfkit/Error.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -39,7 +46,6 @@
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
 
-#include <deque>
 #include <optional>
 
 using namespace btfkit;
@@ -47,45 +53,26 @@ using namespace llvm;
 
 namespace {
 
-// Types are described first (ids reserved as the walk meets them), built
-// at the end (Encode.h).
-using Elem = EncodedElem;
-using Entry = EncodedType;
-
-constexpr uint32_t BTFIntSigned = IntSigned;
-constexpr uint32_t BTFIntBool = IntBool;
-
+/// Walks the module's debug info and hands each type's facts to the
+/// encoding policy (EncodePolicy.h), which builds the records.
 class Converter {
 public:
-  Converter(const Module &M, const EmitOptions &Opts)
-      : M(M), Opts(Opts), DL(M.getDataLayout()) {
-    if (Opts.NamingBase)
-      IntNames.emplace(*Opts.NamingBase, Opts.NamingBaseInts);
-  }
+  Converter(const Module &M, const EncodeOptions &Opts)
+      : M(M), DL(M.getDataLayout()), IntNames(intNames(Opts)),
+        Enc(Opts, IntNames ? &*IntNames : nullptr) {}
 
   Expected<EmitResult> run();
 
 private:
-  bool has(unsigned F) const { return Opts.Features & F; }
+  bool has(unsigned F) const { return Enc.has(F); }
   void warn(const Twine &Msg) { Warnings.push_back(Msg.str()); }
-  StringRef keep(std::string S) {
-    Owned.push_back(std::move(S));
-    return Owned.back();
+  /// The policy's warnings (a lambda, so that the EncodeWarning made of it
+  /// lives as long as the call it is passed to).
+  auto warner() {
+    return [this](const Twine &Msg) { warn(Msg); };
   }
-
-  uint32_t reserve() {
-    Entries.emplace_back();
-    return uint32_t(Entries.size());
-  }
-  uint32_t add(Entry E) {
-    Entries.push_back(std::move(E));
-    return uint32_t(Entries.size());
-  }
-  Entry &entry(uint32_t Id) { return Entries[Id - 1]; }
 
   uint32_t typeId(const DIType *T);
-  uint32_t convertBasic(const DIBasicType *T);
-  uint32_t intType(StringRef Name, uint32_t Size, uint32_t Encoding);
   uint32_t convertDerived(const DIDerivedType *T);
   uint32_t convertComposite(const DICompositeType *T);
   uint32_t convertStruct(const DICompositeType *T);
@@ -93,29 +80,50 @@ private:
   uint32_t convertArray(const DICompositeType *T);
   uint32_t convertProto(const DISubroutineType *T,
                         ArrayRef<const DILocalVariable *> Args);
-  uint32_t indexType();
-  void declTags(DINodeArray Annotations, uint32_t Target, int32_t Component);
 
   void convertFunctions();
   bool signatureChanged(const Function &F, const DISubroutineType *Ty);
   void collectKfuncs();
   void convertVariables();
 
+  static std::optional<IntNameMap> intNames(const EncodeOptions &Opts) {
+    if (!Opts.NamingBase)
+      return std::nullopt;
+    return IntNameMap(*Opts.NamingBase, Opts.NamingBaseInts);
+  }
+
   const Module &M;
-  const EmitOptions &Opts;
   const DataLayout &DL;
   std::optional<IntNameMap> IntNames;
-  std::vector<Entry> Entries; // type id = index + 1
+  TypeEncoder Enc;
   DenseMap<const DIType *, uint32_t> TypeIds;
-  EncodedInts Ints;
-  uint32_t IndexTypeId = 0;
-  std::deque<std::string> Owned;
   std::vector<std::string> Warnings;
   StringSet<> Kfuncs;
-  unsigned NumFuncs = 0, NumVars = 0;
 };
 
 } // namespace
+
+/// The values of \p Annotations' \p Key entries ("btf_decl_tag",
+/// "btf_type_tag"), in order.
+static TagValues annotations(DINodeArray Annotations, StringRef Key) {
+  TagValues Values;
+  if (!Annotations)
+    return Values;
+  for (const Metadata *A : Annotations->operands()) {
+    auto *Pair = dyn_cast<MDNode>(A);
+    if (!Pair || Pair->getNumOperands() != 2)
+      continue;
+    auto *K = dyn_cast<MDString>(Pair->getOperand(0));
+    auto *V = dyn_cast<MDString>(Pair->getOperand(1));
+    if (K && V && K->getString() == Key)
+      Values.push_back(V->getString());
+  }
+  return Values;
+}
+
+static TagValues declTags(DINodeArray Annotations) {
+  return annotations(Annotations, "btf_decl_tag");
+}
 
 //===----------------------------------------------------------------------===//
 // Types
@@ -129,7 +137,9 @@ uint32_t Converter::typeId(const DIType *T) {
     return It->second;
   uint32_t Id = 0;
   if (auto *B = dyn_cast<DIBasicType>(T))
-    Id = convertBasic(B);
+    Id =
+        Enc.encodeBaseType(B->getName(), uint32_t((B->getSizeInBits() + 7) / 8),
+                           B->getEncoding(), warner());
   else if (auto *D = dyn_cast<DIDerivedType>(T))
     Id = convertDerived(D);
   else if (auto *C = dyn_cast<DICompositeType>(T))
@@ -143,54 +153,6 @@ uint32_t Converter::typeId(const DIType *T) {
   return Id;
 }
 
-uint32_t Converter::intType(StringRef Name, uint32_t Size, uint32_t Encoding) {
-  return Ints.get(Entries, IntNames ? &*IntNames : nullptr, Name, Size,
-                  Encoding);
-}
-
-uint32_t Converter::convertBasic(const DIBasicType *T) {
-  uint32_t Size = uint32_t((T->getSizeInBits() + 7) / 8);
-  StringRef Name = T->getName();
-  BaseTypeForm F = baseTypeForm(T->getEncoding());
-  if (F.How == BaseTypeForm::Float && has(FeatFloat)) {
-    Entry E;
-    E.K = Kind::Float;
-    E.Name = Name;
-    E.Word = Size;
-    return add(std::move(E));
-  }
-  // Complex and decimal floats: BTF has no kind for them. An INT of the
-  // same size keeps the layouts of the structs that hold one. (Floats
-  // without the float feature: an INT without encoding, as pahole without
-  // --btf_gen_floats.)
-  if (F.How == BaseTypeForm::Unsupported)
-    warn("base type '" + Name + "' (" +
-         dwarf::AttributeEncodingString(T->getEncoding()) +
-         ") has no BTF kind; encoded as an INT of its size");
-  return intType(Name, Size, F.IntEncoding);
-}
-
-void Converter::declTags(DINodeArray Annotations, uint32_t Target,
-                         int32_t Component) {
-  if (!has(FeatDeclTag) || !Annotations)
-    return;
-  for (const Metadata *A : Annotations->operands()) {
-    auto *Pair = dyn_cast<MDNode>(A);
-    if (!Pair || Pair->getNumOperands() != 2)
-      continue;
-    auto *Key = dyn_cast<MDString>(Pair->getOperand(0));
-    auto *Value = dyn_cast<MDString>(Pair->getOperand(1));
-    if (!Key || !Value || Key->getString() != "btf_decl_tag")
-      continue;
-    Entry E;
-    E.K = Kind::DeclTag;
-    E.Name = Value->getString();
-    E.Word = Target;
-    E.Component = Component;
-    add(std::move(E));
-  }
-}
-
 uint32_t Converter::convertDerived(const DIDerivedType *T) {
   unsigned Tag = T->getTag();
   switch (Tag) {
@@ -201,33 +163,11 @@ uint32_t Converter::convertDerived(const DIDerivedType *T) {
   case dwarf::DW_TAG_pointer_type:
   case dwarf::DW_TAG_reference_type:
   case dwarf::DW_TAG_rvalue_reference_type: {
-    uint32_t Id = reserve();
+    uint32_t Id = Enc.reserve();
     TypeIds[T] = Id;
     uint32_t Target = typeId(T->getBaseType());
-    // clang 19 hangs the btf_type_tag attributes of the pointee on the
-    // pointer: for "int __a __b *p" the tags are [__a, __b] and the BTF
-    // chain is PTR -> __b -> __a -> int (what the BPF backend and pahole
-    // make of it).
-    if (DINodeArray Annots = T->getAnnotations()) {
-      for (const Metadata *A : Annots->operands()) {
-        auto *Pair = dyn_cast<MDNode>(A);
-        if (!Pair || Pair->getNumOperands() != 2)
-          continue;
-        auto *Key = dyn_cast<MDString>(Pair->getOperand(0));
-        auto *Value = dyn_cast<MDString>(Pair->getOperand(1));
-        if (!Key || !Value || Key->getString() != "btf_type_tag" ||
-            !has(FeatTypeTag))
-          continue;
-        Entry E;
-        E.K = Kind::TypeTag;
-        E.Name = Value->getString();
-        E.Word = Target;
-        Target = add(std::move(E));
-      }
-    }
-    Entry &E = entry(Id);
-    E.K = Kind::Ptr;
-    E.Word = Target;
+    Enc.encodePointer(Id, Target,
+                      annotations(T->getAnnotations(), "btf_type_tag"));
     return Id;
   }
   case dwarf::DW_TAG_typedef:
@@ -235,20 +175,14 @@ uint32_t Converter::convertDerived(const DIDerivedType *T) {
   case dwarf::DW_TAG_immutable_type:
   case dwarf::DW_TAG_volatile_type:
   case dwarf::DW_TAG_restrict_type: {
-    uint32_t Id = reserve();
+    uint32_t Id = Enc.reserve();
     TypeIds[T] = Id;
     uint32_t Target = typeId(T->getBaseType());
-    Entry &E = entry(Id);
-    E.Word = Target;
-    if (Tag == dwarf::DW_TAG_typedef) {
-      E.K = Kind::Typedef;
-      E.Name = T->getName();
-      declTags(T->getAnnotations(), Id, -1);
-    } else {
-      E.K = Tag == dwarf::DW_TAG_volatile_type   ? Kind::Volatile
-            : Tag == dwarf::DW_TAG_restrict_type ? Kind::Restrict
-                                                 : Kind::Const;
-    }
+    if (Tag == dwarf::DW_TAG_typedef)
+      Enc.encodeTypedef(Id, T->getName(), Target,
+                        declTags(T->getAnnotations()));
+    else
+      Enc.encodeQualifier(Id, Tag, Target);
     return Id;
   }
   default:
@@ -276,171 +210,98 @@ uint32_t Converter::convertComposite(const DICompositeType *T) {
 }
 
 uint32_t Converter::convertStruct(const DICompositeType *T) {
-  bool IsUnion = T->getTag() == dwarf::DW_TAG_union_type;
-  uint32_t Id = reserve();
+  uint32_t Id = Enc.reserve();
   TypeIds[T] = Id;
-  if (T->isForwardDecl()) {
-    Entry &E = entry(Id);
-    E.K = Kind::Fwd;
-    E.Name = T->getName();
-    E.KindFlag = IsUnion;
-    return Id;
-  }
   // Data members only (C++ adds methods, static members and bases, which
   // pahole's type__for_each_data_member skips as well).
   SmallVector<const DIDerivedType *, 16> Members;
-  for (const DINode *N : T->getElements())
-    if (auto *D = dyn_cast<DIDerivedType>(N))
-      if (D->getTag() == dwarf::DW_TAG_member && !D->isStaticMember())
-        Members.push_back(D);
-  if (Members.size() > MaxVlen) {
-    warn("struct '" + T->getName() + "' has " + Twine(Members.size()) +
-         " members, more than BTF can hold; encoded as a forward declaration");
-    Entry &E = entry(Id);
-    E.K = Kind::Fwd;
-    E.Name = T->getName();
-    E.KindFlag = IsUnion;
-    return Id;
-  }
-  // Offsets are bit offsets from the start of the struct (the DWARF 5
-  // DW_AT_data_bit_offset view, which BTF shares). With any bitfield the
-  // kind flag is set and the bitfield size goes into the top byte, as
-  // libbpf's btf__add_field() (used by pahole) does.
-  bool KindFlag = false;
-  std::vector<Elem> Elems;
-  for (const DIDerivedType *D : Members) {
-    Elem El;
-    El.Name = D->getName();
-    El.A = typeId(D->getBaseType());
-    El.B = uint32_t(D->getOffsetInBits());
-    if (D->isBitField()) {
-      El.C = uint32_t(D->getSizeInBits());
-      KindFlag = true;
-    }
-    Elems.push_back(El);
-  }
-  Entry &E = entry(Id);
-  E.K = IsUnion ? Kind::Union : Kind::Struct;
-  E.Name = T->getName();
-  E.Word = uint32_t(T->getSizeInBits() / 8);
-  E.KindFlag = KindFlag;
-  E.Elems = std::move(Elems);
-  declTags(T->getAnnotations(), Id, -1);
-  for (size_t I = 0; I < Members.size(); ++I)
-    declTags(Members[I]->getAnnotations(), Id, int32_t(I));
+  if (!T->isForwardDecl())
+    for (const DINode *N : T->getElements())
+      if (auto *D = dyn_cast<DIDerivedType>(N))
+        if (D->getTag() == dwarf::DW_TAG_member && !D->isStaticMember())
+          Members.push_back(D);
+  CompositeFacts F;
+  F.Name = T->getName();
+  F.IsUnion = T->getTag() == dwarf::DW_TAG_union_type;
+  F.Declaration = T->isForwardDecl();
+  F.ByteSize = uint32_t(T->getSizeInBits() / 8);
+  F.NumMembers = Members.size();
+  F.DeclTags = declTags(T->getAnnotations());
+  // Offsets are bit offsets from the start of the struct, as BTF has them.
+  Enc.encodeComposite(
+      Id, F,
+      [&](size_t I) {
+        const DIDerivedType *D = Members[I];
+        MemberFacts MF;
+        MF.Name = D->getName();
+        MF.Type = typeId(D->getBaseType());
+        MF.BitOffset = D->getOffsetInBits();
+        if (D->isBitField())
+          MF.BitfieldSize = uint32_t(D->getSizeInBits());
+        MF.DeclTags = declTags(D->getAnnotations());
+        return MF;
+      },
+      warner());
   return Id;
 }
 
 uint32_t Converter::convertEnum(const DICompositeType *T) {
-  uint32_t Size = uint32_t(T->getSizeInBits() / 8);
-  if (Size == 0)
-    Size = 4; // a forward-declared enum, as pahole
+  EnumFacts F;
+  F.Name = T->getName();
+  F.ByteSize = uint32_t(T->getSizeInBits() / 8);
   bool BaseSigned = false;
   if (auto *B = dyn_cast_or_null<DIBasicType>(T->getBaseType()))
     BaseSigned = B->getEncoding() == dwarf::DW_ATE_signed ||
                  B->getEncoding() == dwarf::DW_ATE_signed_char;
-  bool Is64 = Size > 4 && has(FeatEnum64);
-  Entry E;
-  E.K = Is64 ? Kind::Enum64 : Kind::Enum;
-  E.Name = T->getName();
-  E.Word = Size;
-  bool AnyNegative = false;
+  F.BaseSigned = BaseSigned;
   for (const DINode *N : T->getElements()) {
     auto *En = dyn_cast<DIEnumerator>(N);
     if (!En)
       continue;
     const APInt &V = En->getValue();
-    int64_t S = En->isUnsigned() ? int64_t(V.getZExtValue()) : V.getSExtValue();
-    Elem El;
-    El.Name = En->getName();
-    El.Value = uint64_t(S);
-    if (!En->isUnsigned() && S < 0)
-      AnyNegative = true;
-    if (!Is64 && Size > 4) // no enum64: pahole keeps the low 32 bits
-      El.Value = uint32_t(S);
-    E.Elems.push_back(El);
+    EnumeratorFacts EF;
+    EF.Name = En->getName();
+    EF.Unsigned = En->isUnsigned();
+    EF.Value = EF.Unsigned ? V.getZExtValue() : uint64_t(V.getSExtValue());
+    F.Values.push_back(EF);
   }
-  if (E.Elems.size() > MaxVlen) {
-    warn("enum '" + T->getName() + "' has too many values for BTF; kept " +
-         Twine(MaxVlen));
-    E.Elems.resize(MaxVlen);
-  }
-  // A 4-byte ENUM is signed when a value is negative (libbpf's
-  // btf__add_enum_value(), which pahole uses); an ENUM64 when its
-  // underlying type is (pahole's is_signed_enum).
-  if (Is64)
-    E.KindFlag = BaseSigned;
-  else
-    E.KindFlag = Size <= 4 && AnyNegative;
-  uint32_t Id = add(std::move(E));
+  uint32_t Id = Enc.reserve();
+  Enc.encodeEnum(Id, F, warner());
   return Id;
 }
 
-uint32_t Converter::indexType() {
-  // pahole 1.24 indexes arrays by the CU's "int", adding one if the CU has
-  // none; it is the same INT either way.
-  if (!IndexTypeId)
-    IndexTypeId = intType("int", 4, BTFIntSigned);
-  return IndexTypeId;
-}
-
 uint32_t Converter::convertArray(const DICompositeType *T) {
-  uint32_t Id = reserve();
+  uint32_t Id = Enc.reserve();
   TypeIds[T] = Id;
-  // Over a GCC-built base, the array carries its element's qualifiers too:
-  // GCC's DWARF says const -> array -> const -> char for "const char
-  // name[]" where clang's says array -> const -> char (860 such arrays in
-  // Debian's 6.1 vmlinux BTF). Both are the same C type; the base's form
-  // lets a struct with such a member deduplicate against it (struct
-  // filename's iname, and every struct that reaches it).
-  SmallVector<Kind, 2> Hoisted;
-  for (const DIType *Q = T->getBaseType(); Opts.QualifiedArrays;) {
+  ArrayFacts F;
+  // Bounded: nothing in the metadata's form forbids a cycle.
+  for (const DIType *Q = T->getBaseType(); F.ElemQualifiers.size() < 64;) {
     auto *D = dyn_cast_or_null<DIDerivedType>(Q);
     std::optional<Kind> K = D ? qualifierKind(D->getTag()) : std::nullopt;
     if (!K)
       break;
-    Hoisted.push_back(*K);
+    F.ElemQualifiers.push_back(*K);
     Q = D->getBaseType();
   }
-  uint32_t Elem = typeId(T->getBaseType());
-  SmallVector<uint32_t, 4> Counts;
+  F.ElemType = typeId(T->getBaseType());
   for (const DINode *N : T->getElements()) {
     auto *SR = dyn_cast<DISubrange>(N);
     if (!SR)
       continue;
     // A flexible array member has count -1 (or none); a VLA a variable:
-    // both have no element count in BTF.
-    uint32_t Count = 0;
+    // both have no element count.
+    int64_t Count = 0;
     if (auto *CI = dyn_cast_if_present<ConstantInt *>(SR->getCount())) {
-      int64_t C = CI->getSExtValue();
-      Count = C > 0 ? uint32_t(std::min<int64_t>(C, UINT32_MAX)) : 0;
+      Count = CI->getSExtValue();
     } else if (!SR->getCount()) {
       auto *Up = dyn_cast_if_present<ConstantInt *>(SR->getUpperBound());
       auto *Lo = dyn_cast_if_present<ConstantInt *>(SR->getLowerBound());
-      if (Up) {
-        int64_t C = Up->getSExtValue() - (Lo ? Lo->getSExtValue() : 0) + 1;
-        Count = C > 0 ? uint32_t(C) : 0;
-      }
+      if (Up)
+        Count = Up->getSExtValue() - (Lo ? Lo->getSExtValue() : 0) + 1;
     }
-    Counts.push_back(Count);
+    F.Counts.push_back(Count);
   }
-  // One ARRAY of all the elements, as pahole encodes every kernel's BTF
-  // (btf_encoder.c: array_type__nelems multiplies the dimensions, in
-  // uint32_t). int a[2][3] is ARRAY(int)[6]. Nesting one ARRAY per
-  // dimension would be closer to the C type, but then no struct with such
-  // a member would ever deduplicate against a pahole-made base: the base
-  // holds the flat form, and the module would carry private copies of
-  // those base structs (found on block/kyber-iosched.c: struct
-  // kyber_cpu_latency, utils/kernel-modules/).
-  uint32_t Total = 1;
-  for (uint32_t C : Counts)
-    Total *= C;
-  Entry E;
-  E.K = Kind::Array;
-  E.X = Elem;
-  E.Y = indexType();
-  E.Z = Total;
-  describeQualifiedArray(Entries, Id, std::move(E), Hoisted);
+  Enc.encodeArray(Id, F);
   return Id;
 }
 
@@ -448,16 +309,17 @@ uint32_t Converter::convertProto(const DISubroutineType *T,
                                  ArrayRef<const DILocalVariable *> Args) {
   // Not cached here when called for a FUNC: each FUNC gets its own
   // FUNC_PROTO with parameter names, as pahole does.
-  uint32_t Id = reserve();
+  uint32_t Id = Enc.reserve();
   if (Args.empty())
     TypeIds[T] = Id;
   DITypeRefArray Types = T->getTypeArray();
   uint32_t Ret = Types.size() ? typeId(Types[0]) : 0;
-  std::vector<Elem> Params;
+  SmallVector<ParamFacts, 8> Params;
   for (unsigned I = 1; I < Types.size(); ++I) {
-    Elem P;
+    ParamFacts P;
     const DIType *PT = Types[I];
     if (!PT && I + 1 == Types.size()) { // the trailing null of "..."
+      P.Unspecified = true;
       Params.push_back(P);
       break;
     }
@@ -467,15 +329,10 @@ uint32_t Converter::convertProto(const DISubroutineType *T,
       // The parameter's declared type, as DWARF's formal_parameter has it.
       PT = V->getType();
     }
-    P.A = typeId(PT);
+    P.Type = typeId(PT);
     Params.push_back(P);
   }
-  if (Params.size() > MaxVlen)
-    Params.resize(MaxVlen);
-  Entry &E = entry(Id);
-  E.K = Kind::FuncProto;
-  E.Word = Ret;
-  E.Elems = std::move(Params);
+  Enc.encodeProto(Id, Ret, Params, warner());
   return Id;
 }
 
@@ -601,7 +458,6 @@ void Converter::convertFunctions() {
   for (const GlobalAlias &A : M.aliases())
     if (HasSymbol(A) && isa_and_nonnull<Function>(A.getAliaseeObject()))
       Symbols.insert(A.getName());
-  StringSet<> Done;
   for (const Function &F : M.functions()) {
     if (!HasSymbol(F) || F.isDefTriviallyDead())
       continue;
@@ -625,28 +481,17 @@ void Converter::convertFunctions() {
       continue;
     if (!has(FeatOptimizedFunc) && signatureChanged(F, Ty))
       continue;
-    if (!Done.insert(SP->getName()).second)
+    if (!Enc.claimFunc(SP->getName()))
       continue;
-    uint32_t Proto = convertProto(Ty, Args);
-    Entry E;
-    E.K = Kind::Func;
-    E.Name = SP->getName();
-    E.Word = Proto;
-    // pahole (all versions that matter here) marks every FUNC static.
-    E.X = FuncStatic;
-    uint32_t Id = add(std::move(E));
-    ++NumFuncs;
-    declTags(SP->getAnnotations(), Id, -1);
-    for (unsigned I = 0; I < Args.size(); ++I)
-      if (Args[I])
-        declTags(Args[I]->getAnnotations(), Id, int32_t(I));
-    if (Kfuncs.count(SP->getName()) && has(FeatDeclTag)) {
-      Entry T;
-      T.K = Kind::DeclTag;
-      T.Name = "bpf_kfunc";
-      T.Word = Id;
-      add(std::move(T));
-    }
+    FuncFacts FF;
+    FF.Name = SP->getName();
+    FF.Proto = convertProto(Ty, Args);
+    FF.DeclTags = declTags(SP->getAnnotations());
+    for (const DILocalVariable *A : Args)
+      FF.ParamDeclTags.push_back(A ? declTags(A->getAnnotations())
+                                   : TagValues());
+    FF.InKfuncSet = Kfuncs.count(SP->getName());
+    Enc.encodeFunc(FF);
   }
 }
 
@@ -669,12 +514,9 @@ static StringRef implicitSection(const GlobalVariable &GV) {
 void Converter::convertVariables() {
   if (!has(FeatVar) && !has(FeatGlobalVar))
     return;
-  struct SecInfo {
-    uint32_t Var, Offset, Size;
-  };
   struct Section {
     uint64_t End = 0;
-    std::vector<SecInfo> Vars;
+    std::vector<SectionVar> Vars;
   };
   MapVector<StringRef, Section> Sections;
   for (const GlobalVariable &GV : M.globals()) {
@@ -704,40 +546,16 @@ void Converter::convertVariables() {
     S.End = Offset + Size;
     if (!DV || !DV->getType() || DV->getName().empty() || Size == 0)
       continue; // pahole skips zero-sized and nameless variables
-    Entry E;
-    E.K = Kind::Var;
-    E.Name = DV->getName();
-    E.Word = typeId(DV->getType());
-    E.X = GV.hasLocalLinkage() ? VarStatic : VarGlobalAllocated;
-    uint32_t Id = add(std::move(E));
-    ++NumVars;
-    declTags(DV->getAnnotations(), Id, -1);
-    S.Vars.push_back({Id, uint32_t(Offset), uint32_t(Size)});
+    VarFacts VF;
+    VF.Name = DV->getName();
+    VF.Type = typeId(DV->getType());
+    VF.External = !GV.hasLocalLinkage();
+    VF.DeclTags = declTags(DV->getAnnotations());
+    uint32_t Id = Enc.encodeVar(VF);
+    S.Vars.push_back({Id, Offset, Size});
   }
-  for (auto &[Name, S] : Sections) {
-    if (S.Vars.empty())
-      continue;
-    llvm::stable_sort(S.Vars, [](const SecInfo &A, const SecInfo &B) {
-      return A.Offset < B.Offset;
-    });
-    Entry E;
-    E.K = Kind::Datasec;
-    E.Name = Name;
-    // pahole: the section size is where the last variable ends.
-    E.Word = S.Vars.back().Offset + S.Vars.back().Size;
-    for (const SecInfo &V : S.Vars) {
-      Elem El;
-      El.A = V.Var;
-      El.B = V.Offset;
-      El.C = V.Size;
-      E.Elems.push_back(El);
-    }
-    if (E.Elems.size() > MaxVlen) {
-      warn("section '" + Name + "' has more variables than BTF can hold");
-      E.Elems.resize(MaxVlen);
-    }
-    add(std::move(E));
-  }
+  for (auto &[Name, S] : Sections)
+    Enc.encodeDatasec(Name, std::move(S.Vars), warner());
 }
 
 //===----------------------------------------------------------------------===//
@@ -788,17 +606,17 @@ Expected<EmitResult> Converter::run() {
   convertVariables();
 
   Builder B;
-  if (Error E = addEncodedTypes(B, Entries, R.Source))
+  if (Error E = Enc.build(B, R.Source))
     return E;
   R.Blob = B.serialize();
-  R.NumTypes = unsigned(Entries.size());
-  R.NumFuncs = NumFuncs;
-  R.NumVars = NumVars;
+  R.NumTypes = unsigned(Enc.types().size());
+  R.NumFuncs = Enc.numFuncs();
+  R.NumVars = Enc.numVars();
   R.Warnings = std::move(Warnings);
   return R;
 }
 
 Expected<EmitResult> btfkit::convertDebugInfo(const Module &M,
-                                              const EmitOptions &Opts) {
+                                              const EncodeOptions &Opts) {
   return Converter(M, Opts).run();
 }

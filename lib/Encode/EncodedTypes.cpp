@@ -23,33 +23,33 @@ Error btfkit::addEncodedTypes(Builder &B, ArrayRef<EncodedType> Types,
   for (size_t I = 0; I < Types.size(); ++I) {
     const EncodedType &E = Types[I];
     uint32_t Id = 0;
-    switch (E.K) {
+    switch (E.TypeKind) {
     case Kind::Int:
-      Id = B.addInt(E.Name, E.Word, E.X);
+      Id = B.addInt(E.Name, E.Size, E.IntEncoding);
       break;
     case Kind::Float:
-      Id = B.addFloat(E.Name, E.Word);
+      Id = B.addFloat(E.Name, E.Size);
       break;
     case Kind::Ptr:
-      Id = B.addPtr(E.Word);
+      Id = B.addPtr(E.Type);
       break;
     case Kind::Array:
-      Id = B.addArray(E.X, E.Y, E.Z);
+      Id = B.addArray(E.Type, E.IndexType, E.NumElems);
       break;
     case Kind::Struct:
     case Kind::Union:
-      Id = E.K == Kind::Struct ? B.addStruct(E.Name, E.Word, E.KindFlag)
-                               : B.addUnion(E.Name, E.Word, E.KindFlag);
+      Id = E.TypeKind == Kind::Struct ? B.addStruct(E.Name, E.Size, E.KindFlag)
+                                      : B.addUnion(E.Name, E.Size, E.KindFlag);
       for (const EncodedElem &El : E.Elems)
-        B.addMember(El.Name, El.A, El.B, E.KindFlag ? El.C : 0);
+        B.addMember(El.Name, El.Type, El.Offset, E.KindFlag ? El.Size : 0);
       break;
     case Kind::Enum:
-      Id = B.addEnum(E.Name, E.Word, E.KindFlag);
+      Id = B.addEnum(E.Name, E.Size, E.KindFlag);
       for (const EncodedElem &El : E.Elems)
         B.addEnumValue(El.Name, int64_t(El.Value));
       break;
     case Kind::Enum64:
-      Id = B.addEnum64(E.Name, E.Word, E.KindFlag);
+      Id = B.addEnum64(E.Name, E.Size, E.KindFlag);
       for (const EncodedElem &El : E.Elems)
         B.addEnum64Value(El.Name, El.Value);
       break;
@@ -57,34 +57,34 @@ Error btfkit::addEncodedTypes(Builder &B, ArrayRef<EncodedType> Types,
       Id = B.addFwd(E.Name, E.KindFlag);
       break;
     case Kind::Typedef:
-      Id = B.addTypedef(E.Name, E.Word);
+      Id = B.addTypedef(E.Name, E.Type);
       break;
     case Kind::Const:
     case Kind::Volatile:
     case Kind::Restrict:
-      Id = B.addModifier(E.K, E.Word);
+      Id = B.addModifier(E.TypeKind, E.Type);
       break;
     case Kind::TypeTag:
-      Id = B.addTypeTag(E.Name, E.Word);
+      Id = B.addTypeTag(E.Name, E.Type);
       break;
     case Kind::FuncProto:
-      Id = B.addFuncProto(E.Word);
+      Id = B.addFuncProto(E.Type);
       for (const EncodedElem &El : E.Elems)
-        B.addParam(El.Name, El.A);
+        B.addParam(El.Name, El.Type);
       break;
     case Kind::Func:
-      Id = B.addFunc(E.Name, E.Word, FuncLinkage(E.X));
+      Id = B.addFunc(E.Name, E.Type, FuncLinkage(E.Linkage));
       break;
     case Kind::Var:
-      Id = B.addVar(E.Name, E.Word, VarLinkage(E.X));
+      Id = B.addVar(E.Name, E.Type, VarLinkage(E.Linkage));
       break;
     case Kind::Datasec:
-      Id = B.addDatasec(E.Name, E.Word);
+      Id = B.addDatasec(E.Name, E.Size);
       for (const EncodedElem &El : E.Elems)
-        B.addSecInfo(El.A, El.B, El.C);
+        B.addSecInfo(El.Type, El.Offset, El.Size);
       break;
     case Kind::DeclTag:
-      Id = B.addDeclTag(E.Name, E.Word, E.Component);
+      Id = B.addDeclTag(E.Name, E.Type, E.Component);
       break;
     default:
       return makeError(Label, "internal error: type " + Twine(I + 1) +
@@ -134,53 +134,4 @@ std::optional<Kind> btfkit::qualifierKind(unsigned DwTag) {
   default:
     return std::nullopt;
   }
-}
-
-void btfkit::describeQualifiedArray(std::vector<EncodedType> &Types,
-                                    uint32_t Id, EncodedType Array,
-                                    ArrayRef<Kind> Quals) {
-  if (Quals.empty()) {
-    Types[Id - 1] = std::move(Array);
-    return;
-  }
-  Types.push_back(std::move(Array));
-  uint32_t Target = uint32_t(Types.size());
-  for (size_t I = Quals.size(); I-- > 1;) {
-    EncodedType Q;
-    Q.K = Quals[I];
-    Q.Word = Target;
-    Types.push_back(std::move(Q));
-    Target = uint32_t(Types.size());
-  }
-  EncodedType &Outer = Types[Id - 1];
-  Outer = EncodedType();
-  Outer.K = Quals.front();
-  Outer.Word = Target;
-}
-
-uint32_t EncodedInts::get(std::vector<EncodedType> &Types, IntNameMap *Names,
-                          StringRef Name, uint32_t Size, uint32_t Encoding) {
-  // DWARF 5 has DW_ATE_[un]signed_N helper types of any size; pahole 1.24
-  // replaces INTs of a size BTF cannot hold by this 4-byte stand-in.
-  if (Size == 0 || Size > 16 || (Size & (Size - 1))) {
-    Name = "__SANITIZED_FAKE_INT__";
-    Size = 4;
-  }
-  if (Names) {
-    StringRef Mapped = Names->lookup(Name, Size, Encoding);
-    if (!Mapped.empty())
-      Name = Mapped;
-  }
-  std::string Key = (Name + "/" + Twine(Size) + "/" + Twine(Encoding)).str();
-  auto [It, New] = Ids.try_emplace(Key, 0);
-  if (New) {
-    EncodedType E;
-    E.K = Kind::Int;
-    E.Name = Name.str();
-    E.Word = Size;
-    E.X = Encoding;
-    Types.push_back(std::move(E));
-    It->second = uint32_t(Types.size());
-  }
-  return It->second;
 }

@@ -7,10 +7,10 @@
 //===----------------------------------------------------------------------===//
 //
 // The DWARF side of what lib/Emit/DebugInfoToBTF.cpp does with IR metadata:
-// the same rules (pahole 1.24's, with the plugin's documented differences),
-// read from the DIEs clang wrote for the same source, so that an object
-// built without the plugin contributes the types the plugin would have
-// given it:
+// the facts read from the DIEs clang wrote for the same source, handed to
+// the same encoding policy (btfkit/EncodePolicy.h: pahole 1.24's rules,
+// with the plugin's documented differences), so that an object built
+// without the plugin contributes the types the plugin would have given it:
 //
 //  - every type DIE of the unit (pahole encodes its whole types table),
 //    except clang's helper base types `__ARRAY_SIZE_TYPE__` and
@@ -37,12 +37,11 @@
 #include "DwarfToBTF.h"
 
 #include "btfkit/Builder.h"
-#include "btfkit/Encode.h"
+#include "btfkit/EncodePolicy.h"
 #include "btfkit/Error.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/BinaryFormat/Dwarf.h"
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
 #include "llvm/DebugInfo/DWARF/DWARFDie.h"
@@ -59,52 +58,44 @@ using namespace llvm;
 
 namespace {
 
-// Types are described first (ids reserved as the walk meets them), built
-// at the end (Encode.h), as the plugin's converter does.
-using Elem = EncodedElem;
-using Entry = EncodedType;
-
+/// Walks one unit's DIEs and hands each type's facts to the encoding
+/// policy (EncodePolicy.h), which builds the records, as the plugin's
+/// converter does with IR metadata.
 class UnitEncoder {
 public:
-  UnitEncoder(DWARFUnit &U, std::string Label, const DwarfEncodeOptions &Opts,
+  UnitEncoder(DWARFUnit &U, std::string Label, const EncodeOptions &Opts,
               std::optional<IntNameMap> &IntNames, const DwarfSymbols &Syms,
               std::vector<std::string> &Warnings)
-      : U(U), Label(std::move(Label)), Opts(Opts), IntNames(IntNames),
-        Syms(Syms), Warnings(Warnings) {}
+      : U(U), Label(std::move(Label)), Syms(Syms), Warnings(Warnings),
+        Enc(Opts, IntNames ? &*IntNames : nullptr) {}
 
   Expected<DwarfUnitBTF> run();
 
 private:
-  bool has(unsigned F) const { return Opts.Features & F; }
+  bool has(unsigned F) const { return Enc.has(F); }
   void warn(DWARFDie D, const Twine &Msg) {
     Warnings.push_back(
         (Label + ": DIE 0x" + utohexstr(D.getOffset(), true) + ": " + Msg)
             .str());
   }
-  uint32_t add(Entry E) {
-    Entries.push_back(std::move(E));
-    return uint32_t(Entries.size());
+  /// The policy's warnings, about \p D.
+  auto warner(DWARFDie D) {
+    return [this, D](const Twine &Msg) { warn(D, Msg); };
   }
-  Entry &entry(uint32_t Id) { return Entries[Id - 1]; }
 
   uint32_t typeId(DWARFDie D);
   uint32_t typeOf(DWARFDie D) {
     return typeId(D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type));
   }
-  uint32_t intType(StringRef Name, uint32_t Size, uint32_t Encoding);
-  uint32_t baseType(DWARFDie D);
-  uint32_t indexType() {
-    if (!IndexTypeId)
-      IndexTypeId = intType("int", 4, IntSigned);
-    return IndexTypeId;
+  TagValues tags(DWARFDie D, StringRef Key);
+  TagValues declTags(DWARFDie D) {
+    return has(FeatDeclTag) ? tags(D, "btf_decl_tag") : TagValues();
   }
   void describe(DWARFDie D, uint32_t Id);
-  void describePointer(DWARFDie D, uint32_t Id);
   void describeStruct(DWARFDie D, uint32_t Id);
   void describeEnum(DWARFDie D, uint32_t Id);
   void describeArray(DWARFDie D, uint32_t Id);
   void describeProto(DWARFDie D, uint32_t Id, bool WithNames);
-  void declTags(DWARFDie D, uint32_t Target, int32_t Component);
   void drain();
 
   void encodeFunction(DWARFDie D);
@@ -114,23 +105,13 @@ private:
   DWARFUnit &U;
   bool ClangProducer = false;
   std::string Label;
-  const DwarfEncodeOptions &Opts;
-  std::optional<IntNameMap> &IntNames;
   const DwarfSymbols &Syms;
   std::vector<std::string> &Warnings;
 
-  std::vector<Entry> Entries;           // type id = index + 1
+  TypeEncoder Enc;
   DenseMap<uint64_t, uint32_t> TypeIds; // DIE offset -> id
-  EncodedInts Ints;
   std::deque<std::pair<DWARFDie, uint32_t>> Work;
-  uint32_t IndexTypeId = 0;
-  struct PerCPUVar {
-    uint32_t Var;
-    uint64_t Offset, Size;
-  };
-  std::vector<PerCPUVar> Vars;
-  StringSet<> FuncsDone; // the first of a name wins, per unit as the plugin
-  unsigned NumFuncs = 0;
+  std::vector<SectionVar> PerCPUVars;
 };
 
 } // namespace
@@ -193,7 +174,12 @@ uint32_t UnitEncoder::typeId(DWARFDie D) {
   dwarf::Tag T = D.getTag();
   uint32_t Id = 0;
   if (T == dwarf::DW_TAG_base_type) {
-    Id = baseType(D);
+    uint32_t Size = uint32_t(unsignedAttr(D, dwarf::DW_AT_byte_size));
+    if (!Size)
+      Size = uint32_t((unsignedAttr(D, dwarf::DW_AT_bit_size) + 7) / 8);
+    Id = Enc.encodeBaseType(nameOf(D), Size,
+                            unsigned(unsignedAttr(D, dwarf::DW_AT_encoding)),
+                            warner(D));
   } else if (T == dwarf::DW_TAG_unspecified_type ||
              T == dwarf::DW_TAG_atomic_type ||
              T == dwarf::DW_TAG_LLVM_ptrauth_type || !isTypeTag(T)) {
@@ -209,61 +195,26 @@ uint32_t UnitEncoder::typeId(DWARFDie D) {
     warn(D, "a pointer to member (DW_TAG_ptr_to_member_type) has no BTF "
             "form; used as void");
   } else {
-    Id = add(Entry());
+    Id = Enc.reserve();
     Work.emplace_back(D, Id);
   }
   TypeIds[D.getOffset()] = Id;
   return Id;
 }
 
-uint32_t UnitEncoder::intType(StringRef Name, uint32_t Size,
-                              uint32_t Encoding) {
-  return Ints.get(Entries, IntNames ? &*IntNames : nullptr, Name, Size,
-                  Encoding);
-}
-
-uint32_t UnitEncoder::baseType(DWARFDie D) {
-  StringRef Name = nameOf(D);
-  uint32_t Size = uint32_t(unsignedAttr(D, dwarf::DW_AT_byte_size));
-  if (!Size)
-    Size = uint32_t((unsignedAttr(D, dwarf::DW_AT_bit_size) + 7) / 8);
-  unsigned Enc = unsigned(unsignedAttr(D, dwarf::DW_AT_encoding));
-  BaseTypeForm F = baseTypeForm(Enc);
-  if (F.How == BaseTypeForm::Float && has(FeatFloat)) {
-    Entry E;
-    E.K = Kind::Float;
-    E.Name = Name.str();
-    E.Word = Size;
-    return add(std::move(E));
-  }
-  if (F.How == BaseTypeForm::Unsupported) {
-    StringRef EncName = dwarf::AttributeEncodingString(Enc);
-    warn(D, "base type '" + Name + "' (" +
-                (EncName.empty() ? "encoding " + Twine(Enc) : Twine(EncName)) +
-                ") has no BTF kind; encoded as an INT of its size");
-  }
-  return intType(Name, Size, F.IntEncoding);
-}
-
-void UnitEncoder::declTags(DWARFDie D, uint32_t Target, int32_t Component) {
-  if (!has(FeatDeclTag))
-    return;
+/// The string values of \p D's DW_TAG_LLVM_annotation children named \p Key
+/// ("btf_decl_tag", "btf_type_tag"), in order.
+TagValues UnitEncoder::tags(DWARFDie D, StringRef Key) {
+  TagValues Values;
   for (DWARFDie C : D.children()) {
-    if (C.getTag() != dwarf::DW_TAG_LLVM_annotation ||
-        nameOf(C) != "btf_decl_tag")
+    if (C.getTag() != dwarf::DW_TAG_LLVM_annotation || nameOf(C) != Key)
       continue;
-    auto V = dwarf::toString(C.find(dwarf::DW_AT_const_value));
-    if (!V) {
-      warn(C, "btf_decl_tag annotation without a string value; ignored");
-      continue;
-    }
-    Entry E;
-    E.K = Kind::DeclTag;
-    E.Name = *V;
-    E.Word = Target;
-    E.Component = Component;
-    add(std::move(E));
+    if (auto V = dwarf::toString(C.find(dwarf::DW_AT_const_value)))
+      Values.push_back(*V);
+    else
+      warn(C, Key + " annotation without a string value; ignored");
   }
+  return Values;
 }
 
 void UnitEncoder::drain() {
@@ -278,15 +229,17 @@ void UnitEncoder::describe(DWARFDie D, uint32_t Id) {
   switch (D.getTag()) {
   case dwarf::DW_TAG_pointer_type:
   case dwarf::DW_TAG_reference_type:
-  case dwarf::DW_TAG_rvalue_reference_type:
-    return describePointer(D, Id);
+  case dwarf::DW_TAG_rvalue_reference_type: {
+    // clang 19 hangs the btf_type_tag attributes of the pointee on the
+    // pointer, in source order.
+    uint32_t Target = typeOf(D);
+    Enc.encodePointer(Id, Target,
+                      has(FeatTypeTag) ? tags(D, "btf_type_tag") : TagValues());
+    return;
+  }
   case dwarf::DW_TAG_typedef: {
     uint32_t Target = typeOf(D);
-    Entry &E = entry(Id);
-    E.K = Kind::Typedef;
-    E.Name = nameOf(D).str();
-    E.Word = Target;
-    declTags(D, Id, -1);
+    Enc.encodeTypedef(Id, nameOf(D), Target, declTags(D));
     return;
   }
   case dwarf::DW_TAG_const_type:
@@ -294,11 +247,7 @@ void UnitEncoder::describe(DWARFDie D, uint32_t Id) {
   case dwarf::DW_TAG_volatile_type:
   case dwarf::DW_TAG_restrict_type: {
     uint32_t Target = typeOf(D);
-    Entry &E = entry(Id);
-    E.K = D.getTag() == dwarf::DW_TAG_volatile_type   ? Kind::Volatile
-          : D.getTag() == dwarf::DW_TAG_restrict_type ? Kind::Restrict
-                                                      : Kind::Const;
-    E.Word = Target;
+    Enc.encodeQualifier(Id, D.getTag(), Target);
     return;
   }
   case dwarf::DW_TAG_structure_type:
@@ -315,31 +264,6 @@ void UnitEncoder::describe(DWARFDie D, uint32_t Id) {
     // typeId() queues only the tags above.
     llvm_unreachable("unexpected tag in the work list");
   }
-}
-
-void UnitEncoder::describePointer(DWARFDie D, uint32_t Id) {
-  uint32_t Target = typeOf(D);
-  // clang 19 hangs the btf_type_tag attributes of the pointee on the
-  // pointer, in source order: "int __a __b *" is PTR -> __b -> __a -> int,
-  // as the plugin and pahole 1.24 encode it.
-  for (DWARFDie C : D.children()) {
-    if (C.getTag() != dwarf::DW_TAG_LLVM_annotation ||
-        nameOf(C) != "btf_type_tag" || !has(FeatTypeTag))
-      continue;
-    auto V = dwarf::toString(C.find(dwarf::DW_AT_const_value));
-    if (!V) {
-      warn(C, "btf_type_tag annotation without a string value; ignored");
-      continue;
-    }
-    Entry E;
-    E.K = Kind::TypeTag;
-    E.Name = *V;
-    E.Word = Target;
-    Target = add(std::move(E));
-  }
-  Entry &E = entry(Id);
-  E.K = Kind::Ptr;
-  E.Word = Target;
 }
 
 /// A member's bit offset from the start of its struct: DWARF 5's
@@ -383,89 +307,60 @@ static std::optional<uint64_t> memberBitOffset(DWARFDie M, bool LittleEndian) {
 }
 
 void UnitEncoder::describeStruct(DWARFDie D, uint32_t Id) {
-  bool IsUnion = D.getTag() == dwarf::DW_TAG_union_type;
-  auto MakeFwd = [&] {
-    Entry &E = entry(Id);
-    E.K = Kind::Fwd;
-    E.Name = nameOf(D).str();
-    E.KindFlag = IsUnion;
-  };
-  if (dwarf::toUnsigned(D.find(dwarf::DW_AT_declaration), 0)) {
-    MakeFwd();
-    return;
-  }
+  CompositeFacts F;
+  F.Name = nameOf(D);
+  F.IsUnion = D.getTag() == dwarf::DW_TAG_union_type;
+  F.Declaration = dwarf::toUnsigned(D.find(dwarf::DW_AT_declaration), 0);
   // Data members only: static members (DWARF 4 marks them external or
   // declarations; DWARF 5 makes them variables), bases and methods are
   // skipped, as pahole's type__for_each_data_member does.
   SmallVector<DWARFDie, 16> Members;
-  for (DWARFDie C : D.children())
-    if (C.getTag() == dwarf::DW_TAG_member &&
-        !dwarf::toUnsigned(C.find(dwarf::DW_AT_external), 0) &&
-        !dwarf::toUnsigned(C.find(dwarf::DW_AT_declaration), 0))
-      Members.push_back(C);
-  if (Members.size() > MaxVlen) {
-    warn(D, "struct '" + nameOf(D) + "' has " + Twine(Members.size()) +
-                " members, more than BTF can hold; encoded as a forward "
-                "declaration");
-    MakeFwd();
-    return;
-  }
+  if (!F.Declaration)
+    for (DWARFDie C : D.children())
+      if (C.getTag() == dwarf::DW_TAG_member &&
+          !dwarf::toUnsigned(C.find(dwarf::DW_AT_external), 0) &&
+          !dwarf::toUnsigned(C.find(dwarf::DW_AT_declaration), 0))
+        Members.push_back(C);
+  F.ByteSize = uint32_t(unsignedAttr(D, dwarf::DW_AT_byte_size));
+  F.NumMembers = Members.size();
   bool LE = U.getContext().isLittleEndian();
-  bool KindFlag = false;
-  std::vector<Elem> Elems;
-  for (DWARFDie M : Members) {
-    Elem El;
-    El.Name = nameOf(M).str();
-    El.A = typeOf(M);
+  auto Member = [&](size_t I) {
+    DWARFDie M = Members[I];
+    MemberFacts MF;
+    MF.Name = nameOf(M);
+    MF.Type = typeOf(M);
     std::optional<uint64_t> Off = memberBitOffset(M, LE);
-    if (!Off) {
+    if (!Off)
       warn(M, "member '" + nameOf(M) + "' of '" + nameOf(D) +
                   "' has a location that is not a constant offset; "
                   "offset 0 used");
-      Off = 0;
-    }
-    El.B = uint32_t(*Off);
-    if (auto BS = M.find(dwarf::DW_AT_bit_size)) {
-      El.C = uint32_t(BS->getAsUnsignedConstant().value_or(0));
-      KindFlag = true;
-    }
-    Elems.push_back(std::move(El));
-  }
-  Entry &E = entry(Id);
-  E.K = IsUnion ? Kind::Union : Kind::Struct;
-  E.Name = nameOf(D).str();
-  E.Word = uint32_t(unsignedAttr(D, dwarf::DW_AT_byte_size));
-  E.KindFlag = KindFlag;
-  E.Elems = std::move(Elems);
-  declTags(D, Id, -1);
-  for (size_t I = 0; I < Members.size(); ++I)
-    declTags(Members[I], Id, int32_t(I));
+    MF.BitOffset = Off.value_or(0);
+    if (auto BS = M.find(dwarf::DW_AT_bit_size))
+      MF.BitfieldSize = uint32_t(BS->getAsUnsignedConstant().value_or(0));
+    MF.DeclTags = declTags(M);
+    return MF;
+  };
+  F.DeclTags = declTags(D);
+  Enc.encodeComposite(Id, F, Member, warner(D));
 }
 
 void UnitEncoder::describeEnum(DWARFDie D, uint32_t Id) {
-  uint32_t Size = uint32_t(unsignedAttr(D, dwarf::DW_AT_byte_size));
-  if (Size == 0)
-    Size = 4; // a forward-declared enum, as pahole
+  EnumFacts F;
+  F.Name = nameOf(D);
+  F.ByteSize = uint32_t(unsignedAttr(D, dwarf::DW_AT_byte_size));
   // The underlying type says how the enumerators' constants read (clang
   // writes them with DW_FORM_dataN of the smallest size, signed or not as
   // the underlying type is).
-  std::optional<bool> BaseSigned;
   if (DWARFDie B = D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type)) {
     for (unsigned Depth = 0;
          B && B.getTag() != dwarf::DW_TAG_base_type && Depth < 16; ++Depth)
       B = B.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
     if (B) {
-      unsigned Enc = unsigned(unsignedAttr(B, dwarf::DW_AT_encoding));
-      BaseSigned =
-          Enc == dwarf::DW_ATE_signed || Enc == dwarf::DW_ATE_signed_char;
+      unsigned Ate = unsigned(unsignedAttr(B, dwarf::DW_AT_encoding));
+      F.BaseSigned =
+          Ate == dwarf::DW_ATE_signed || Ate == dwarf::DW_ATE_signed_char;
     }
   }
-  bool Is64 = Size > 4 && has(FeatEnum64);
-  Entry E;
-  E.K = Is64 ? Kind::Enum64 : Kind::Enum;
-  E.Name = nameOf(D).str();
-  E.Word = Size;
-  bool AnyNegative = false;
   for (DWARFDie C : D.children()) {
     if (C.getTag() != dwarf::DW_TAG_enumerator)
       continue;
@@ -474,108 +369,77 @@ void UnitEncoder::describeEnum(DWARFDie D, uint32_t Id) {
       warn(C, "enumerator '" + nameOf(C) + "' has no value; 0 used");
       continue;
     }
-    bool Unsigned =
+    EnumeratorFacts EF;
+    EF.Name = nameOf(C);
+    EF.Unsigned =
         V->getForm() == dwarf::DW_FORM_udata ||
-        (V->getForm() != dwarf::DW_FORM_sdata && !BaseSigned.value_or(true));
-    int64_t S = 0;
-    if (Unsigned)
-      S = int64_t(V->getAsUnsignedConstant().value_or(0));
-    else
-      S = V->getAsSignedConstant().value_or(0);
-    Elem El;
-    El.Name = nameOf(C).str();
-    El.Value = uint64_t(S);
-    if (!Unsigned && S < 0)
-      AnyNegative = true;
-    if (!Is64 && Size > 4) // no enum64: the low 32 bits, as pahole
-      El.Value = uint32_t(S);
-    E.Elems.push_back(std::move(El));
+        (V->getForm() != dwarf::DW_FORM_sdata && !F.BaseSigned.value_or(true));
+    EF.Value = EF.Unsigned ? V->getAsUnsignedConstant().value_or(0)
+                           : uint64_t(V->getAsSignedConstant().value_or(0));
+    F.Values.push_back(EF);
   }
-  if (E.Elems.size() > MaxVlen) {
-    warn(D, "enum '" + nameOf(D) + "' has too many values for BTF; kept " +
-                Twine(MaxVlen));
-    E.Elems.resize(MaxVlen);
-  }
-  // As the plugin: a 4-byte ENUM is signed when a value is negative
-  // (libbpf's btf__add_enum_value()), an ENUM64 when its underlying type is.
-  if (Is64)
-    E.KindFlag = BaseSigned.value_or(false);
-  else
-    E.KindFlag = Size <= 4 && AnyNegative;
-  entry(Id) = std::move(E);
+  Enc.encodeEnum(Id, F, warner(D));
+}
+
+/// A subrange's bound or count as a signed number, when it is a constant
+/// (a reference or an expression is a variable bound).
+static std::optional<int64_t> signedBound(std::optional<DWARFFormValue> V) {
+  if (!V)
+    return std::nullopt;
+  if (V->getForm() == dwarf::DW_FORM_sdata)
+    return V->getAsSignedConstant();
+  if (auto U = V->getAsUnsignedConstant())
+    return int64_t(*U);
+  return std::nullopt;
 }
 
 void UnitEncoder::describeArray(DWARFDie D, uint32_t Id) {
-  uint32_t ElemId = typeOf(D);
-  // One ARRAY of all elements for any number of dimensions, as pahole and
-  // the plugin write it; a dimension without a constant count (flexible
-  // array member, VLA) has none.
-  uint64_t Total = 1;
+  ArrayFacts F;
+  F.ElemType = typeOf(D);
   for (DWARFDie C : D.children()) {
     if (C.getTag() != dwarf::DW_TAG_subrange_type)
       continue;
-    auto Signed =
-        [](std::optional<DWARFFormValue> V) -> std::optional<int64_t> {
-      if (!V)
-        return std::nullopt;
-      if (V->getForm() == dwarf::DW_FORM_sdata)
-        return V->getAsSignedConstant();
-      if (auto U = V->getAsUnsignedConstant())
-        return int64_t(*U);
-      return std::nullopt; // a reference or an expression: variable
-    };
     int64_t Count = 0;
     if (auto CountAttr = C.find(dwarf::DW_AT_count)) {
-      Count = Signed(CountAttr).value_or(0);
-    } else if (auto Up = Signed(C.find(dwarf::DW_AT_upper_bound))) {
-      int64_t Lo = Signed(C.find(dwarf::DW_AT_lower_bound)).value_or(0);
+      Count = signedBound(CountAttr).value_or(0);
+    } else if (auto Up = signedBound(C.find(dwarf::DW_AT_upper_bound))) {
+      int64_t Lo = signedBound(C.find(dwarf::DW_AT_lower_bound)).value_or(0);
       Count = *Up - Lo + 1;
     }
-    uint32_t N = Count > 0 ? uint32_t(std::min<int64_t>(Count, UINT32_MAX)) : 0;
-    Total = uint32_t(Total * N); // pahole multiplies in uint32_t
+    F.Counts.push_back(Count);
   }
-  Entry E;
-  E.K = Kind::Array;
-  E.X = ElemId;
-  E.Y = indexType();
-  E.Z = uint32_t(Total);
-  // Over a GCC-built base, the array carries its element's qualifiers too,
-  // as in GCC's DWARF (the plugin's convertArray() does the same).
-  SmallVector<Kind, 2> Hoisted;
-  if (Opts.QualifiedArrays && ClangProducer)
-    for (DWARFDie Q = D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type); Q;
-         Q = Q.getAttributeValueAsReferencedDie(dwarf::DW_AT_type)) {
-      std::optional<Kind> K = qualifierKind(Q.getTag());
-      if (!K)
-        break;
-      Hoisted.push_back(*K);
-    }
-  describeQualifiedArray(Entries, Id, std::move(E), Hoisted);
+  // Only clang's DWARF leaves arrays of qualified elements unqualified; a
+  // GCC unit already has the qualified form. Bounded: a corrupt chain must
+  // not loop.
+  F.ClangForm = ClangProducer;
+  for (DWARFDie Q = D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
+       Q && F.ElemQualifiers.size() < 64;
+       Q = Q.getAttributeValueAsReferencedDie(dwarf::DW_AT_type)) {
+    std::optional<Kind> K = qualifierKind(Q.getTag());
+    if (!K)
+      break;
+    F.ElemQualifiers.push_back(*K);
+  }
+  Enc.encodeArray(Id, F);
 }
 
 void UnitEncoder::describeProto(DWARFDie D, uint32_t Id, bool WithNames) {
   uint32_t Ret = typeOf(D);
-  std::vector<Elem> Params;
+  SmallVector<ParamFacts, 8> Params;
   for (DWARFDie C : D.children()) {
+    ParamFacts P;
     if (C.getTag() == dwarf::DW_TAG_formal_parameter) {
-      Elem P;
       if (WithNames)
-        P.Name = nameOf(C).str();
-      P.A = typeId(C.getAttributeValueAsReferencedDie(dwarf::DW_AT_type));
-      Params.push_back(std::move(P));
+        P.Name = nameOf(C);
+      P.Type = typeOf(C);
     } else if (C.getTag() == dwarf::DW_TAG_unspecified_parameters) {
-      Params.push_back(Elem()); // "...": a last nameless void parameter
+      P.Unspecified = true;
+    } else {
+      continue;
     }
+    Params.push_back(P);
   }
-  if (Params.size() > MaxVlen) {
-    warn(D, "prototype with " + Twine(Params.size()) +
-                " parameters, more than BTF can hold; truncated");
-    Params.resize(MaxVlen);
-  }
-  Entry &E = entry(Id);
-  E.K = Kind::FuncProto;
-  E.Word = Ret;
-  E.Elems = std::move(Params);
+  Enc.encodeProto(Id, Ret, Params, warner(D));
 }
 
 //===----------------------------------------------------------------------===//
@@ -622,23 +486,19 @@ void UnitEncoder::encodeFunction(DWARFDie D) {
   } else if (!Syms.Functions.count(Name)) {
     return;
   }
-  if (!FuncsDone.insert(Name).second)
+  // Per unit, as the plugin does per translation unit.
+  if (!Enc.claimFunc(Name))
     return;
   // Each FUNC has its own FUNC_PROTO with the parameter names.
-  uint32_t Proto = add(Entry());
-  describeProto(Src, Proto, /*WithNames=*/true);
-  Entry E;
-  E.K = Kind::Func;
-  E.Name = Name.str();
-  E.Word = Proto;
-  E.X = FuncStatic; // pahole marks every FUNC static
-  uint32_t Id = add(std::move(E));
-  ++NumFuncs;
-  declTags(Src, Id, -1);
-  int32_t Index = 0;
+  FuncFacts F;
+  F.Name = Name;
+  F.Proto = Enc.reserve();
+  describeProto(Src, F.Proto, /*WithNames=*/true);
+  F.DeclTags = declTags(Src);
   for (DWARFDie C : Src.children())
     if (C.getTag() == dwarf::DW_TAG_formal_parameter)
-      declTags(C, Id, Index++);
+      F.ParamDeclTags.push_back(declTags(C));
+  Enc.encodeFunc(F);
 }
 
 /// The address of a variable whose location is a plain address
@@ -708,16 +568,13 @@ void UnitEncoder::encodeVariable(DWARFDie D) {
     warn(D, "per-CPU variable '" + Name + "' has type void; left out");
     return;
   }
-  Entry E;
-  E.K = Kind::Var;
-  E.Name = Name.str();
-  E.Word = Type;
-  E.X = dwarf::toUnsigned(Decl.find(dwarf::DW_AT_external), 0)
-            ? VarGlobalAllocated
-            : VarStatic;
-  uint32_t Id = add(std::move(E));
-  declTags(D, Id, -1);
-  Vars.push_back({Id, Sym->first, Sym->second});
+  VarFacts F;
+  F.Name = Name;
+  F.Type = Type;
+  F.External = dwarf::toUnsigned(Decl.find(dwarf::DW_AT_external), 0);
+  F.DeclTags = declTags(D);
+  uint32_t Id = Enc.encodeVar(F);
+  PerCPUVars.push_back({Id, Sym->first, Sym->second});
 }
 
 //===----------------------------------------------------------------------===//
@@ -771,40 +628,22 @@ Expected<DwarfUnitBTF> UnitEncoder::run() {
       encodeVariable(C);
     drain();
   }
-  if (!Vars.empty()) {
-    llvm::stable_sort(Vars, [](const PerCPUVar &A, const PerCPUVar &B) {
-      return A.Offset < B.Offset;
-    });
-    Entry E;
-    E.K = Kind::Datasec;
-    E.Name = ".data..percpu";
-    E.Word = uint32_t(Vars.back().Offset + Vars.back().Size);
-    for (const PerCPUVar &V : Vars) {
-      Elem El;
-      El.A = V.Var;
-      El.B = uint32_t(V.Offset);
-      El.C = uint32_t(V.Size);
-      E.Elems.push_back(std::move(El));
-    }
-    if (E.Elems.size() > MaxVlen)
-      E.Elems.resize(MaxVlen);
-    add(std::move(E));
-  }
+  Enc.encodeDatasec(".data..percpu", std::move(PerCPUVars), warner(CU));
 
   Builder B;
-  if (Error E = addEncodedTypes(B, Entries, Label))
+  if (Error E = Enc.build(B, Label))
     return E;
   auto Built = B.build(Label);
   if (!Built)
     return Built.takeError();
   R.Types = std::move(*Built);
-  R.NumFuncs = NumFuncs;
-  R.NumVars = unsigned(Vars.size());
+  R.NumFuncs = Enc.numFuncs();
+  R.NumVars = Enc.numVars();
   return R;
 }
 
 Expected<DwarfUnitBTF> link::encodeDwarfUnit(
-    DWARFUnit &U, std::string Label, const DwarfEncodeOptions &Opts,
+    DWARFUnit &U, std::string Label, const EncodeOptions &Opts,
     std::optional<IntNameMap> &IntNames, const DwarfSymbols &Syms,
     std::vector<std::string> &Warnings) {
   return UnitEncoder(U, std::move(Label), Opts, IntNames, Syms, Warnings).run();

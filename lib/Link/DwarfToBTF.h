@@ -40,19 +40,6 @@ class DWARFUnit;
 namespace btfkit {
 namespace link {
 
-struct DwarfEncodeOptions {
-  /// Encode.h's Feature bits; Var, Float, DeclTag, TypeTag and Enum64 are
-  /// honoured (DefaultFeatures: what pahole 1.24 does for Kbuild).
-  unsigned Features = 0;
-  /// When set, INTs take this base's spelling of the same C type, as the
-  /// plugin's do (IntNameMap).
-  const BTF *NamingBase = nullptr;
-  /// The base qualifies array types as GCC does (IndexedBase.h): arrays
-  /// of qualified elements from clang's DWARF get the qualifiers too, as
-  /// the plugin gives them.
-  bool QualifiedArrays = false;
-};
-
 /// The BTF of one compile unit.
 struct DwarfUnitBTF {
   /// DW_AT_name of the unit, and "FILE:.debug_info[NAME@0xOFFSET]" for
@@ -82,9 +69,8 @@ struct DwarfSymbols {
 /// the base's spelling.
 llvm::Expected<DwarfUnitBTF>
 encodeDwarfUnit(llvm::DWARFUnit &U, std::string Label,
-                const DwarfEncodeOptions &Opts,
-                std::optional<IntNameMap> &IntNames, const DwarfSymbols &Syms,
-                std::vector<std::string> &Warnings);
+                const EncodeOptions &Opts, std::optional<IntNameMap> &IntNames,
+                const DwarfSymbols &Syms, std::vector<std::string> &Warnings);
 
 /// Encodes the compile units of \p In's .debug_info at \p UnitOffsets
 /// (DwarfUnits.cpp); every unit's header and unit DIE must read.
@@ -93,8 +79,7 @@ encodeDwarfUnit(llvm::DWARFUnit &U, std::string Label,
 /// reader cannot parse is an error naming the file and the section.
 llvm::Expected<std::vector<DwarfUnitBTF>>
 encodeDwarfUnits(const LinkInput &In, llvm::ArrayRef<uint64_t> UnitOffsets,
-                 const DwarfEncodeOptions &Opts,
-                 std::vector<std::string> &Warnings);
+                 const EncodeOptions &Opts, std::vector<std::string> &Warnings);
 
 } // namespace link
 } // namespace btfkit

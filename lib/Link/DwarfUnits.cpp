@@ -76,7 +76,7 @@ static Expected<DwarfSymbols> readSymbols(const LinkInput &In,
 
 Expected<std::vector<DwarfUnitBTF>>
 link::encodeDwarfUnits(const LinkInput &In, ArrayRef<uint64_t> UnitOffsets,
-                       const DwarfEncodeOptions &Opts,
+                       const EncodeOptions &Opts,
                        std::vector<std::string> &Warnings) {
   std::vector<DwarfUnitBTF> Out;
   auto Obj = openLinkedELF(In);

@@ -218,7 +218,7 @@ Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
   // (Run even when every unit is covered: it checks that the DWARF reads,
   // so that no unit is missed because its name could not be read.)
   if (DwarfFallback) {
-    DwarfEncodeOptions DO;
+    EncodeOptions DO;
     DO.Features = DefaultFeatures;
     if (!Frags.empty()) {
       auto F = parseFeatures(Frags.front().View.Manifest.Features,

@@ -28,30 +28,6 @@ using namespace llvm;
 
 namespace {
 
-/// A fresh folder, removed with what it holds at the end of the test.
-class TempDir {
-public:
-  TempDir() {
-    EXPECT_FALSE(sys::fs::createUniqueDirectory("btfkit-output", Path));
-  }
-  ~TempDir() { sys::fs::remove_directories(Path); }
-  std::string file(StringRef Name) const {
-    SmallString<128> P(Path);
-    sys::path::append(P, Name);
-    return std::string(P);
-  }
-  std::vector<std::string> names() const {
-    std::vector<std::string> Names;
-    std::error_code EC;
-    for (sys::fs::directory_iterator It(Path, EC), End; !EC && It != End;
-         It.increment(EC))
-      Names.push_back(sys::path::filename(It->path()).str());
-    std::sort(Names.begin(), Names.end());
-    return Names;
-  }
-  SmallString<128> Path;
-};
-
 std::string contents(StringRef Path) {
   auto Buf = MemoryBuffer::getFile(Path);
   return Buf ? (*Buf)->getBuffer().str() : "<unreadable>";

@@ -9,8 +9,16 @@
 #ifndef BTFKIT_TEST_UNIT_TESTSUPPORT_H
 #define BTFKIT_TEST_UNIT_TESTSUPPORT_H
 
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "gtest/gtest.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 /// Asserts that an llvm::Expected holds a value; prints the error if not.
 /// (Debian ships no LLVMTestingSupport, so no ASSERT_THAT_EXPECTED.)
@@ -22,5 +30,31 @@
     llvm::Error E_ = (Err);                                                    \
     ASSERT_FALSE(static_cast<bool>(E_)) << llvm::toString(std::move(E_));      \
   } while (0)
+
+/// A fresh folder, removed with what it holds at the end of the test.
+class TempDir {
+public:
+  TempDir() {
+    EXPECT_FALSE(llvm::sys::fs::createUniqueDirectory("btfkit-test", Path));
+  }
+  ~TempDir() { llvm::sys::fs::remove_directories(Path); }
+  /// The path of \p Name in the folder.
+  std::string file(llvm::StringRef Name) const {
+    llvm::SmallString<128> P(Path);
+    llvm::sys::path::append(P, Name);
+    return std::string(P);
+  }
+  /// The names of what the folder holds, sorted.
+  std::vector<std::string> names() const {
+    std::vector<std::string> Names;
+    std::error_code EC;
+    for (llvm::sys::fs::directory_iterator It(Path, EC), End; !EC && It != End;
+         It.increment(EC))
+      Names.push_back(llvm::sys::path::filename(It->path()).str());
+    std::sort(Names.begin(), Names.end());
+    return Names;
+  }
+  llvm::SmallString<128> Path;
+};
 
 #endif // BTFKIT_TEST_UNIT_TESTSUPPORT_H

@@ -67,22 +67,6 @@ void expectSameBTF(const BTF &A, const BTF &B) {
   EXPECT_EQ(A.stringSection(), B.stringSection());
 }
 
-class TempDir {
-public:
-  TempDir() {
-    EXPECT_FALSE(sys::fs::createUniqueDirectory("btfkit-writer", Path));
-  }
-  ~TempDir() { sys::fs::remove_directories(Path); }
-  std::string file(StringRef Name) const {
-    SmallString<128> P(Path);
-    sys::path::append(P, Name);
-    return std::string(P);
-  }
-
-private:
-  SmallString<128> Path;
-};
-
 std::vector<uint8_t> bytesOf(StringRef S) { return {S.begin(), S.end()}; }
 
 /// The contents of section \p Name of ELF file \p Path, or "<none>".
