@@ -27,7 +27,7 @@ HEADER_LAYER = {
     "Dedup.h": "Transform", "Distill.h": "Transform", "Relocate.h": "Transform",
     "BaseIndex.h": "Transform",
     "Dump.h": "Report", "Diff.h": "Report", "Explain.h": "Report", "Verdict.h": "Report",
-    "Encode.h": "Encode", "IndexedBase.h": "Encode",
+    "Encode.h": "Encode", "EncodePolicy.h": "Encode", "IndexedBase.h": "Encode",
     "Emit.h": "Emit", "EmitFragment.h": "Emit",
     "Link.h": "Link",
 }

@@ -19,14 +19,38 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Error.h"
 
+#include <system_error>
+
 namespace btfkit {
 
-/// An error about \p Source (a file name, or "file:section").
+/// What kind of problem an error reports, for the callers that act on it
+/// (a linker drop-in leaves a file that is not ELF alone, but fails on a
+/// broken one). Most errors are Malformed input; the message says the rest.
+enum class ErrorKind {
+  Malformed = 1, ///< the input breaks a rule (the default)
+  NotBTF,        ///< neither raw BTF nor an ELF file
+  NotELF,        ///< not an ELF file where one is needed
+  NoSection,     ///< an ELF file without the section asked for
+  NotSplit,      ///< BTF that is not split where split BTF is needed
+  IO,            ///< the file cannot be opened, read or written
+};
+
+/// The category of btfkit's error codes (ErrorKind).
+const std::error_category &errorCategory();
+
+/// An error about \p Source (a file name, or "file:section") of kind
+/// \p Kind.
 inline llvm::Error makeError(const llvm::Twine &Source,
-                             const llvm::Twine &Message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 (Source + ": " + Message).str());
+                             const llvm::Twine &Message,
+                             ErrorKind Kind = ErrorKind::Malformed) {
+  return llvm::createStringError(
+      std::error_code(int(Kind), errorCategory()),
+      (Source + ": " + Message).str());
 }
+
+/// True when \p E (left as it was) is a btfkit error of kind \p Kind, or
+/// joins one.
+bool isErrorKind(llvm::Error &E, ErrorKind Kind);
 
 } // namespace btfkit
 

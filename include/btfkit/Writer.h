@@ -31,6 +31,20 @@
 
 namespace btfkit {
 
+/// The header of a blob laid out the one way btfkit writes BTF (pahole's
+/// too): the header, the types, the layout section when \p WithLayout
+/// (LayoutLen bytes), the strings. Every writer of a blob takes its header
+/// from here.
+Header blobHeader(uint32_t TypeLen, uint32_t StrLen, bool WithLayout = false,
+                  uint32_t LayoutLen = 0, uint8_t Flags = 0);
+
+/// A whole blob in host byte order: blobHeader() and the sections after it.
+/// \p Layouts, when given, makes a layout section (the 32-byte header).
+std::vector<uint8_t>
+assembleBTF(llvm::ArrayRef<uint8_t> Types, llvm::StringRef Strings,
+            std::optional<llvm::ArrayRef<KindLayout>> Layouts = std::nullopt,
+            uint8_t Flags = 0);
+
 /// The blob of the types and strings \p B defines (not its base's): header,
 /// types, layout section (kept when \p B has one), strings. Host byte order,
 /// or the other one with \p ByteSwap.

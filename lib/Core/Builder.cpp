@@ -8,6 +8,7 @@
 
 #include "btfkit/Builder.h"
 #include "btfkit/TypeWalk.h"
+#include "btfkit/Writer.h"
 
 #include <cstring>
 
@@ -236,6 +237,7 @@ MutableArrayRef<uint32_t> Builder::recordWords(uint32_t Id) {
 }
 
 std::vector<uint8_t> Builder::serialize() const {
+  std::optional<ArrayRef<KindLayout>> LayoutSection;
   std::vector<KindLayout> Layouts;
   if (EmitLayout) {
     for (unsigned K = 0; K <= MaxKnownKind; ++K) {
@@ -244,28 +246,12 @@ std::vector<uint8_t> Builder::serialize() const {
       Layouts.push_back(L);
     }
     Layouts.insert(Layouts.end(), ExtraLayouts.begin(), ExtraLayouts.end());
+    LayoutSection = Layouts;
   }
-  Header H = {};
-  H.Magic = BTFMagic;
-  H.Version = BTFVersion;
-  H.HdrLen = EmitLayout ? LayoutHeaderSize : ClassicHeaderSize;
-  H.TypeOff = 0;
-  H.TypeLen = uint32_t(Words.size() * 4);
-  uint32_t LayoutBytes = uint32_t(Layouts.size() * sizeof(KindLayout));
-  H.LayoutOff = EmitLayout ? H.TypeLen : 0;
-  H.LayoutLen = LayoutBytes;
-  H.StrOff = H.TypeLen + LayoutBytes;
-  H.StrLen = uint32_t(Strings.size());
-  std::vector<uint8_t> Out(H.HdrLen + H.StrOff + H.StrLen);
-  std::memcpy(Out.data(), &H, H.HdrLen);
-  uint8_t *Body = Out.data() + H.HdrLen;
-  if (!Words.empty())
-    std::memcpy(Body, Words.data(), H.TypeLen);
-  if (LayoutBytes)
-    std::memcpy(Body + H.LayoutOff, Layouts.data(), LayoutBytes);
-  if (!Strings.empty())
-    std::memcpy(Body + H.StrOff, Strings.data(), H.StrLen);
-  return Out;
+  return assembleBTF(ArrayRef<uint8_t>(
+                         reinterpret_cast<const uint8_t *>(Words.data()),
+                         Words.size() * 4),
+                     Strings, LayoutSection);
 }
 
 Expected<std::unique_ptr<BTF>> Builder::build(std::string Name) const {

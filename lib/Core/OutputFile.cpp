@@ -24,7 +24,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Signals.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -86,8 +85,9 @@ Error writeAll(int FD, ArrayRef<uint8_t> Data, StringRef Path) {
     if (N < 0 && errno == EINTR)
       continue;
     if (N <= 0)
-      return makeError(Path, "cannot write: " +
-                                 errnoMessage(N < 0 ? errno : ENOSPC));
+      return makeError(Path,
+                       "cannot write: " + errnoMessage(N < 0 ? errno : ENOSPC),
+                       ErrorKind::IO);
     P += N;
     Left -= size_t(N);
   }
@@ -165,7 +165,8 @@ Expected<OutputFile> OutputFile::create(StringRef Path, SpecialOutput Special) {
   SmallString<256> Temp;
   if (std::error_code EC = sys::fs::createUniqueFile(temporaryNameModel(Path),
                                                      F.FD, Temp))
-    return makeError(Path, "cannot create a temporary file: " + EC.message());
+    return makeError(Path, "cannot create a temporary file: " + EC.message(),
+                     ErrorKind::IO);
   F.TempPath = std::string(Temp);
   // Marks the file as in use (removeStaleTemporaries), and removes it when
   // the process is interrupted by a signal it can handle.
@@ -252,7 +253,7 @@ Error OutputFile::commit(std::optional<unsigned> Mode) {
   if (Mode && ::fchmod(FD, *Mode) != 0)
     return makeError(Path, "cannot set the file mode: " + errnoMessage());
   if (std::error_code EC = sys::fs::rename(TempPath, Path))
-    return makeError(Path, "cannot replace: " + EC.message());
+    return makeError(Path, "cannot replace: " + EC.message(), ErrorKind::IO);
   sys::DontRemoveFileOnSignal(TempPath);
   TempPath.clear();
   syncFolder(folderOf(Path));
@@ -274,14 +275,13 @@ Error OutputSet::add(StringRef Path, ArrayRef<uint8_t> Data) {
 Error OutputSet::commit() {
   // Devices and pipes first: writing into them is what can still fail for
   // want of space (/dev/full), and no file has been replaced yet.
-  std::stable_partition(Files.begin(), Files.end(), [](const OutputFile &F) {
-    return F.writesInto();
-  });
-  for (OutputFile &F : Files)
-    if (Error E = F.commit()) {
-      Files.clear(); // discards the outputs not committed yet
-      return E;
-    }
+  for (bool Into : {true, false})
+    for (OutputFile &F : Files)
+      if (F.writesInto() == Into)
+        if (Error E = F.commit()) {
+          Files.clear(); // discards the outputs not committed yet
+          return E;
+        }
   Files.clear();
   return Error::success();
 }

@@ -19,70 +19,74 @@
 using namespace btfkit;
 using namespace llvm;
 
-std::vector<uint8_t> btfkit::copyOwnTypesAndStrings(const BTF &B) {
-  ArrayRef<uint8_t> Types = B.typeSection();
-  StringRef Strs = B.stringSection();
-  std::vector<uint8_t> Blob(ClassicHeaderSize + Types.size() + Strs.size());
+Header btfkit::blobHeader(uint32_t TypeLen, uint32_t StrLen, bool WithLayout,
+                          uint32_t LayoutLen, uint8_t Flags) {
   Header H = {};
   H.Magic = BTFMagic;
   H.Version = BTFVersion;
-  H.HdrLen = ClassicHeaderSize;
+  H.Flags = Flags;
+  H.HdrLen = WithLayout ? LayoutHeaderSize : ClassicHeaderSize;
   H.TypeOff = 0;
-  H.TypeLen = uint32_t(Types.size());
-  H.StrOff = H.TypeLen;
-  H.StrLen = uint32_t(Strs.size());
-  std::memcpy(Blob.data(), &H, ClassicHeaderSize);
-  uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
-  if (!Types.empty()) // memcpy from null is undefined even for 0 bytes
-    std::memcpy(TypeData, Types.data(), Types.size());
-  if (!Strs.empty())
-    std::memcpy(TypeData + Types.size(), Strs.data(), Strs.size());
-  return Blob;
+  H.TypeLen = TypeLen;
+  H.LayoutOff = WithLayout ? TypeLen : 0;
+  H.LayoutLen = WithLayout ? LayoutLen : 0;
+  H.StrOff = TypeLen + H.LayoutLen;
+  H.StrLen = StrLen;
+  return H;
+}
+
+std::vector<uint8_t>
+btfkit::assembleBTF(ArrayRef<uint8_t> Types, StringRef Strings,
+                    std::optional<ArrayRef<KindLayout>> Layouts,
+                    uint8_t Flags) {
+  uint32_t LayoutBytes =
+      Layouts ? uint32_t(Layouts->size() * sizeof(KindLayout)) : 0;
+  Header H = blobHeader(uint32_t(Types.size()), uint32_t(Strings.size()),
+                        Layouts.has_value(), LayoutBytes, Flags);
+  std::vector<uint8_t> Out(H.HdrLen + H.StrOff + H.StrLen);
+  std::memcpy(Out.data(), &H, H.HdrLen);
+  uint8_t *Body = Out.data() + H.HdrLen;
+  // memcpy from null is undefined even for 0 bytes.
+  if (!Types.empty())
+    std::memcpy(Body, Types.data(), Types.size());
+  if (LayoutBytes)
+    std::memcpy(Body + H.LayoutOff, Layouts->data(), LayoutBytes);
+  if (!Strings.empty())
+    std::memcpy(Body + H.StrOff, Strings.data(), Strings.size());
+  return Out;
+}
+
+std::vector<uint8_t> btfkit::copyOwnTypesAndStrings(const BTF &B) {
+  return assembleBTF(B.typeSection(), B.stringSection());
 }
 
 std::vector<uint8_t> btfkit::serializeBTF(const BTF &B, bool ByteSwap) {
-  ArrayRef<uint8_t> Types = B.typeSection();
-  StringRef Strings = B.stringSection();
-  ArrayRef<KindLayout> Layouts = B.layouts();
-  bool WithLayout = B.hasLayoutSection();
-  Header H = {};
-  H.Magic = BTFMagic;
-  H.Version = BTFVersion;
-  H.Flags = B.header().Flags;
-  H.HdrLen = WithLayout ? LayoutHeaderSize : ClassicHeaderSize;
-  H.TypeOff = 0;
-  H.TypeLen = uint32_t(Types.size());
-  uint32_t LayoutBytes = uint32_t(Layouts.size() * sizeof(KindLayout));
-  H.LayoutOff = WithLayout ? H.TypeLen : 0;
-  H.LayoutLen = WithLayout ? LayoutBytes : 0;
-  H.StrOff = H.TypeLen + H.LayoutLen;
-  H.StrLen = uint32_t(Strings.size());
-
-  std::vector<uint8_t> Out(H.HdrLen + H.StrOff + H.StrLen);
+  std::optional<ArrayRef<KindLayout>> Layouts;
+  if (B.hasLayoutSection())
+    Layouts = B.layouts();
+  std::vector<uint8_t> Out = assembleBTF(B.typeSection(), B.stringSection(),
+                                         Layouts, B.header().Flags);
+  if (!ByteSwap)
+    return Out;
+  Header H = {}; // a classic header leaves the layout fields zero
+  std::memcpy(&H, Out.data(), Layouts ? LayoutHeaderSize : ClassicHeaderSize);
   uint8_t *Body = Out.data() + H.HdrLen;
-  if (!Types.empty())
-    std::memcpy(Body, Types.data(), Types.size());
-  if (H.LayoutLen)
-    std::memcpy(Body + H.LayoutOff, Layouts.data(), H.LayoutLen);
-  if (!Strings.empty())
-    std::memcpy(Body + H.StrOff, Strings.data(), Strings.size());
-  if (ByteSwap) {
-    // Records are 32-bit words throughout; layout entries hold one 16-bit
-    // field (see BTF::load).
-    for (uint32_t I = 0; I < H.TypeLen; I += 4) {
-      uint32_t W;
-      std::memcpy(&W, Body + I, 4);
-      W = sys::getSwappedBytes(W);
-      std::memcpy(Body + I, &W, 4);
-    }
-    auto *L = reinterpret_cast<KindLayout *>(Body + H.LayoutOff);
-    for (uint32_t I = 0; I < H.LayoutLen / sizeof(KindLayout); ++I)
-      L[I].Flags = sys::getSwappedBytes(L[I].Flags);
-    H.Magic = sys::getSwappedBytes(H.Magic);
-    for (uint32_t *W = &H.HdrLen; W <= &H.LayoutLen; ++W)
-      *W = sys::getSwappedBytes(*W);
+  // Records are 32-bit words throughout; layout entries hold one 16-bit
+  // field (see BTF::load).
+  for (uint32_t I = 0; I < H.TypeLen; I += 4) {
+    uint32_t W;
+    std::memcpy(&W, Body + I, 4);
+    W = sys::getSwappedBytes(W);
+    std::memcpy(Body + I, &W, 4);
   }
-  std::memcpy(Out.data(), &H, WithLayout ? LayoutHeaderSize : ClassicHeaderSize);
+  auto *L = reinterpret_cast<KindLayout *>(Body + H.LayoutOff);
+  for (uint32_t I = 0; I < H.LayoutLen / sizeof(KindLayout); ++I)
+    L[I].Flags = sys::getSwappedBytes(L[I].Flags);
+  uint32_t HdrLen = H.HdrLen;
+  H.Magic = sys::getSwappedBytes(H.Magic);
+  for (uint32_t *W = &H.HdrLen; W <= &H.LayoutLen; ++W)
+    *W = sys::getSwappedBytes(*W);
+  std::memcpy(Out.data(), &H, HdrLen);
   return Out;
 }
 

@@ -47,7 +47,7 @@ btfkit::findELFSection(StringRef Path, ArrayRef<uint8_t> Image,
     return makeError(Path, "not a valid ELF file: " +
                                toString(ObjOrErr.takeError()));
   if (!isa<object::ELFObjectFileBase>(**ObjOrErr))
-    return makeError(Path, "not an ELF file");
+    return makeError(Path, "not an ELF file", ErrorKind::NotELF);
   for (const object::SectionRef &S : (*ObjOrErr)->sections()) {
     Expected<StringRef> SName = S.getName();
     if (!SName)
@@ -134,26 +134,30 @@ readStream(int FD, StringRef Path, StringRef What) {
   constexpr size_t Chunk = 1 << 16;
   for (;;) {
     if (Bytes.size() > MaxStreamInputSize)
-      return makeError(Path, What + " of more than " +
-                                 Twine(MaxStreamInputSize >> 20) +
-                                 " MiB, the most btfkit reads from an input "
-                                 "that is not a regular file: save it to a "
-                                 "file first");
+      return makeError(Path,
+                       What + " of more than " +
+                           Twine(MaxStreamInputSize >> 20) +
+                           " MiB, the most btfkit reads from an input that "
+                           "is not a regular file: save it to a file first",
+                       ErrorKind::IO);
     size_t Old = Bytes.size();
     Bytes.resize_for_overwrite(Old + Chunk);
     Expected<size_t> N = sys::fs::readNativeFile(
         FD, MutableArrayRef<char>(Bytes.data() + Old, Chunk));
     if (!N)
-      return makeError(Path, "cannot read: " + toString(N.takeError()));
+      return makeError(Path, "cannot read: " + toString(N.takeError()),
+                       ErrorKind::IO);
     Bytes.truncate(Old + *N);
     if (*N == 0)
       break;
   }
   if (Bytes.empty())
-    return makeError(Path, What == "a FIFO"
-                               ? "a FIFO with nothing to read (no writer, or "
-                                 "the writer wrote nothing)"
-                               : What + " with nothing to read");
+    return makeError(Path,
+                     What == "a FIFO"
+                         ? "a FIFO with nothing to read (no writer, or the "
+                           "writer wrote nothing)"
+                         : What + " with nothing to read",
+                     ErrorKind::IO);
   return std::unique_ptr<MemoryBuffer>(MemoryBuffer::getMemBufferCopy(
       StringRef(Bytes.data(), Bytes.size()), Path));
 }
@@ -187,30 +191,36 @@ btfkit::mapFile(StringRef Path, bool Populate) {
   int FD = Stdin ? ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
                  : ::open(PathZ.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (FD < 0)
-    return makeError(Path, "cannot open: " +
-                               std::error_code(errno, std::generic_category())
-                                   .message());
+    return makeError(Path,
+                     "cannot open: " +
+                         std::error_code(errno, std::generic_category())
+                             .message(),
+                     ErrorKind::IO);
   struct CloseOnExit {
     int FD;
     ~CloseOnExit() { ::close(FD); }
   } Closer{FD};
   struct stat St;
   if (::fstat(FD, &St) != 0)
-    return makeError(Path, "cannot stat: " +
-                               std::error_code(errno, std::generic_category())
-                                   .message());
+    return makeError(Path,
+                     "cannot stat: " +
+                         std::error_code(errno, std::generic_category())
+                             .message(),
+                     ErrorKind::IO);
   if (S_ISDIR(St.st_mode))
-    return makeError(Path, "is a directory, not a file");
+    return makeError(Path, "is a directory, not a file", ErrorKind::IO);
   int Flags = ::fcntl(FD, F_GETFL);
   if (Flags < 0 ||
       ((Flags & O_NONBLOCK) && ::fcntl(FD, F_SETFL, Flags & ~O_NONBLOCK) != 0))
-    return makeError(Path, "cannot read: " +
-                               std::error_code(errno, std::generic_category())
-                                   .message());
+    return makeError(Path,
+                     "cannot read: " +
+                         std::error_code(errno, std::generic_category())
+                             .message(),
+                     ErrorKind::IO);
   if (!S_ISREG(St.st_mode)) {
     sys::fs::file_status Status;
     if (std::error_code EC = sys::fs::status(FD, Status))
-      return makeError(Path, "cannot stat: " + EC.message());
+      return makeError(Path, "cannot stat: " + EC.message(), ErrorKind::IO);
     auto Buf = readStream(FD, Path, describeFileType(Status.type()));
     if (!Buf)
       return Buf.takeError();
@@ -219,7 +229,8 @@ btfkit::mapFile(StringRef Path, bool Populate) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
       readRegularFile(FD, Path, uint64_t(St.st_size), Populate);
   if (!BufOrErr)
-    return makeError(Path, "cannot read: " + BufOrErr.getError().message());
+    return makeError(Path, "cannot read: " + BufOrErr.getError().message(),
+                     ErrorKind::IO);
   return std::shared_ptr<const MemoryBuffer>(std::move(*BufOrErr));
 }
 
@@ -254,10 +265,11 @@ Expected<FileContents> btfkit::inspectFile(const MemoryBuffer &Contents) {
   if (looksLikeRawBTF(Data))
     return C;
   if (!looksLikeELF(Data))
-    return makeError(Path, Data.empty()
-                               ? "empty file, neither BTF nor ELF"
-                               : "neither raw BTF (magic 0xeb9f) nor an ELF "
-                                 "file");
+    return makeError(Path,
+                     Data.empty() ? "empty file, neither BTF nor ELF"
+                                  : "neither raw BTF (magic 0xeb9f) nor an "
+                                    "ELF file",
+                     ErrorKind::NotBTF);
   C.Format = BTFFile::ELF;
   for (auto [Name, Has] : {std::pair<const char *, bool *>{BTFSectionName,
                                                             &C.HasBTF},
@@ -300,7 +312,8 @@ Expected<BTFFile> BTFFile::load(std::shared_ptr<const MemoryBuffer> Buf,
   if (looksLikeRawBTF(Data)) {
     F.Format = Raw;
     if (Opts.Section != BTFSectionName)
-      return makeError(Path, "is raw BTF, it has no section " + Opts.Section);
+      return makeError(Path, "is raw BTF, it has no section " + Opts.Section,
+                       ErrorKind::NoSection);
     auto BOrErr = BTF::parse(Data, Opts.Base, F.Path, Buf);
     if (!BOrErr)
       return BOrErr.takeError();
@@ -309,8 +322,10 @@ Expected<BTFFile> BTFFile::load(std::shared_ptr<const MemoryBuffer> Buf,
   }
   if (!looksLikeELF(Data)) {
     if (Data.empty())
-      return makeError(Path, "empty file, neither BTF nor ELF");
-    return makeError(Path, "neither raw BTF (magic 0xeb9f) nor an ELF file");
+      return makeError(Path, "empty file, neither BTF nor ELF",
+                       ErrorKind::NotBTF);
+    return makeError(Path, "neither raw BTF (magic 0xeb9f) nor an ELF file",
+                     ErrorKind::NotBTF);
   }
 
   F.Format = ELF;
@@ -339,7 +354,7 @@ Expected<BTFFile> BTFFile::load(std::shared_ptr<const MemoryBuffer> Buf,
   std::string SecLabel = (Path + ":" + Opts.Section).str();
   if (Opts.Section == BTFBaseSectionName) {
     if (!*BaseSec)
-      return makeError(Path, "no .BTF.base section");
+      return makeError(Path, "no .BTF.base section", ErrorKind::NoSection);
     auto BOrErr = BTF::parse(**BaseSec, nullptr, SecLabel, Buf);
     if (!BOrErr)
       return BOrErr.takeError();
@@ -351,7 +366,8 @@ Expected<BTFFile> BTFFile::load(std::shared_ptr<const MemoryBuffer> Buf,
   if (!Sec)
     return Sec.takeError();
   if (!*Sec)
-    return makeError(Path, "no " + Opts.Section + " section");
+    return makeError(Path, "no " + Opts.Section + " section",
+                     ErrorKind::NoSection);
   const BTF *Base = Opts.Base;
   if (!Base && Opts.UseEmbeddedBase && *BaseSec) {
     auto BOrErr = BTF::parse(**BaseSec, nullptr,

@@ -44,11 +44,11 @@ static Expected<DwarfSymbols> readSymbols(const LinkInput &In,
       continue;
     auto Name = Sym.getName();
     auto Sec = Sym.getSection();
-    if (!Name || !Sec) {
-      consumeError(Name.takeError());
-      consumeError(Sec.takeError());
-      return makeError(In.Path, ".symtab: unreadable symbol");
-    }
+    if (!Name || !Sec)
+      return makeError(In.Path,
+                       ".symtab: unreadable symbol: " +
+                           toString(joinErrors(Name.takeError(),
+                                               Sec.takeError())));
     if (*Sec == Elf.section_end() || Name->empty())
       continue;
     if (T == ELF::STT_FUNC) {

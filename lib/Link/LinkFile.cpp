@@ -33,8 +33,10 @@ btfkit::readLinkedFile(StringRef Path) {
   if (!Buf)
     return Buf.takeError();
   if (!looksLikeELF(arrayRefFromStringRef((*Buf)->getBuffer())))
-    return makeError(Path, "not an ELF file (the link step works on the "
-                           "linker's output)");
+    return makeError(Path,
+                     "not an ELF file (the link step works on the linker's "
+                     "output)",
+                     ErrorKind::NotELF);
   return std::move(*Buf);
 }
 

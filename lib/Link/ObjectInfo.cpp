@@ -78,12 +78,12 @@ Expected<ObjectInfo> link::readObjectInfo(const LinkInput &In) {
     auto Name = Sym.getName();
     auto Sec = Sym.getSection();
     auto Value = Sym.getValue();
-    if (!Name || !Sec || !Value) {
-      consumeError(Name.takeError());
-      consumeError(Sec.takeError());
-      consumeError(Value.takeError());
-      return makeError(In.Path, ".symtab: unreadable symbol");
-    }
+    if (!Name || !Sec || !Value)
+      return makeError(In.Path,
+                       ".symtab: unreadable symbol: " +
+                           toString(joinErrors(
+                               joinErrors(Name.takeError(), Sec.takeError()),
+                               Value.takeError())));
     if (*Sec == Elf->section_end() || Name->empty())
       continue;
     unsigned Idx = (*Sec)->getIndex();

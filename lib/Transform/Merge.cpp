@@ -17,6 +17,7 @@
 #include "btfkit/Dedup.h"
 #include "btfkit/Error.h"
 #include "btfkit/TypeWalk.h"
+#include "btfkit/Writer.h"
 
 #include <algorithm>
 #include <cstring>
@@ -122,13 +123,7 @@ btfkit::concatenateToBlob(ArrayRef<const BTF *> Parts, const BTF *Base) {
                                   "exceed 2^31 types or string bytes");
   }
 
-  Header H = {};
-  H.Magic = BTFMagic;
-  H.Version = BTFVersion;
-  H.HdrLen = ClassicHeaderSize;
-  H.TypeLen = uint32_t(TypeBytes);
-  H.StrOff = H.TypeLen;
-  H.StrLen = uint32_t(Strings.size());
+  Header H = blobHeader(uint32_t(TypeBytes), uint32_t(Strings.size()));
   std::memcpy(Out.data(), &H, ClassicHeaderSize);
   std::memcpy(Out.data() + ClassicHeaderSize + TypeBytes, Strings.data(),
               Strings.size());

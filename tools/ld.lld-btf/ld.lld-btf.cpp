@@ -184,8 +184,14 @@ int main(int argc, char **argv) {
   Expected<bool> Has =
       Linked ? hasFragments(**Linked) : Expected<bool>(Linked.takeError());
   if (!Has) {
-    // Not an ELF file (--oformat=binary): nothing to merge.
-    consumeError(Has.takeError());
+    Error E = Has.takeError();
+    // Not an ELF file (--oformat=binary): nothing to merge. Anything else
+    // (a broken ELF, an unreadable file) fails the link.
+    if (!isErrorKind(E, ErrorKind::NotELF)) {
+      reportError(Tool, std::move(E));
+      return failLink(CL->Output, 2);
+    }
+    consumeError(std::move(E));
     Has = false;
   }
   if (!*Has) {
