@@ -8,15 +8,15 @@
 ///
 /// \file
 /// Deduplication with the semantics of libbpf's btf__dedup(): strings are
-/// deduplicated, then primitive types, then structs and unions by a
+/// deduplicated, then primitive types, then structs, unions and typedefs by a
 /// side-by-side walk of both type graphs (which resolves cycles and FWDs),
 /// then FWDs whose name is unambiguous, then reference types, and the result
 /// is compacted. For split BTF a type equivalent to a base type becomes a
 /// reference to the base type and is not copied; the base never changes.
 ///
-/// Where libbpf 1.1 has a known bug fixed later upstream, the later
-/// behaviour is followed (docs/Dedup.md lists the cases); DedupCompat::
-/// Libbpf11 reproduces 1.1 exactly, for differential testing.
+/// The result is libbpf head's (docs/Dedup.md lists the upstream changes
+/// since 1.1 that this follows); DedupCompat::Libbpf11 reproduces 1.1
+/// exactly, for differential testing against Debian's libbpf.
 ///
 /// Output is a function of the input bytes only: the same input gives the
 /// same bytes, whatever the machine.
@@ -39,7 +39,8 @@ namespace btfkit {
 
 /// Which libbpf the algorithm follows where libbpf versions differ.
 enum class DedupCompat {
-  /// libbpf 1.1 with the dedup fixes made upstream since (the default).
+  /// libbpf at its head: 1.1 with the dedup changes made since (the
+  /// default).
   Latest,
   /// Exactly libbpf 1.1's choices (its "identical type" heuristics).
   Libbpf11,

@@ -12,13 +12,14 @@
 //   strings     -> every name is re-added, base strings reused
 //   primitives  -> INT, FLOAT, FWD, ENUM/ENUM64 (an enum without values
 //                  resolves to the full enum of that name, either kind)
-//   composites  -> STRUCT/UNION by a side-by-side walk of both type graphs
+//   composites  -> STRUCT/UNION and TYPEDEF (libbpf head; 1.1 had typedefs
+//                  with the references) by a side-by-side walk of both type graphs
 //                  that records a hypothetical canon->candidate map; a
 //                  contradiction means "not equivalent"; FWDs resolve to
 //                  the STRUCT/UNION they meet
 //   FWDs        -> a FWD still unresolved takes the one STRUCT/UNION of its
 //                  name, when the name is unambiguous
-//   references  -> PTR, TYPEDEF, modifiers, FUNC, ARRAY, FUNC_PROTO,
+//   references  -> PTR, modifiers, FUNC, ARRAY, FUNC_PROTO,
 //                  DECL_TAG, once everything they refer to is canonical
 //   compaction  -> canonical types keep their order, ids are rewritten
 //
@@ -591,19 +592,29 @@ void Deduper::mergeHypothetical() {
   }
 }
 
+/// STRUCT and UNION, and (but for DedupCompat::Libbpf11) TYPEDEF: later
+/// libbpf deduplicates typedefs here, by the same graph walk, instead of
+/// with the reference types ("libbpf: Fix BTF dedup to support recursive
+/// typedef definitions"). The walk can prove a typedef equal to one whose
+/// target is a different but equivalent type graph (e.g. a struct that the
+/// exact comparison after this phase would still see as a distinct copy),
+/// so fewer typedefs, and fewer types referring to them, stay duplicated.
 void Deduper::dedupComposite(uint32_t Id) {
   if (isMapped(Id))
     return;
   const uint32_t *T = rec(Id);
   unsigned K = recKind(T);
-  if (K != KStruct && K != KUnion)
+  bool Typedef = K == KTypedef && Opts.Compat != DedupCompat::Libbpf11;
+  if (K != KStruct && K != KUnion && !Typedef)
     return;
-  uint64_t H = hashStruct(T);
+  uint64_t H = Typedef ? hashTypedef(T) : hashStruct(T);
   uint32_t New = Id;
   forEachCandidate(H, [&](uint32_t C) {
     // Also keeps a FWD of colliding signature out (FWD and STRUCT count as
     // equivalent in the walk, which could make a FWD<->STRUCT loop).
-    if (!shallowEqualStruct(T, rec(C)))
+    const uint32_t *CR = rec(C);
+    if (Typedef ? (CR[0] != T[0] || CR[1] != T[1])
+                : !shallowEqualStruct(T, CR))
       return false;
     clearHypothetical();
     if (!isEquivalent(Id, C))
@@ -697,7 +708,8 @@ Error Deduper::dedupReference(uint32_t Root) {
     uint32_t New = Id;
     uint64_t H;
     if (isRefKind(K)) {
-      H = hashCommon(T);
+      // Only DedupCompat::Libbpf11 gets here with a TYPEDEF.
+      H = K == KTypedef ? hashTypedef(T) : hashCommon(T);
       forEachCandidate(H, [&](uint32_t C) {
         if (!equalCommon(T, rec(C)))
           return false;

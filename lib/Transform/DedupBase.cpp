@@ -140,7 +140,8 @@ std::unique_ptr<DedupBase> DedupBase::create(const BTF &Base) {
 // id or offset out of range (DedupIndex.h), whatever the bytes.
 namespace {
 constexpr uint32_t SavedMagic = 0x58494442; // "BDIX"
-constexpr uint32_t SavedVersion = 1;
+// 2: TYPEDEF signatures without the referenced type (hashTypedef).
+constexpr uint32_t SavedVersion = 2;
 enum SavedWord : unsigned {
   WMagic,
   WVersion,

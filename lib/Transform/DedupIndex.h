@@ -171,6 +171,16 @@ inline uint64_t hashFinish(uint64_t H) {
 inline uint64_t hashCommon(const uint32_t *R) {
   return hashCombine(hashCombine(hashCombine(0, R[0]), R[1]), R[2]);
 }
+/// TYPEDEF: name and info only. Later libbpf deduplicates typedefs with the
+/// structs, by the graph walk, so what they name cannot be part of their
+/// signature ("libbpf: Fix BTF dedup to support recursive typedef
+/// definitions", then "libbpf: Fix deduplication of typedef with base
+/// definitions" for base typedefs). libbpf 1.1 compares typedefs exactly
+/// after the structs; the coarser signature only lengthens its chains (equal
+/// typedefs stay in the same order), so one base table serves both.
+inline uint64_t hashTypedef(const uint32_t *R) {
+  return hashCombine(hashCombine(2, R[0]), R[1]);
+}
 /// INT and DECL_TAG: the common part and the one extra word.
 inline uint64_t hashIntTag(const uint32_t *R) {
   return hashCombine(hashCommon(R), R[3]);
@@ -210,11 +220,13 @@ inline bool finalHash(const uint32_t *R, uint64_t &H) {
   case KRestrict:
   case KPtr:
   case KFwd:
-  case KTypedef:
   case KFunc:
   case KFloat:
   case KTypeTag:
     H = hashCommon(R);
+    return true;
+  case KTypedef:
+    H = hashTypedef(R);
     return true;
   case KInt:
   case KDeclTag:

@@ -58,7 +58,7 @@ static cl::opt<DedupCompat>
     Compat("compat", cl::desc("Which libbpf's choices to follow"),
            cl::init(DedupCompat::Latest),
            cl::values(clEnumValN(DedupCompat::Latest, "latest",
-                                 "libbpf 1.1 plus the dedup fixes made since"),
+                                 "libbpf at its head (1.1 plus the dedup changes since)"),
                       clEnumValN(DedupCompat::Libbpf11, "libbpf-1.1",
                                  "exactly libbpf 1.1")),
            cl::cat(Cat));
