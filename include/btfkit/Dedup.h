@@ -130,6 +130,36 @@ llvm::Expected<std::unique_ptr<BTF>> merge(llvm::ArrayRef<const BTF *> Parts,
                                            const DedupBase *Index = nullptr,
                                            DedupStats *Stats = nullptr);
 
+/// Many split BTFs over one base gathered one at a time and deduplicated
+/// together, with merge()'s result and less memory: an input may be
+/// unloaded once appended, strings are deduplicated as they arrive, and
+/// dedup() rewrites the gathered records in place rather than copying them.
+/// btf-dedup merges thousands of modules this way (libbpf's btf__add_btf()
+/// + btf__dedup() do the same job).
+class DedupAppender {
+public:
+  /// \p Base (and \p Index, which must index it, when given) must outlive
+  /// the appender.
+  explicit DedupAppender(const BTF &Base, const DedupBase *Index = nullptr);
+  ~DedupAppender();
+  DedupAppender(const DedupAppender &) = delete;
+  DedupAppender &operator=(const DedupAppender &) = delete;
+
+  /// Appends the types of \p Part, which must be split over the base.
+  llvm::Error append(const BTF &Part);
+  uint32_t numTypes() const;
+
+  /// dedupToBlob() of the concatenation of everything appended. Empties
+  /// the appender.
+  llvm::Expected<std::vector<uint8_t>> dedup(const DedupOptions &Opts = {},
+                                             DedupStats *Stats = nullptr);
+
+  struct Impl;
+
+private:
+  std::unique_ptr<Impl> I;
+};
+
 } // namespace btfkit
 
 #endif // BTFKIT_DEDUP_H

@@ -124,17 +124,24 @@ bool isRefKind(unsigned K) {
 
 class Deduper {
 public:
-  Deduper(const BTF &B, const DedupBase::Impl &BI, const DedupOptions &Opts)
-      : B(B), BI(BI), Opts(Opts), FirstId(B.firstId()), EndId(B.endId()),
-        StrBegin(B.strBegin()) {}
+  Deduper(DedupInput &In, const DedupBase::Impl &BI, const DedupOptions &Opts)
+      : In(In), BI(BI), Opts(Opts), FirstId(In.FirstId),
+        EndId(In.FirstId + uint32_t(In.Offsets.size())),
+        StrBegin(In.StrBegin) {}
 
   Error run(std::vector<uint8_t> &Out, DedupStats *Stats);
 
 private:
   const uint32_t *rec(uint32_t Id) const {
-    return Id < FirstId ? BI.rec(Id) : Words + B.typeOffset(Id) / 4;
+    return Id < FirstId ? BI.rec(Id) : Words + In.Offsets[Id - FirstId] / 4;
   }
-  uint32_t *splitRec(uint32_t Id) { return Words + B.typeOffset(Id) / 4; }
+  uint32_t *splitRec(uint32_t Id) {
+    return Words + In.Offsets[Id - FirstId] / 4;
+  }
+  /// One of the input's own strings.
+  StringRef ownStr(uint32_t Off) const {
+    return StringRef(In.Strings.data() + (Off - StrBegin));
+  }
   bool isMapped(uint32_t Id) const { return Map[Id] <= MaxId; }
   uint32_t resolve(uint32_t Id) const {
     while (isMapped(Id) && Map[Id] != Id)
@@ -181,7 +188,7 @@ private:
   Error dedupReference(uint32_t Root);
   Error compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats);
 
-  const BTF &B;
+  DedupInput &In;
   const DedupBase::Impl &BI;
   DedupOptions Opts;
   const uint32_t FirstId, EndId, StrBegin;
@@ -189,6 +196,7 @@ private:
   // The output blob, first holding a copy of the input's types (same
   // layout, so the input's offsets index it) that is rewritten in place and
   // finally compacted to the front, behind the header: no second copy.
+  // Unused when the input's records are handed over (In.Words).
   std::vector<uint8_t> Buf;
   uint32_t *Words = nullptr;
   // Both are indexed by every id, base ones included, and read their
@@ -213,15 +221,19 @@ private:
 
 Error Deduper::prepare() {
   const uint32_t N = EndId - FirstId;
-  ArrayRef<uint8_t> Sec = B.typeSection();
-  resizeLarge(Buf, ClassicHeaderSize + Sec.size(), uint8_t(0));
-  Words = reinterpret_cast<uint32_t *>(Buf.data() + ClassicHeaderSize);
-  if (!Sec.empty())
-    std::memcpy(Words, Sec.data(), Sec.size());
+  if (In.Words) {
+    Words = In.Words;
+  } else {
+    ArrayRef<uint8_t> Sec = In.CopyFrom;
+    resizeLarge(Buf, ClassicHeaderSize + Sec.size(), uint8_t(0));
+    Words = reinterpret_cast<uint32_t *>(Buf.data() + ClassicHeaderSize);
+    if (!Sec.empty())
+      std::memcpy(Words, Sec.data(), Sec.size());
+  }
   for (uint32_t I = 0; I < N; ++I) {
     unsigned K = recKind(splitRec(FirstId + I));
     if (K == 0 || K > MaxKnownKind)
-      return makeError(B.name(), "type id " + Twine(FirstId + I) +
+      return makeError(In.Name, "type id " + Twine(FirstId + I) +
                                      ": cannot deduplicate kind " + Twine(K) +
                                      " (" + kindName(K) + ")");
   }
@@ -247,7 +259,7 @@ uint32_t Deduper::remapString(uint32_t Off) {
   CacheEntry &C = StrCache[(Off * 0x9e3779b1u) >> 16];
   if (C.In == Off)
     return C.Out;
-  StringRef S = B.str(Off);
+  StringRef S = ownStr(Off);
   uint32_t Result = 0;
   if (!S.empty()) {
     uint32_t H = hashString(S);
@@ -270,37 +282,23 @@ uint32_t Deduper::remapString(uint32_t Off) {
 void Deduper::dedupStrings() {
   // A base table starts with the empty string; a split one starts with its
   // first string (as libbpf writes it).
-  if (!B.isSplit())
+  if (!In.Split)
     NewStrings.push_back('\0');
   // Most input strings are repeats (every module carries its own copy of
   // the names it uses): start small and let the set grow.
-  NewStringSet.reserve(B.stringSection().size() / 64 + 16);
+  NewStringSet.reserve(In.Strings.size() / 64 + 16);
   StrCache.assign(1u << 16, CacheEntry{0, 0});
-  // The records lie back to back: walk them in order, name slots inline
-  // (the same slots forEachNameSlot visits).
+  // The records lie back to back: walk them in order.
   uint32_t *R = Words;
   for (uint32_t Id = FirstId; Id < EndId; ++Id) {
-    uint32_t N = recWords(R), V = recVlen(R);
-    R[0] = remapString(R[0]);
-    switch (recKind(R)) {
-    case KStruct:
-    case KUnion:
-    case KEnum64:
-      for (uint32_t I = 0; I < V; ++I)
-        R[3 + 3 * I] = remapString(R[3 + 3 * I]);
-      break;
-    case KEnum:
-    case KFuncProto:
-      for (uint32_t I = 0; I < V; ++I)
-        R[3 + 2 * I] = remapString(R[3 + 2 * I]);
-      break;
-    default:
-      break;
-    }
+    uint32_t N = recWords(R);
+    forEachRecordName(R, [this](uint32_t &Off) { Off = remapString(Off); });
     R += N;
   }
   StrCache = {};
   NewStringSet = {};
+  if (In.ReleaseStrings)
+    In.ReleaseStrings();
 }
 
 // Primitive types ------------------------------------------------------------
@@ -690,7 +688,7 @@ Error Deduper::dedupReference(uint32_t Root) {
       forEachTypeSlot(reinterpret_cast<CommonType *>(T), [&](uint32_t &Ref) {
         if (Map[Ref] == InProgress && !Err)
           Err =
-              makeError(B.name(), "type id " + Twine(Id) + ": " + kindName(K) +
+              makeError(In.Name, "type id " + Twine(Id) + ": " + kindName(K) +
                                       " is part of a reference loop "
                                       "through type id " +
                                       Twine(Ref));
@@ -741,7 +739,7 @@ Error Deduper::dedupReference(uint32_t Root) {
         return true;
       });
     } else {
-      return makeError(B.name(), "type id " + Twine(Id) +
+      return makeError(In.Name, "type id " + Twine(Id) +
                                      ": cannot deduplicate " + kindName(K));
     }
     setCanonical(Id, New, H);
@@ -780,7 +778,7 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
     forEachTypeSlot(reinterpret_cast<CommonType *>(Dst), [&](uint32_t &Ref) {
       uint32_t R = NewId(resolve(Ref));
       if (R > MaxId && !Err)
-        Err = makeError(B.name(), "type id " + Twine(Id) +
+        Err = makeError(In.Name, "type id " + Twine(Id) +
                                       ": internal error: reference to type " +
                                       Twine(Ref) + " has no canonical type");
       Ref = R;
@@ -797,11 +795,24 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
   H.TypeLen = uint32_t(reinterpret_cast<uint8_t *>(Dst) -
                        reinterpret_cast<uint8_t *>(Words));
   H.StrOff = H.TypeLen;
-  H.StrLen = uint32_t(NewStrings.size());
+  StringRef OutStrings = In.StringsFinal ? In.Strings : StringRef(NewStrings);
+  H.StrLen = uint32_t(OutStrings.size());
   Map.release();
   SplitNewId = {};
-  Buf.resize(size_t(ClassicHeaderSize) + H.TypeLen);
-  Buf.insert(Buf.end(), NewStrings.begin(), NewStrings.end());
+  if (In.Words) {
+    // Handed-over records are the caller's scratch: what compaction left
+    // behind goes back before the output is allocated.
+    releasePages(Dst, In.TypeBytes - H.TypeLen);
+    // The records were handed over: the result is copied out of them (the
+    // smaller of the two, after compaction).
+    Buf.reserve(size_t(ClassicHeaderSize) + H.TypeLen + H.StrLen);
+    Buf.resize(ClassicHeaderSize);
+    auto *T = reinterpret_cast<const uint8_t *>(Words);
+    Buf.insert(Buf.end(), T, T + H.TypeLen);
+  } else {
+    Buf.resize(size_t(ClassicHeaderSize) + H.TypeLen);
+  }
+  Buf.insert(Buf.end(), OutStrings.begin(), OutStrings.end());
   NewStrings = {};
   std::memcpy(Buf.data(), &H, ClassicHeaderSize);
   if (Buf.capacity() > Buf.size() + Buf.size() / 4)
@@ -811,7 +822,8 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
   if (Stats) {
     Stats->TypesBefore = EndId - FirstId;
     Stats->TypesAfter = Next - FirstId;
-    Stats->StrBytesBefore = uint32_t(B.stringSection().size());
+    Stats->StrBytesBefore =
+        uint32_t(In.StrBytesIn ? In.StrBytesIn : In.Strings.size());
     Stats->StrBytesAfter = H.StrLen;
   }
   return Error::success();
@@ -820,7 +832,8 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
 Error Deduper::run(std::vector<uint8_t> &Out, DedupStats *Stats) {
   if (Error E = prepare())
     return E;
-  dedupStrings();
+  if (!In.StringsFinal)
+    dedupStrings();
   for (uint32_t Id = FirstId; Id < EndId; ++Id)
     dedupPrimitive(Id);
   for (uint32_t Id = FirstId; Id < EndId; ++Id)
@@ -834,29 +847,65 @@ Error Deduper::run(std::vector<uint8_t> &Out, DedupStats *Stats) {
   return compactAndWrite(Out, Stats);
 }
 
+Error dd::runDedup(DedupInput &In, const DedupBase::Impl &BI,
+                  const DedupOptions &Opts, std::vector<uint8_t> &Out,
+                  DedupStats *Stats) {
+  Deduper D(In, BI, Opts);
+  return D.run(Out, Stats);
+}
+
+/// The index to deduplicate split BTF over \p Base with: \p Index, checked,
+/// or one made in \p Own.
+static Expected<const DedupBase::Impl *>
+baseIndex(const BTF &Base, StringRef Name, const DedupBase *Index,
+          std::unique_ptr<DedupBase> &Own) {
+  if (Index && &Index->btf() != &Base)
+    return makeError(Name, "internal error: dedup index of " +
+                               Index->btf().name() +
+                               " used for BTF split over " + Base.name());
+  if (!Index) {
+    Own = DedupBase::create(Base);
+    Index = Own.get();
+  }
+  return &Index->impl();
+}
+
 Expected<std::vector<uint8_t>> btfkit::dedupToBlob(const BTF &B,
                                                    const DedupOptions &Opts,
                                                    const DedupBase *Index,
                                                    DedupStats *Stats) {
   std::unique_ptr<DedupBase> Own;
   DedupBase::Impl Standalone;
-  const DedupBase::Impl *BI;
+  const DedupBase::Impl *BI = &Standalone;
   if (B.isSplit()) {
-    if (Index && &Index->btf() != B.base())
-      return makeError(B.name(),
-                       "internal error: dedup index of " + Index->btf().name() +
-                           " used for BTF split over " + B.base()->name());
-    if (!Index) {
-      Own = DedupBase::create(*B.base());
-      Index = Own.get();
-    }
-    BI = &Index->impl();
-  } else {
-    BI = &Standalone;
+    auto I = baseIndex(*B.base(), B.name(), Index, Own);
+    if (!I)
+      return I.takeError();
+    BI = *I;
   }
+  DedupInput In;
+  In.Name = B.name();
+  In.FirstId = B.firstId();
+  In.StrBegin = B.strBegin();
+  In.Split = B.isSplit();
+  In.Offsets = B.typeOffsets();
+  In.CopyFrom = B.typeSection();
+  In.Strings = B.stringSection();
   std::vector<uint8_t> Out;
-  Deduper D(B, *BI, Opts);
-  if (Error E = D.run(Out, Stats))
+  if (Error E = runDedup(In, *BI, Opts, Out, Stats))
+    return E;
+  return Out;
+}
+
+Expected<std::vector<uint8_t>>
+dd::dedupOver(const BTF &Base, DedupInput &In, const DedupOptions &Opts,
+              const DedupBase *Index, DedupStats *Stats) {
+  std::unique_ptr<DedupBase> Own;
+  auto BI = baseIndex(Base, In.Name, Index, Own);
+  if (!BI)
+    return BI.takeError();
+  std::vector<uint8_t> Out;
+  if (Error E = runDedup(In, **BI, Opts, Out, Stats))
     return E;
   return Out;
 }

@@ -34,6 +34,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 namespace btfkit {
@@ -41,6 +42,9 @@ namespace dd {
 
 /// madvise(MADV_HUGEPAGE) where the system has it; a hint only.
 void adviseHugePages(void *Begin, size_t Bytes);
+/// Gives the whole pages of [Begin, Begin + Bytes) of an anonymous private
+/// mapping back to the system (they read as zero afterwards); a hint only.
+void releasePages(void *Begin, size_t Bytes);
 
 // Record words.
 inline uint32_t recName(const uint32_t *R) { return R[0]; }
@@ -88,6 +92,30 @@ inline uint32_t recWords(const uint32_t *R) {
     return 3 + 2 * V;
   default:
     return 3;
+  }
+}
+
+/// Calls \p Fn on each name slot of record \p R in the order deduplication
+/// gives strings their new offsets (the order libbpf's string phase visits
+/// them in): the type's name, then its members', enumerators' or
+/// parameters' names.
+template <typename FnT> void forEachRecordName(uint32_t *R, FnT Fn) {
+  uint32_t V = recVlen(R);
+  Fn(R[0]);
+  switch (recKind(R)) {
+  case KStruct:
+  case KUnion:
+  case KEnum64:
+    for (uint32_t I = 0; I < V; ++I)
+      Fn(R[3 + 3 * I]);
+    break;
+  case KEnum:
+  case KFuncProto:
+    for (uint32_t I = 0; I < V; ++I)
+      Fn(R[3 + 2 * I]);
+    break;
+  default:
+    break;
   }
 }
 
@@ -535,6 +563,47 @@ private:
   llvm::ArrayRef<Entry> View;
   uint32_t IdLimit = UINT32_MAX;
 };
+
+/// The types one deduplication runs on: records it may rewrite in place,
+/// found by their offsets, and their strings. dedupToBlob() makes one from a
+/// loaded BTF (copying its records into the output buffer); DedupAppender
+/// hands over the records it gathered, so that they are not copied again.
+struct DedupInput {
+  llvm::StringRef Name;
+  uint32_t FirstId = 1, StrBegin = 0;
+  bool Split = false;
+  /// Byte offset of each record in Words, in id order.
+  llvm::ArrayRef<uint32_t> Offsets;
+  /// The records, back to back; null to have dedup copy them from
+  /// CopyFrom into its output buffer first.
+  uint32_t *Words = nullptr;
+  size_t TypeBytes = 0; // of Words
+  llvm::ArrayRef<uint8_t> CopyFrom;
+  /// The strings at offsets [StrBegin, StrBegin + Strings.size()).
+  llvm::StringRef Strings;
+  /// True when Strings is final already: every name slot holds a base
+  /// offset or an offset of the output's own table (DedupAppender
+  /// deduplicates strings as it gathers), so the string phase is skipped.
+  bool StringsFinal = false;
+  /// The input's string bytes for DedupStats, when not Strings.size().
+  uint64_t StrBytesIn = 0;
+  /// Called once the strings are not needed any more (after the string
+  /// phase), so that their owner can release them before the phases that
+  /// need the most memory.
+  std::function<void()> ReleaseStrings;
+};
+
+/// Deduplicates \p In over the base \p BI indexes (an empty index for
+/// standalone input): dedupToBlob()'s work.
+llvm::Error runDedup(DedupInput &In, const DedupBase::Impl &BI,
+                     const DedupOptions &Opts, std::vector<uint8_t> &Out,
+                     DedupStats *Stats);
+/// runDedup() of split input over \p Base, with \p Index (which must index
+/// \p Base) or an index made for the occasion.
+llvm::Expected<std::vector<uint8_t>> dedupOver(const BTF &Base, DedupInput &In,
+                                               const DedupOptions &Opts,
+                                               const DedupBase *Index,
+                                               DedupStats *Stats);
 
 } // namespace dd
 

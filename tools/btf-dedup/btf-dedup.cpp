@@ -75,6 +75,40 @@ static int fail(Error E) {
   return 1;
 }
 
+static int finish(ArrayRef<uint8_t> Result, const DedupStats &S) {
+  if (Error E = writeFileAtomically(Output, Result))
+    return fail(std::move(E));
+  if (Stats)
+    outs() << "types: " << S.TypesBefore << " -> " << S.TypesAfter
+           << "\nstring bytes: " << S.StrBytesBefore << " -> "
+           << S.StrBytesAfter << "\n";
+  return 0;
+}
+
+/// Split inputs over \p Base, one at a time: each is loaded, checked and
+/// appended, then unloaded, so that merging a kernel's thousands of modules
+/// holds one of them at a time (DedupAppender).
+static int mergeOverBase(const BTF &Base, const DedupOptions &Opts) {
+  DedupAppender All(Base);
+  for (const std::string &In : Inputs) {
+    LoadOptions LO;
+    LO.Base = &Base;
+    auto F = BTFFile::load(In, LO);
+    if (!F)
+      return fail(F.takeError());
+    if (!NoValidate)
+      if (Error E = checkValid(F->btf()))
+        return fail(std::move(E));
+    if (Error E = All.append(F->btf()))
+      return fail(std::move(E));
+  }
+  DedupStats S;
+  auto Blob = All.dedup(Opts, &S);
+  if (!Blob)
+    return fail(Blob.takeError());
+  return finish(*Blob, S);
+}
+
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   std::vector<const char *> Args(argv, argv + argc);
@@ -96,6 +130,11 @@ int main(int argc, char **argv) {
       return fail(BOrErr.takeError());
     Base = std::move(*BOrErr);
   }
+
+  DedupOptions Opts;
+  Opts.Compat = Compat;
+  if (Base && !AppendToBase && !ConcatOnly)
+    return mergeOverBase(*Base, Opts);
 
   std::vector<BTFFile> Files;
   std::vector<const BTF *> Parts;
@@ -135,18 +174,10 @@ int main(int argc, char **argv) {
     S.TypesBefore = S.TypesAfter = (*Whole)->numTypes();
     S.StrBytesBefore = S.StrBytesAfter = (*Whole)->stringSection().size();
   } else {
-    DedupOptions Opts;
-    Opts.Compat = Compat;
     auto Blob = dedupToBlob(**Whole, Opts, nullptr, &S);
     if (!Blob)
       return fail(Blob.takeError());
     Result = std::move(*Blob);
   }
-  if (Error E = writeFileAtomically(Output, Result))
-    return fail(std::move(E));
-  if (Stats)
-    outs() << "types: " << S.TypesBefore << " -> " << S.TypesAfter
-           << "\nstring bytes: " << S.StrBytesBefore << " -> "
-           << S.StrBytesAfter << "\n";
-  return 0;
+  return finish(Result, S);
 }
