@@ -118,6 +118,7 @@ struct DedupAppender::Impl {
   static constexpr size_t CacheSize = 1u << 14;
   std::vector<CacheEntry> Cache;
   uint32_t PartNo = 0;
+  std::string FirstName; // names the input in errors when it is the only one
 
   uint32_t numTypes() { return uint32_t(Offsets.size() / 4); }
   uint32_t *offsets() { return reinterpret_cast<uint32_t *>(Offsets.data()); }
@@ -220,14 +221,15 @@ Error DedupAppender::append(const BTF &Part) {
     *Offsets++ = uint32_t(At) + Off;
   }
   I->StrBytesIn += Part.stringSection().size();
-  ++I->PartNo;
+  if (I->PartNo++ == 0)
+    I->FirstName = Part.name().str();
   return Error::success();
 }
 
 Expected<std::vector<uint8_t>>
 DedupAppender::dedup(const DedupOptions &Opts, DedupStats *Stats) {
   DedupInput In;
-  In.Name = "the merged inputs";
+  In.Name = I->PartNo == 1 ? StringRef(I->FirstName) : "the merged inputs";
   In.FirstId = I->firstId();
   In.StrBegin = I->strBegin();
   In.Split = true;
