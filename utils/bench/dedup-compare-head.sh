@@ -31,11 +31,14 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 bad=0
 
-# compare NAME INPUT [BASE]: dedup INPUT both ways, compare.
+# compare NAME INPUT [BASE [LIST]]: dedup INPUT both ways, compare; with
+# LIST, btfkit merges the modules it names directly (DedupAppender's path
+# with many inputs) instead of reading their concatenation INPUT.
 compare() {
   name=$1 input=$2
   base=${3:+--base-btf=$3}
-  "$BIN/btf-dedup" --no-validate $base "$input" -o "$TMP/ours.btf" --stats \
+  ours_in=${4:+@$4}
+  "$BIN/btf-dedup" --no-validate $base "${ours_in:-$input}" -o "$TMP/ours.btf" --stats \
     | sed -n 's/^types: //p' > "$TMP/stats"
   "$HEAD" $base "$input" -o "$TMP/head.btf"
   if cmp -s "$TMP/ours.btf" "$TMP/head.btf"; then
@@ -66,10 +69,12 @@ for g in "$TMP"/group.*; do
   "$BIN/btf-dedup" --concat-only --no-validate --base-btf="$VMLINUX" @"$g" \
     -o "$TMP/in.btf"
   compare "group ${g##*.} ($(wc -l < "$g") modules)" "$TMP/in.btf" "$VMLINUX"
+  compare "  the same merged directly" "$TMP/in.btf" "$VMLINUX" "$g"
 done
 "$BIN/btf-dedup" --concat-only --no-validate --base-btf="$VMLINUX" @"$TMP/all" \
   -o "$TMP/in.btf"
 compare "all $(wc -l < "$TMP/all") modules" "$TMP/in.btf" "$VMLINUX"
+compare "  the same merged directly" "$TMP/in.btf" "$VMLINUX" "$TMP/all"
 
 echo "== vmlinux again"
 for v in "$CORPUS"/vmlinux-*.btf; do
