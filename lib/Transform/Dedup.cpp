@@ -13,8 +13,8 @@
 //   primitives  -> INT, FLOAT, FWD, ENUM/ENUM64 (an enum without values
 //                  resolves to the full enum of that name, either kind)
 //   composites  -> STRUCT/UNION and TYPEDEF (libbpf head; 1.1 had typedefs
-//                  with the references) by a side-by-side walk of both type graphs
-//                  that records a hypothetical canon->candidate map; a
+//                  with the references) by a side-by-side walk of both type
+//                  graphs that records a hypothetical canon->candidate map; a
 //                  contradiction means "not equivalent"; FWDs resolve to
 //                  the STRUCT/UNION they meet
 //   FWDs        -> a FWD still unresolved takes the one STRUCT/UNION of its
@@ -126,8 +126,8 @@ class Deduper {
 public:
   Deduper(DedupInput &In, const DedupBase::Impl &BI, const DedupOptions &Opts)
       : In(In), BI(BI), Opts(Opts), FirstId(In.FirstId),
-        EndId(In.FirstId + uint32_t(In.Offsets.size())),
-        StrBegin(In.StrBegin) {}
+        EndId(In.FirstId + uint32_t(In.Offsets.size())), StrBegin(In.StrBegin) {
+  }
 
   Error run(std::vector<uint8_t> &Out, DedupStats *Stats);
 
@@ -234,8 +234,8 @@ Error Deduper::prepare() {
     unsigned K = recKind(splitRec(FirstId + I));
     if (K == 0 || K > MaxKnownKind)
       return makeError(In.Name, "type id " + Twine(FirstId + I) +
-                                     ": cannot deduplicate kind " + Twine(K) +
-                                     " (" + kindName(K) + ")");
+                                    ": cannot deduplicate kind " + Twine(K) +
+                                    " (" + kindName(K) + ")");
   }
   // Base types are their own canonical types (the default).
   Map.reset(EndId);
@@ -297,8 +297,6 @@ void Deduper::dedupStrings() {
   }
   StrCache = {};
   NewStringSet = {};
-  if (In.ReleaseStrings)
-    In.ReleaseStrings();
 }
 
 // Primitive types ------------------------------------------------------------
@@ -611,8 +609,7 @@ void Deduper::dedupComposite(uint32_t Id) {
     // Also keeps a FWD of colliding signature out (FWD and STRUCT count as
     // equivalent in the walk, which could make a FWD<->STRUCT loop).
     const uint32_t *CR = rec(C);
-    if (Typedef ? (CR[0] != T[0] || CR[1] != T[1])
-                : !shallowEqualStruct(T, CR))
+    if (Typedef ? (CR[0] != T[0] || CR[1] != T[1]) : !shallowEqualStruct(T, CR))
       return false;
     clearHypothetical();
     if (!isEquivalent(Id, C))
@@ -687,11 +684,10 @@ Error Deduper::dedupReference(uint32_t Root) {
       Error Err = Error::success();
       forEachTypeSlot(reinterpret_cast<CommonType *>(T), [&](uint32_t &Ref) {
         if (Map[Ref] == InProgress && !Err)
-          Err =
-              makeError(In.Name, "type id " + Twine(Id) + ": " + kindName(K) +
-                                      " is part of a reference loop "
-                                      "through type id " +
-                                      Twine(Ref));
+          Err = makeError(In.Name, "type id " + Twine(Id) + ": " + kindName(K) +
+                                       " is part of a reference loop "
+                                       "through type id " +
+                                       Twine(Ref));
         else if (!isMapped(Ref))
           IdStack.push_back(Ref);
       });
@@ -740,7 +736,7 @@ Error Deduper::dedupReference(uint32_t Root) {
       });
     } else {
       return makeError(In.Name, "type id " + Twine(Id) +
-                                     ": cannot deduplicate " + kindName(K));
+                                    ": cannot deduplicate " + kindName(K));
     }
     setCanonical(Id, New, H);
     IdStack.pop_back();
@@ -779,8 +775,8 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
       uint32_t R = NewId(resolve(Ref));
       if (R > MaxId && !Err)
         Err = makeError(In.Name, "type id " + Twine(Id) +
-                                      ": internal error: reference to type " +
-                                      Twine(Ref) + " has no canonical type");
+                                     ": internal error: reference to type " +
+                                     Twine(Ref) + " has no canonical type");
       Ref = R;
     });
     Dst += N;
@@ -848,8 +844,8 @@ Error Deduper::run(std::vector<uint8_t> &Out, DedupStats *Stats) {
 }
 
 Error dd::runDedup(DedupInput &In, const DedupBase::Impl &BI,
-                  const DedupOptions &Opts, std::vector<uint8_t> &Out,
-                  DedupStats *Stats) {
+                   const DedupOptions &Opts, std::vector<uint8_t> &Out,
+                   DedupStats *Stats) {
   Deduper D(In, BI, Opts);
   return D.run(Out, Stats);
 }
@@ -897,9 +893,10 @@ Expected<std::vector<uint8_t>> btfkit::dedupToBlob(const BTF &B,
   return Out;
 }
 
-Expected<std::vector<uint8_t>>
-dd::dedupOver(const BTF &Base, DedupInput &In, const DedupOptions &Opts,
-              const DedupBase *Index, DedupStats *Stats) {
+Expected<std::vector<uint8_t>> dd::dedupOver(const BTF &Base, DedupInput &In,
+                                             const DedupOptions &Opts,
+                                             const DedupBase *Index,
+                                             DedupStats *Stats) {
   std::unique_ptr<DedupBase> Own;
   auto BI = baseIndex(Base, In.Name, Index, Own);
   if (!BI)

@@ -151,11 +151,12 @@ uint32_t DedupAppender::Impl::remapString(const BTF &Part, uint32_t Off) {
   uint32_t Result = 0;
   if (!S.empty()) {
     uint32_t H = hashString(S);
-    Result = BI->Strings.lookup(S, H, [this](uint32_t O) { return BI->str(O); });
+    Result =
+        BI->Strings.lookup(S, H, [this](uint32_t O) { return BI->str(O); });
     if (!Result) {
       uint32_t Candidate = strBegin() + uint32_t(Strings.size());
-      Result = Set.insert(S, H, Candidate,
-                          [this](uint32_t O) { return ownStr(O); });
+      Result =
+          Set.insert(S, H, Candidate, [this](uint32_t O) { return ownStr(O); });
       if (Result == Candidate) {
         size_t At = Strings.size();
         Strings.grow(S.size() + 1); // within the 2^31 checked by append()
@@ -176,8 +177,8 @@ uint32_t DedupAppender::numTypes() const { return I->numTypes(); }
 
 Error DedupAppender::append(const BTF &Part) {
   if (Part.base() != &I->Base)
-    return makeError(Part.name(), "cannot merge: not split over " +
-                                      I->Base.name());
+    return makeError(Part.name(),
+                     "cannot merge: not split over " + I->Base.name());
   const uint64_t NextId = uint64_t(I->firstId()) + I->numTypes();
   const uint64_t StrAt = uint64_t(I->strBegin()) + I->Strings.size();
   if (NextId + Part.numTypes() > 0x7fffffffu ||
@@ -226,8 +227,8 @@ Error DedupAppender::append(const BTF &Part) {
   return Error::success();
 }
 
-Expected<std::vector<uint8_t>>
-DedupAppender::dedup(const DedupOptions &Opts, DedupStats *Stats) {
+Expected<std::vector<uint8_t>> DedupAppender::dedup(const DedupOptions &Opts,
+                                                    DedupStats *Stats) {
   DedupInput In;
   In.Name = I->PartNo == 1 ? StringRef(I->FirstName) : "the merged inputs";
   In.FirstId = I->firstId();

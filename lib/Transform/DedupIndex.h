@@ -34,7 +34,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <vector>
 
 namespace btfkit {
@@ -587,10 +586,6 @@ struct DedupInput {
   bool StringsFinal = false;
   /// The input's string bytes for DedupStats, when not Strings.size().
   uint64_t StrBytesIn = 0;
-  /// Called once the strings are not needed any more (after the string
-  /// phase), so that their owner can release them before the phases that
-  /// need the most memory.
-  std::function<void()> ReleaseStrings;
 };
 
 /// Deduplicates \p In over the base \p BI indexes (an empty index for

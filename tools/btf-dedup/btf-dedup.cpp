@@ -54,14 +54,14 @@ static cl::opt<bool> AppendToBase(
     cl::desc("Write a standalone BTF: the base's own types followed by the "
              "inputs' (needs --base-btf)"),
     cl::cat(Cat));
-static cl::opt<DedupCompat>
-    Compat("compat", cl::desc("Which libbpf's choices to follow"),
-           cl::init(DedupCompat::Latest),
-           cl::values(clEnumValN(DedupCompat::Latest, "latest",
-                                 "libbpf at its head (1.1 plus the dedup changes since)"),
-                      clEnumValN(DedupCompat::Libbpf11, "libbpf-1.1",
-                                 "exactly libbpf 1.1")),
-           cl::cat(Cat));
+static cl::opt<DedupCompat> Compat(
+    "compat", cl::desc("Which libbpf's choices to follow"),
+    cl::init(DedupCompat::Latest),
+    cl::values(
+        clEnumValN(DedupCompat::Latest, "latest",
+                   "libbpf at its head (1.1 plus the dedup changes since)"),
+        clEnumValN(DedupCompat::Libbpf11, "libbpf-1.1", "exactly libbpf 1.1")),
+    cl::cat(Cat));
 static cl::opt<bool>
     NoValidate("no-validate",
                cl::desc("Do not check the inputs by the kernel's rules "

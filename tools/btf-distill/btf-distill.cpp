@@ -49,7 +49,7 @@ using namespace llvm;
 
 static cl::OptionCategory Cat("btf-distill options");
 static cl::list<std::string> Inputs(cl::Positional, cl::OneOrMore,
-                                   cl::desc("<module>..."), cl::cat(Cat));
+                                    cl::desc("<module>..."), cl::cat(Cat));
 static cl::opt<std::string>
     BaseBTF("base-btf", cl::Required, cl::value_desc("file"),
             cl::desc("The vmlinux BTF the module's .BTF is split over (raw "

@@ -58,8 +58,7 @@ enum class Impl { BTFKit, Libbpf };
 static cl::opt<Impl> Which("impl", cl::Required,
                            cl::values(clEnumValN(Impl::BTFKit, "btfkit", ""),
                                       clEnumValN(Impl::Libbpf, "libbpf", "")));
-static cl::opt<std::string> Input(cl::Positional,
-                                  cl::desc("<input>"));
+static cl::opt<std::string> Input(cl::Positional, cl::desc("<input>"));
 static cl::opt<std::string> BaseBTF("base-btf", cl::value_desc("file"));
 static cl::opt<unsigned> Repeat("repeat", cl::init(5));
 static cl::opt<std::string> Whole("whole", cl::value_desc("list"));
@@ -107,14 +106,16 @@ static int libbpfWhole() {
   }
   uint32_t Size;
   const void *Raw = btf__raw_data(Merged, &Size);
-  if (!Raw || writeFileAtomically(Output, ArrayRef<uint8_t>(
-                                              static_cast<const uint8_t *>(Raw),
-                                              Size))) {
-    errs() << "dedup-bench: cannot write " << Output << '\n';
+  if (!Raw) {
+    errs() << "dedup-bench: btf__raw_data failed\n";
     return 1;
   }
-  outs() << "types_out=" << btf__type_cnt(Merged) - btf__type_cnt(Base)
-         << '\n';
+  if (Error E = writeFileAtomically(
+          Output, ArrayRef<uint8_t>(static_cast<const uint8_t *>(Raw), Size))) {
+    reportError("dedup-bench", std::move(E));
+    return 1;
+  }
+  outs() << "types_out=" << btf__type_cnt(Merged) - btf__type_cnt(Base) << '\n';
   btf__free(Merged);
   btf__free(Base);
   return 0;
