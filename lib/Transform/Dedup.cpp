@@ -36,6 +36,8 @@
 #include "btfkit/Error.h"
 #include "btfkit/TypeWalk.h"
 
+#include "llvm/ADT/SmallVector.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -177,6 +179,8 @@ private:
   void dedupStrings();
   uint32_t remapString(uint32_t Off);
   void dedupPrimitive(uint32_t Id);
+  void indexAnonEnums();
+  uint32_t findAnonEnum(uint32_t Id, const uint32_t *T);
   void dedupComposite(uint32_t Id);
   bool isEquivalent(uint32_t Cand, uint32_t Canon);
   bool identical(uint32_t A, uint32_t B, int Depth) const;
@@ -206,6 +210,10 @@ private:
   std::vector<uint32_t> HypotList;
   bool AdjustCanon = false;
   CandidateTable Table; // split types found canonical
+  // Anonymous enums by their whole record (findAnonEnum()): the split's
+  // canonical ones oldest first, the base's in its chain's order.
+  DenseMap<uint64_t, SmallVector<uint32_t, 1>> SplitAnonEnums, BaseAnonEnums;
+  bool AnonEnumFwds = false;
   std::vector<std::pair<uint32_t, uint32_t>> PairStack;
   std::vector<uint32_t> IdStack;
 
@@ -318,6 +326,10 @@ void Deduper::dedupPrimitive(uint32_t Id) {
   case KEnum:
   case KEnum64:
     H = hashEnum(T);
+    if (recName(T) == 0 && !isEnumFwd(T) && !AnonEnumFwds) {
+      New = findAnonEnum(Id, T);
+      break;
+    }
     forEachCandidate(H, [&](uint32_t C) {
       const uint32_t *CR = rec(C);
       if (equalEnum(T, CR)) {
@@ -351,6 +363,50 @@ void Deduper::dedupPrimitive(uint32_t Id) {
 }
 
 // Structs and unions ---------------------------------------------------------
+
+/// Anonymous enums all share one signature (an enum's is its name, so that
+/// a declaration meets its definition), so libbpf compares each with every
+/// anonymous enum kept so far: 5,580 of them in the corpus's modules, most
+/// of the time of the primitive phase. Without anonymous declarations (an
+/// anonymous enum without values, which C cannot write) nothing but an
+/// equal enum can be chosen, and equal enums share the whole record: looking
+/// among those, in the table's order (split newest first, then base), finds
+/// the candidate the table's chain would.
+/// hashEnumFull() as a DenseMap key (never one of its two reserved keys).
+static uint64_t anonEnumKey(const uint32_t *R) { return hashEnumFull(R) >> 1; }
+
+uint32_t Deduper::findAnonEnum(uint32_t Id, const uint32_t *T) {
+  const uint64_t Full = anonEnumKey(T);
+  SmallVector<uint32_t, 1> &Split = SplitAnonEnums[Full];
+  for (uint32_t C : llvm::reverse(Split))
+    if (equalEnum(T, rec(C)))
+      return C;
+  auto Base = BaseAnonEnums.find(Full);
+  if (Base != BaseAnonEnums.end())
+    for (uint32_t C : Base->second)
+      if (equalEnum(T, rec(C)))
+        return C;
+  Split.push_back(Id); // canonical: a candidate from now on
+  return Id;
+}
+
+/// Sets up findAnonEnum(): the base's anonymous enums by their whole
+/// record, in the order of the base's chain, and whether an anonymous enum
+/// declaration exists (then every anonymous enum takes the table's path).
+void Deduper::indexAnonEnums() {
+  static const uint32_t Anon[3] = {0, 0, 0};
+  for (uint32_t C = BI.Types.first(hashEnum(Anon)); C; C = BI.Types.next(C)) {
+    const uint32_t *R = rec(C);
+    if (!isAnyEnum(R) || recName(R) != 0)
+      continue;
+    AnonEnumFwds |= isEnumFwd(R);
+    BaseAnonEnums[anonEnumKey(R)].push_back(C);
+  }
+  for (uint32_t Id = FirstId; Id < EndId && !AnonEnumFwds; ++Id) {
+    const uint32_t *R = splitRec(Id);
+    AnonEnumFwds |= isEnumFwd(R) && recName(R) == 0;
+  }
+}
 
 bool Deduper::identicalArrays11(uint32_t A, uint32_t B) const {
   const uint32_t *RA = rec(A), *RB = rec(B);
@@ -830,8 +886,11 @@ Error Deduper::run(std::vector<uint8_t> &Out, DedupStats *Stats) {
     return E;
   if (!In.StringsFinal)
     dedupStrings();
+  indexAnonEnums();
   for (uint32_t Id = FirstId; Id < EndId; ++Id)
     dedupPrimitive(Id);
+  SplitAnonEnums = decltype(SplitAnonEnums)();
+  BaseAnonEnums = decltype(BaseAnonEnums)();
   for (uint32_t Id = FirstId; Id < EndId; ++Id)
     dedupComposite(Id);
   clearHypothetical();

@@ -26,6 +26,7 @@
 #include "btfkit/Error.h"
 #include "btfkit/TypeWalk.h"
 
+#include <algorithm>
 #include <cstring>
 
 #if defined(__linux__)
@@ -118,6 +119,14 @@ struct DedupAppender::Impl {
   static constexpr size_t CacheSize = 1u << 14;
   std::vector<CacheEntry> Cache;
   uint32_t PartNo = 0;
+  // The current part's own names in the order append() meets them, hashed
+  // ahead (and their slots prefetched) so that the lookups do not each wait
+  // for memory.
+  struct Name {
+    StringRef S;
+    uint32_t Hash;
+  };
+  std::vector<Name> Names;
   std::string FirstName; // names the input in errors when it is the only one
 
   uint32_t numTypes() { return uint32_t(Offsets.size() / 4); }
@@ -128,9 +137,9 @@ struct DedupAppender::Impl {
     return StringRef(reinterpret_cast<const char *>(Strings.data()) +
                      (Off - strBegin()));
   }
-  /// The output offset of \p Part's string at \p Off (Deduper::
-  /// remapString's choice).
-  uint32_t remapString(const BTF &Part, uint32_t Off);
+  /// The output offset of the part's own string \p N, at \p Off in the part
+  /// (Deduper::remapString's choice).
+  uint32_t remapString(uint32_t Off, const Name &N);
   void clear() {
     Types.release();
     Strings.release();
@@ -140,17 +149,14 @@ struct DedupAppender::Impl {
   }
 };
 
-uint32_t DedupAppender::Impl::remapString(const BTF &Part, uint32_t Off) {
-  // Offsets into the base are final already.
-  if (Off == 0 || Off < strBegin())
-    return Off;
+uint32_t DedupAppender::Impl::remapString(uint32_t Off, const Name &N) {
   CacheEntry &C = Cache[((Off * 0x9e3779b1u) >> 18) & (CacheSize - 1)];
   if (C.Part == PartNo && C.In == Off)
     return C.Out;
-  StringRef S = Part.str(Off);
+  StringRef S = N.S;
   uint32_t Result = 0;
   if (!S.empty()) {
-    uint32_t H = hashString(S);
+    uint32_t H = N.Hash;
     Result =
         BI->Strings.lookup(S, H, [this](uint32_t O) { return BI->str(O); });
     if (!Result) {
@@ -208,16 +214,32 @@ Error DedupAppender::append(const BTF &Part) {
     std::memcpy(Dst, Sec.data(), Sec.size());
   const uint32_t PartFirst = Part.firstId();
   const uint32_t IdShift = uint32_t(NextId - PartFirst);
+  // Names first: offsets into the base are final already; the part's own
+  // strings are hashed and their slots prefetched.
+  const uint32_t OwnFrom = std::max(I->strBegin(), 1u);
+  I->Names.clear();
+  for (uint32_t Id = PartFirst; Id < Part.endId(); ++Id)
+    forEachRecordName(Dst + Part.typeOffset(Id) / 4, [&](uint32_t &Off) {
+      if (Off < OwnFrom)
+        return;
+      StringRef S = Part.str(Off);
+      uint32_t H = S.empty() ? 0 : hashString(S);
+      I->BI->Strings.prefetch(H);
+      I->Set.prefetch(H);
+      I->Names.push_back({S, H});
+    });
+  const Impl::Name *Next = I->Names.data();
   for (uint32_t Id = PartFirst; Id < Part.endId(); ++Id) {
     uint32_t Off = Part.typeOffset(Id);
     auto *Rec = reinterpret_cast<CommonType *>(Dst + Off / 4);
-    // Base ids and offsets stay; the part's own ones move.
+    // Base ids stay; the part's own ones move.
     forEachTypeSlot(Rec, [&](uint32_t &Ref) {
       if (Ref >= PartFirst)
         Ref += IdShift;
     });
     forEachRecordName(reinterpret_cast<uint32_t *>(Rec), [&](uint32_t &Name) {
-      Name = I->remapString(Part, Name);
+      if (Name >= OwnFrom)
+        Name = I->remapString(Name, *Next++);
     });
     *Offsets++ = uint32_t(At) + Off;
   }

@@ -215,6 +215,14 @@ inline uint64_t hashIntTag(const uint32_t *R) {
 /// ENUM and ENUM64: the name only, so that an enum forward declaration (no
 /// values, any size, either kind) meets the full enum (libbpf 1.1 and later).
 inline uint64_t hashEnum(const uint32_t *R) { return hashCombine(1, R[0]); }
+/// ENUM and ENUM64 by their whole record (name, info, size, enumerators):
+/// equal enums have equal ones.
+inline uint64_t hashEnumFull(const uint32_t *R) {
+  uint64_t H = hashCommon(R);
+  for (uint32_t I = 3, N = recWords(R); I < N; ++I)
+    H = hashCombine(H, R[I]);
+  return H;
+}
 /// STRUCT and UNION: everything but the member types, which may not be
 /// canonical yet when structs are compared.
 inline uint64_t hashStruct(const uint32_t *R) {
@@ -450,6 +458,13 @@ public:
         return E.Off;
     }
     return 0;
+  }
+
+  /// Asks for the slot lookup(_, \p H, _) starts at to be brought into the
+  /// cache: a batch of lookups prefetched first waits for memory once.
+  void prefetch(uint32_t H) const {
+    if (NumSlots)
+      __builtin_prefetch(SlotP + slotFor(H, NumSlots - 1));
   }
 
   /// Adds \p Off (string \p S, hash \p H) unless an equal string is there;
