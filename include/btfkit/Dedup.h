@@ -138,8 +138,10 @@ llvm::Expected<std::unique_ptr<BTF>> merge(llvm::ArrayRef<const BTF *> Parts,
 /// + btf__dedup() do the same job).
 class DedupAppender {
 public:
-  /// \p Base (and \p Index, which must index it, when given) must outlive
-  /// the appender.
+  /// \p Base (and \p Index, when given) must outlive the appender. \p Index
+  /// must be create()'s or load()'s index of \p Base: strings are matched
+  /// with the base's as they arrive, which needs all of them (createFor()
+  /// indexes only one split's).
   explicit DedupAppender(const BTF &Base, const DedupBase *Index = nullptr);
   ~DedupAppender();
   DedupAppender(const DedupAppender &) = delete;

@@ -27,6 +27,7 @@
 #include "btfkit/TypeWalk.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 #if defined(__linux__)
@@ -93,6 +94,8 @@ struct DedupAppender::Impl {
       Own = DedupBase::create(Base);
       Index = Own.get();
     }
+    assert(&Index->btf() == &Base && Index->impl().Complete &&
+           "DedupAppender needs a complete index of its base");
     this->Index = Index;
     BI = &Index->impl();
     Set.reserve(1u << 16);
