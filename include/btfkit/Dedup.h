@@ -8,15 +8,15 @@
 ///
 /// \file
 /// Deduplication with the semantics of libbpf's btf__dedup(): strings are
-/// deduplicated, then primitive types, then structs and unions by a
+/// deduplicated, then primitive types, then structs, unions and typedefs by a
 /// side-by-side walk of both type graphs (which resolves cycles and FWDs),
 /// then FWDs whose name is unambiguous, then reference types, and the result
 /// is compacted. For split BTF a type equivalent to a base type becomes a
 /// reference to the base type and is not copied; the base never changes.
 ///
-/// Where libbpf 1.1 has a known bug fixed later upstream, the later
-/// behaviour is followed (docs/Dedup.md lists the cases); DedupCompat::
-/// Libbpf11 reproduces 1.1 exactly, for differential testing.
+/// The result is libbpf head's (docs/Dedup.md lists the upstream changes
+/// since 1.1 that this follows); DedupCompat::Libbpf11 reproduces 1.1
+/// exactly, for differential testing against Debian's libbpf.
 ///
 /// Output is a function of the input bytes only: the same input gives the
 /// same bytes, whatever the machine.
@@ -39,7 +39,8 @@ namespace btfkit {
 
 /// Which libbpf the algorithm follows where libbpf versions differ.
 enum class DedupCompat {
-  /// libbpf 1.1 with the dedup fixes made upstream since (the default).
+  /// libbpf at its head: 1.1 with the dedup changes made since (the
+  /// default).
   Latest,
   /// Exactly libbpf 1.1's choices (its "identical type" heuristics).
   Libbpf11,
@@ -128,6 +129,38 @@ llvm::Expected<std::unique_ptr<BTF>> merge(llvm::ArrayRef<const BTF *> Parts,
                                            const DedupOptions &Opts = {},
                                            const DedupBase *Index = nullptr,
                                            DedupStats *Stats = nullptr);
+
+/// Many split BTFs over one base gathered one at a time and deduplicated
+/// together, with merge()'s result and less memory: an input may be
+/// unloaded once appended, strings are deduplicated as they arrive, and
+/// dedup() rewrites the gathered records in place rather than copying them.
+/// btf-dedup merges thousands of modules this way (libbpf's btf__add_btf()
+/// + btf__dedup() do the same job).
+class DedupAppender {
+public:
+  /// \p Base (and \p Index, when given) must outlive the appender. \p Index
+  /// must be create()'s or load()'s index of \p Base: strings are matched
+  /// with the base's as they arrive, which needs all of them (createFor()
+  /// indexes only one split's).
+  explicit DedupAppender(const BTF &Base, const DedupBase *Index = nullptr);
+  ~DedupAppender();
+  DedupAppender(const DedupAppender &) = delete;
+  DedupAppender &operator=(const DedupAppender &) = delete;
+
+  /// Appends the types of \p Part, which must be split over the base.
+  llvm::Error append(const BTF &Part);
+  uint32_t numTypes() const;
+
+  /// dedupToBlob() of the concatenation of everything appended. Empties
+  /// the appender.
+  llvm::Expected<std::vector<uint8_t>> dedup(const DedupOptions &Opts = {},
+                                             DedupStats *Stats = nullptr);
+
+  struct Impl;
+
+private:
+  std::unique_ptr<Impl> I;
+};
 
 } // namespace btfkit
 

@@ -73,7 +73,11 @@ public:
   /// over the output and flushes the folder, so that after a crash the
   /// output is the old file or the new one. For a special output under
   /// WriteInto the contents are copied into it instead.
-  llvm::Error commit(std::optional<unsigned> Mode = std::nullopt);
+  /// With \p Durable false, the flushes are left to the caller (a batch of
+  /// thousands of outputs flushes once: syncFolderContents()); the rename
+  /// still makes the output whole or absent for every reader.
+  llvm::Error commit(std::optional<unsigned> Mode = std::nullopt,
+                     bool Durable = true);
 
   /// True when commit() will copy into the output rather than rename over
   /// it (a device or pipe under WriteInto).
@@ -98,12 +102,21 @@ public:
   void add(OutputFile F) { Files.push_back(std::move(F)); }
   /// Writes \p Data as the output \p Path.
   llvm::Error add(llvm::StringRef Path, llvm::ArrayRef<uint8_t> Data);
-  /// Commits every output, in the order added.
+  /// Commits every output: devices and pipes first, then files in the
+  /// order added. On failure the outputs not committed yet are discarded.
   llvm::Error commit();
+  /// Off: commits without flushing to the disk (OutputFile::commit()).
+  void setDurable(bool On) { Durable = On; }
 
 private:
   std::vector<OutputFile> Files;
+  bool Durable = true;
 };
+
+/// Flushes to the disk every file written in the file system that holds
+/// \p Folder (syncfs), and \p Folder itself: the one flush of a batch
+/// committed without (OutputSet::setDurable(false)).
+llvm::Error syncFolderContents(llvm::StringRef Folder);
 
 /// Removes the temporary files that killed writers left in \p Folder (see
 /// the file comment). Returns how many it removed. Every OutputFile runs it

@@ -222,7 +222,7 @@ bool OutputFile::writesInto() const {
   return Special == SpecialOutput::WriteInto && isSpecial(Path);
 }
 
-Error OutputFile::commit(std::optional<unsigned> Mode) {
+Error OutputFile::commit(std::optional<unsigned> Mode, bool Durable) {
   if (writesInto()) {
     // Copy into the device or pipe; it has no folder entry to flush.
     std::vector<uint8_t> Bytes;
@@ -248,15 +248,16 @@ Error OutputFile::commit(std::optional<unsigned> Mode) {
     discard();
     return E;
   }
-  if (::fsync(FD) != 0)
-    return makeError(Path, "cannot write: " + errnoMessage());
+  if (Durable && ::fsync(FD) != 0)
+    return makeError(Path, "cannot write: " + errnoMessage(), ErrorKind::IO);
   if (Mode && ::fchmod(FD, *Mode) != 0)
     return makeError(Path, "cannot set the file mode: " + errnoMessage());
   if (std::error_code EC = sys::fs::rename(TempPath, Path))
     return makeError(Path, "cannot replace: " + EC.message(), ErrorKind::IO);
   sys::DontRemoveFileOnSignal(TempPath);
   TempPath.clear();
-  syncFolder(folderOf(Path));
+  if (Durable)
+    syncFolder(folderOf(Path));
   ::close(FD);
   FD = -1;
   return Error::success();
@@ -278,10 +279,26 @@ Error OutputSet::commit() {
   for (bool Into : {true, false})
     for (OutputFile &F : Files)
       if (F.writesInto() == Into)
-        if (Error E = F.commit()) {
+        if (Error E = F.commit(std::nullopt, Durable)) {
           Files.clear(); // discards the outputs not committed yet
           return E;
         }
   Files.clear();
+  return Error::success();
+}
+
+Error btfkit::syncFolderContents(StringRef Folder) {
+  SmallString<256> Z(Folder);
+  int FD = ::open(Z.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (FD < 0)
+    return makeError(Folder, "cannot open: " + errnoMessage(), ErrorKind::IO);
+  int Rc = ::syncfs(FD);
+  int Err = errno;
+  if (Rc == 0)
+    (void)::fsync(FD);
+  ::close(FD);
+  if (Rc != 0)
+    return makeError(Folder, "cannot flush to the disk: " + errnoMessage(Err),
+                     ErrorKind::IO);
   return Error::success();
 }

@@ -12,13 +12,14 @@
 //   strings     -> every name is re-added, base strings reused
 //   primitives  -> INT, FLOAT, FWD, ENUM/ENUM64 (an enum without values
 //                  resolves to the full enum of that name, either kind)
-//   composites  -> STRUCT/UNION by a side-by-side walk of both type graphs
-//                  that records a hypothetical canon->candidate map; a
+//   composites  -> STRUCT/UNION and TYPEDEF (libbpf head; 1.1 had typedefs
+//                  with the references) by a side-by-side walk of both type
+//                  graphs that records a hypothetical canon->candidate map; a
 //                  contradiction means "not equivalent"; FWDs resolve to
 //                  the STRUCT/UNION they meet
 //   FWDs        -> a FWD still unresolved takes the one STRUCT/UNION of its
 //                  name, when the name is unambiguous
-//   references  -> PTR, TYPEDEF, modifiers, FUNC, ARRAY, FUNC_PROTO,
+//   references  -> PTR, modifiers, FUNC, ARRAY, FUNC_PROTO,
 //                  DECL_TAG, once everything they refer to is canonical
 //   compaction  -> canonical types keep their order, ids are rewritten
 //
@@ -34,6 +35,8 @@
 
 #include "btfkit/Error.h"
 #include "btfkit/TypeWalk.h"
+
+#include "llvm/ADT/SmallVector.h"
 
 #include <algorithm>
 #include <cstring>
@@ -123,17 +126,24 @@ bool isRefKind(unsigned K) {
 
 class Deduper {
 public:
-  Deduper(const BTF &B, const DedupBase::Impl &BI, const DedupOptions &Opts)
-      : B(B), BI(BI), Opts(Opts), FirstId(B.firstId()), EndId(B.endId()),
-        StrBegin(B.strBegin()) {}
+  Deduper(DedupInput &In, const DedupBase::Impl &BI, const DedupOptions &Opts)
+      : In(In), BI(BI), Opts(Opts), FirstId(In.FirstId),
+        EndId(In.FirstId + uint32_t(In.Offsets.size())), StrBegin(In.StrBegin) {
+  }
 
   Error run(std::vector<uint8_t> &Out, DedupStats *Stats);
 
 private:
   const uint32_t *rec(uint32_t Id) const {
-    return Id < FirstId ? BI.rec(Id) : Words + B.typeOffset(Id) / 4;
+    return Id < FirstId ? BI.rec(Id) : Words + In.Offsets[Id - FirstId] / 4;
   }
-  uint32_t *splitRec(uint32_t Id) { return Words + B.typeOffset(Id) / 4; }
+  uint32_t *splitRec(uint32_t Id) {
+    return Words + In.Offsets[Id - FirstId] / 4;
+  }
+  /// One of the input's own strings.
+  StringRef ownStr(uint32_t Off) const {
+    return StringRef(In.Strings.data() + (Off - StrBegin));
+  }
   bool isMapped(uint32_t Id) const { return Map[Id] <= MaxId; }
   uint32_t resolve(uint32_t Id) const {
     while (isMapped(Id) && Map[Id] != Id)
@@ -169,6 +179,8 @@ private:
   void dedupStrings();
   uint32_t remapString(uint32_t Off);
   void dedupPrimitive(uint32_t Id);
+  void indexAnonEnums();
+  uint32_t findAnonEnum(uint32_t Id, const uint32_t *T);
   void dedupComposite(uint32_t Id);
   bool isEquivalent(uint32_t Cand, uint32_t Canon);
   bool identical(uint32_t A, uint32_t B, int Depth) const;
@@ -180,7 +192,7 @@ private:
   Error dedupReference(uint32_t Root);
   Error compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats);
 
-  const BTF &B;
+  DedupInput &In;
   const DedupBase::Impl &BI;
   DedupOptions Opts;
   const uint32_t FirstId, EndId, StrBegin;
@@ -188,6 +200,7 @@ private:
   // The output blob, first holding a copy of the input's types (same
   // layout, so the input's offsets index it) that is rewritten in place and
   // finally compacted to the front, behind the header: no second copy.
+  // Unused when the input's records are handed over (In.Words).
   std::vector<uint8_t> Buf;
   uint32_t *Words = nullptr;
   // Both are indexed by every id, base ones included, and read their
@@ -197,6 +210,10 @@ private:
   std::vector<uint32_t> HypotList;
   bool AdjustCanon = false;
   CandidateTable Table; // split types found canonical
+  // Anonymous enums by their whole record (findAnonEnum()): the split's
+  // canonical ones oldest first, the base's in its chain's order.
+  DenseMap<uint64_t, SmallVector<uint32_t, 1>> SplitAnonEnums, BaseAnonEnums;
+  bool AnonEnumFwds = false;
   std::vector<std::pair<uint32_t, uint32_t>> PairStack;
   std::vector<uint32_t> IdStack;
 
@@ -212,17 +229,21 @@ private:
 
 Error Deduper::prepare() {
   const uint32_t N = EndId - FirstId;
-  ArrayRef<uint8_t> Sec = B.typeSection();
-  resizeLarge(Buf, ClassicHeaderSize + Sec.size(), uint8_t(0));
-  Words = reinterpret_cast<uint32_t *>(Buf.data() + ClassicHeaderSize);
-  if (!Sec.empty())
-    std::memcpy(Words, Sec.data(), Sec.size());
+  if (In.Words) {
+    Words = In.Words;
+  } else {
+    ArrayRef<uint8_t> Sec = In.CopyFrom;
+    resizeLarge(Buf, ClassicHeaderSize + Sec.size(), uint8_t(0));
+    Words = reinterpret_cast<uint32_t *>(Buf.data() + ClassicHeaderSize);
+    if (!Sec.empty())
+      std::memcpy(Words, Sec.data(), Sec.size());
+  }
   for (uint32_t I = 0; I < N; ++I) {
     unsigned K = recKind(splitRec(FirstId + I));
     if (K == 0 || K > MaxKnownKind)
-      return makeError(B.name(), "type id " + Twine(FirstId + I) +
-                                     ": cannot deduplicate kind " + Twine(K) +
-                                     " (" + kindName(K) + ")");
+      return makeError(In.Name, "type id " + Twine(FirstId + I) +
+                                    ": cannot deduplicate kind " + Twine(K) +
+                                    " (" + kindName(K) + ")");
   }
   // Base types are their own canonical types (the default).
   Map.reset(EndId);
@@ -246,7 +267,7 @@ uint32_t Deduper::remapString(uint32_t Off) {
   CacheEntry &C = StrCache[(Off * 0x9e3779b1u) >> 16];
   if (C.In == Off)
     return C.Out;
-  StringRef S = B.str(Off);
+  StringRef S = ownStr(Off);
   uint32_t Result = 0;
   if (!S.empty()) {
     uint32_t H = hashString(S);
@@ -269,33 +290,17 @@ uint32_t Deduper::remapString(uint32_t Off) {
 void Deduper::dedupStrings() {
   // A base table starts with the empty string; a split one starts with its
   // first string (as libbpf writes it).
-  if (!B.isSplit())
+  if (!In.Split)
     NewStrings.push_back('\0');
   // Most input strings are repeats (every module carries its own copy of
   // the names it uses): start small and let the set grow.
-  NewStringSet.reserve(B.stringSection().size() / 64 + 16);
+  NewStringSet.reserve(In.Strings.size() / 64 + 16);
   StrCache.assign(1u << 16, CacheEntry{0, 0});
-  // The records lie back to back: walk them in order, name slots inline
-  // (the same slots forEachNameSlot visits).
+  // The records lie back to back: walk them in order.
   uint32_t *R = Words;
   for (uint32_t Id = FirstId; Id < EndId; ++Id) {
-    uint32_t N = recWords(R), V = recVlen(R);
-    R[0] = remapString(R[0]);
-    switch (recKind(R)) {
-    case KStruct:
-    case KUnion:
-    case KEnum64:
-      for (uint32_t I = 0; I < V; ++I)
-        R[3 + 3 * I] = remapString(R[3 + 3 * I]);
-      break;
-    case KEnum:
-    case KFuncProto:
-      for (uint32_t I = 0; I < V; ++I)
-        R[3 + 2 * I] = remapString(R[3 + 2 * I]);
-      break;
-    default:
-      break;
-    }
+    uint32_t N = recWords(R);
+    forEachRecordName(R, [this](uint32_t &Off) { Off = remapString(Off); });
     R += N;
   }
   StrCache = {};
@@ -321,6 +326,10 @@ void Deduper::dedupPrimitive(uint32_t Id) {
   case KEnum:
   case KEnum64:
     H = hashEnum(T);
+    if (recName(T) == 0 && !isEnumFwd(T) && !AnonEnumFwds) {
+      New = findAnonEnum(Id, T);
+      break;
+    }
     forEachCandidate(H, [&](uint32_t C) {
       const uint32_t *CR = rec(C);
       if (equalEnum(T, CR)) {
@@ -354,6 +363,50 @@ void Deduper::dedupPrimitive(uint32_t Id) {
 }
 
 // Structs and unions ---------------------------------------------------------
+
+/// Anonymous enums all share one signature (an enum's is its name, so that
+/// a declaration meets its definition), so libbpf compares each with every
+/// anonymous enum kept so far: 5,580 of them in the corpus's modules, most
+/// of the time of the primitive phase. Without anonymous declarations (an
+/// anonymous enum without values, which C cannot write) nothing but an
+/// equal enum can be chosen, and equal enums share the whole record: looking
+/// among those, in the table's order (split newest first, then base), finds
+/// the candidate the table's chain would.
+/// hashEnumFull() as a DenseMap key (never one of its two reserved keys).
+static uint64_t anonEnumKey(const uint32_t *R) { return hashEnumFull(R) >> 1; }
+
+uint32_t Deduper::findAnonEnum(uint32_t Id, const uint32_t *T) {
+  const uint64_t Full = anonEnumKey(T);
+  SmallVector<uint32_t, 1> &Split = SplitAnonEnums[Full];
+  for (uint32_t C : llvm::reverse(Split))
+    if (equalEnum(T, rec(C)))
+      return C;
+  auto Base = BaseAnonEnums.find(Full);
+  if (Base != BaseAnonEnums.end())
+    for (uint32_t C : Base->second)
+      if (equalEnum(T, rec(C)))
+        return C;
+  Split.push_back(Id); // canonical: a candidate from now on
+  return Id;
+}
+
+/// Sets up findAnonEnum(): the base's anonymous enums by their whole
+/// record, in the order of the base's chain, and whether an anonymous enum
+/// declaration exists (then every anonymous enum takes the table's path).
+void Deduper::indexAnonEnums() {
+  static const uint32_t Anon[3] = {0, 0, 0};
+  for (uint32_t C = BI.Types.first(hashEnum(Anon)); C; C = BI.Types.next(C)) {
+    const uint32_t *R = rec(C);
+    if (!isAnyEnum(R) || recName(R) != 0)
+      continue;
+    AnonEnumFwds |= isEnumFwd(R);
+    BaseAnonEnums[anonEnumKey(R)].push_back(C);
+  }
+  for (uint32_t Id = FirstId; Id < EndId && !AnonEnumFwds; ++Id) {
+    const uint32_t *R = splitRec(Id);
+    AnonEnumFwds |= isEnumFwd(R) && recName(R) == 0;
+  }
+}
 
 bool Deduper::identicalArrays11(uint32_t A, uint32_t B) const {
   const uint32_t *RA = rec(A), *RB = rec(B);
@@ -591,19 +644,28 @@ void Deduper::mergeHypothetical() {
   }
 }
 
+/// STRUCT and UNION, and (but for DedupCompat::Libbpf11) TYPEDEF: later
+/// libbpf deduplicates typedefs here, by the same graph walk, instead of
+/// with the reference types ("libbpf: Fix BTF dedup to support recursive
+/// typedef definitions"). The walk can prove a typedef equal to one whose
+/// target is a different but equivalent type graph (e.g. a struct that the
+/// exact comparison after this phase would still see as a distinct copy),
+/// so fewer typedefs, and fewer types referring to them, stay duplicated.
 void Deduper::dedupComposite(uint32_t Id) {
   if (isMapped(Id))
     return;
   const uint32_t *T = rec(Id);
   unsigned K = recKind(T);
-  if (K != KStruct && K != KUnion)
+  bool Typedef = K == KTypedef && Opts.Compat != DedupCompat::Libbpf11;
+  if (K != KStruct && K != KUnion && !Typedef)
     return;
-  uint64_t H = hashStruct(T);
+  uint64_t H = Typedef ? hashTypedef(T) : hashStruct(T);
   uint32_t New = Id;
   forEachCandidate(H, [&](uint32_t C) {
     // Also keeps a FWD of colliding signature out (FWD and STRUCT count as
     // equivalent in the walk, which could make a FWD<->STRUCT loop).
-    if (!shallowEqualStruct(T, rec(C)))
+    const uint32_t *CR = rec(C);
+    if (Typedef ? (CR[0] != T[0] || CR[1] != T[1]) : !shallowEqualStruct(T, CR))
       return false;
     clearHypothetical();
     if (!isEquivalent(Id, C))
@@ -678,11 +740,10 @@ Error Deduper::dedupReference(uint32_t Root) {
       Error Err = Error::success();
       forEachTypeSlot(reinterpret_cast<CommonType *>(T), [&](uint32_t &Ref) {
         if (Map[Ref] == InProgress && !Err)
-          Err =
-              makeError(B.name(), "type id " + Twine(Id) + ": " + kindName(K) +
-                                      " is part of a reference loop "
-                                      "through type id " +
-                                      Twine(Ref));
+          Err = makeError(In.Name, "type id " + Twine(Id) + ": " + kindName(K) +
+                                       " is part of a reference loop "
+                                       "through type id " +
+                                       Twine(Ref));
         else if (!isMapped(Ref))
           IdStack.push_back(Ref);
       });
@@ -697,7 +758,8 @@ Error Deduper::dedupReference(uint32_t Root) {
     uint32_t New = Id;
     uint64_t H;
     if (isRefKind(K)) {
-      H = hashCommon(T);
+      // Only DedupCompat::Libbpf11 gets here with a TYPEDEF.
+      H = K == KTypedef ? hashTypedef(T) : hashCommon(T);
       forEachCandidate(H, [&](uint32_t C) {
         if (!equalCommon(T, rec(C)))
           return false;
@@ -729,8 +791,8 @@ Error Deduper::dedupReference(uint32_t Root) {
         return true;
       });
     } else {
-      return makeError(B.name(), "type id " + Twine(Id) +
-                                     ": cannot deduplicate " + kindName(K));
+      return makeError(In.Name, "type id " + Twine(Id) +
+                                    ": cannot deduplicate " + kindName(K));
     }
     setCanonical(Id, New, H);
     IdStack.pop_back();
@@ -768,9 +830,9 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
     forEachTypeSlot(reinterpret_cast<CommonType *>(Dst), [&](uint32_t &Ref) {
       uint32_t R = NewId(resolve(Ref));
       if (R > MaxId && !Err)
-        Err = makeError(B.name(), "type id " + Twine(Id) +
-                                      ": internal error: reference to type " +
-                                      Twine(Ref) + " has no canonical type");
+        Err = makeError(In.Name, "type id " + Twine(Id) +
+                                     ": internal error: reference to type " +
+                                     Twine(Ref) + " has no canonical type");
       Ref = R;
     });
     Dst += N;
@@ -785,11 +847,24 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
   H.TypeLen = uint32_t(reinterpret_cast<uint8_t *>(Dst) -
                        reinterpret_cast<uint8_t *>(Words));
   H.StrOff = H.TypeLen;
-  H.StrLen = uint32_t(NewStrings.size());
+  StringRef OutStrings = In.StringsFinal ? In.Strings : StringRef(NewStrings);
+  H.StrLen = uint32_t(OutStrings.size());
   Map.release();
   SplitNewId = {};
-  Buf.resize(size_t(ClassicHeaderSize) + H.TypeLen);
-  Buf.insert(Buf.end(), NewStrings.begin(), NewStrings.end());
+  if (In.Words) {
+    // Handed-over records are the caller's scratch: what compaction left
+    // behind goes back before the output is allocated.
+    releasePages(Dst, In.TypeBytes - H.TypeLen);
+    // The records were handed over: the result is copied out of them (the
+    // smaller of the two, after compaction).
+    Buf.reserve(size_t(ClassicHeaderSize) + H.TypeLen + H.StrLen);
+    Buf.resize(ClassicHeaderSize);
+    auto *T = reinterpret_cast<const uint8_t *>(Words);
+    Buf.insert(Buf.end(), T, T + H.TypeLen);
+  } else {
+    Buf.resize(size_t(ClassicHeaderSize) + H.TypeLen);
+  }
+  Buf.insert(Buf.end(), OutStrings.begin(), OutStrings.end());
   NewStrings = {};
   std::memcpy(Buf.data(), &H, ClassicHeaderSize);
   if (Buf.capacity() > Buf.size() + Buf.size() / 4)
@@ -799,7 +874,8 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
   if (Stats) {
     Stats->TypesBefore = EndId - FirstId;
     Stats->TypesAfter = Next - FirstId;
-    Stats->StrBytesBefore = uint32_t(B.stringSection().size());
+    Stats->StrBytesBefore =
+        uint32_t(In.StrBytesIn ? In.StrBytesIn : In.Strings.size());
     Stats->StrBytesAfter = H.StrLen;
   }
   return Error::success();
@@ -808,9 +884,13 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
 Error Deduper::run(std::vector<uint8_t> &Out, DedupStats *Stats) {
   if (Error E = prepare())
     return E;
-  dedupStrings();
+  if (!In.StringsFinal)
+    dedupStrings();
+  indexAnonEnums();
   for (uint32_t Id = FirstId; Id < EndId; ++Id)
     dedupPrimitive(Id);
+  SplitAnonEnums = decltype(SplitAnonEnums)();
+  BaseAnonEnums = decltype(BaseAnonEnums)();
   for (uint32_t Id = FirstId; Id < EndId; ++Id)
     dedupComposite(Id);
   clearHypothetical();
@@ -822,29 +902,66 @@ Error Deduper::run(std::vector<uint8_t> &Out, DedupStats *Stats) {
   return compactAndWrite(Out, Stats);
 }
 
+Error dd::runDedup(DedupInput &In, const DedupBase::Impl &BI,
+                   const DedupOptions &Opts, std::vector<uint8_t> &Out,
+                   DedupStats *Stats) {
+  Deduper D(In, BI, Opts);
+  return D.run(Out, Stats);
+}
+
+/// The index to deduplicate split BTF over \p Base with: \p Index, checked,
+/// or one made in \p Own.
+static Expected<const DedupBase::Impl *>
+baseIndex(const BTF &Base, StringRef Name, const DedupBase *Index,
+          std::unique_ptr<DedupBase> &Own) {
+  if (Index && &Index->btf() != &Base)
+    return makeError(Name, "internal error: dedup index of " +
+                               Index->btf().name() +
+                               " used for BTF split over " + Base.name());
+  if (!Index) {
+    Own = DedupBase::create(Base);
+    Index = Own.get();
+  }
+  return &Index->impl();
+}
+
 Expected<std::vector<uint8_t>> btfkit::dedupToBlob(const BTF &B,
                                                    const DedupOptions &Opts,
                                                    const DedupBase *Index,
                                                    DedupStats *Stats) {
   std::unique_ptr<DedupBase> Own;
   DedupBase::Impl Standalone;
-  const DedupBase::Impl *BI;
+  const DedupBase::Impl *BI = &Standalone;
   if (B.isSplit()) {
-    if (Index && &Index->btf() != B.base())
-      return makeError(B.name(),
-                       "internal error: dedup index of " + Index->btf().name() +
-                           " used for BTF split over " + B.base()->name());
-    if (!Index) {
-      Own = DedupBase::create(*B.base());
-      Index = Own.get();
-    }
-    BI = &Index->impl();
-  } else {
-    BI = &Standalone;
+    auto I = baseIndex(*B.base(), B.name(), Index, Own);
+    if (!I)
+      return I.takeError();
+    BI = *I;
   }
+  DedupInput In;
+  In.Name = B.name();
+  In.FirstId = B.firstId();
+  In.StrBegin = B.strBegin();
+  In.Split = B.isSplit();
+  In.Offsets = B.typeOffsets();
+  In.CopyFrom = B.typeSection();
+  In.Strings = B.stringSection();
   std::vector<uint8_t> Out;
-  Deduper D(B, *BI, Opts);
-  if (Error E = D.run(Out, Stats))
+  if (Error E = runDedup(In, *BI, Opts, Out, Stats))
+    return E;
+  return Out;
+}
+
+Expected<std::vector<uint8_t>> dd::dedupOver(const BTF &Base, DedupInput &In,
+                                             const DedupOptions &Opts,
+                                             const DedupBase *Index,
+                                             DedupStats *Stats) {
+  std::unique_ptr<DedupBase> Own;
+  auto BI = baseIndex(Base, In.Name, Index, Own);
+  if (!BI)
+    return BI.takeError();
+  std::vector<uint8_t> Out;
+  if (Error E = runDedup(In, **BI, Opts, Out, Stats))
     return E;
   return Out;
 }

@@ -39,6 +39,19 @@ void btfkit::dd::adviseHugePages(void *Begin, size_t Bytes) {
 #endif
 }
 
+void btfkit::dd::releasePages(void *Begin, size_t Bytes) {
+#if defined(__linux__) && defined(MADV_DONTNEED)
+  const uintptr_t Page = 4096;
+  uintptr_t B = (reinterpret_cast<uintptr_t>(Begin) + Page - 1) & ~(Page - 1);
+  uintptr_t E = (reinterpret_cast<uintptr_t>(Begin) + Bytes) & ~(Page - 1);
+  if (E > B)
+    (void)madvise(reinterpret_cast<void *>(B), E - B, MADV_DONTNEED);
+#else
+  (void)Begin;
+  (void)Bytes;
+#endif
+}
+
 ZeroedWords::ZeroedWords(size_t N) : Bytes(N * sizeof(uint32_t)) {
   if (!Bytes)
     return;
@@ -140,7 +153,8 @@ std::unique_ptr<DedupBase> DedupBase::create(const BTF &Base) {
 // id or offset out of range (DedupIndex.h), whatever the bytes.
 namespace {
 constexpr uint32_t SavedMagic = 0x58494442; // "BDIX"
-constexpr uint32_t SavedVersion = 1;
+// 2: TYPEDEF signatures without the referenced type (hashTypedef).
+constexpr uint32_t SavedVersion = 2;
 enum SavedWord : unsigned {
   WMagic,
   WVersion,

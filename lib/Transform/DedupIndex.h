@@ -41,6 +41,9 @@ namespace dd {
 
 /// madvise(MADV_HUGEPAGE) where the system has it; a hint only.
 void adviseHugePages(void *Begin, size_t Bytes);
+/// Gives the whole pages of [Begin, Begin + Bytes) of an anonymous private
+/// mapping back to the system (they read as zero afterwards); a hint only.
+void releasePages(void *Begin, size_t Bytes);
 
 // Record words.
 inline uint32_t recName(const uint32_t *R) { return R[0]; }
@@ -88,6 +91,30 @@ inline uint32_t recWords(const uint32_t *R) {
     return 3 + 2 * V;
   default:
     return 3;
+  }
+}
+
+/// Calls \p Fn on each name slot of record \p R in the order deduplication
+/// gives strings their new offsets (the order libbpf's string phase visits
+/// them in): the type's name, then its members', enumerators' or
+/// parameters' names.
+template <typename FnT> void forEachRecordName(uint32_t *R, FnT Fn) {
+  uint32_t V = recVlen(R);
+  Fn(R[0]);
+  switch (recKind(R)) {
+  case KStruct:
+  case KUnion:
+  case KEnum64:
+    for (uint32_t I = 0; I < V; ++I)
+      Fn(R[3 + 3 * I]);
+    break;
+  case KEnum:
+  case KFuncProto:
+    for (uint32_t I = 0; I < V; ++I)
+      Fn(R[3 + 2 * I]);
+    break;
+  default:
+    break;
   }
 }
 
@@ -171,6 +198,16 @@ inline uint64_t hashFinish(uint64_t H) {
 inline uint64_t hashCommon(const uint32_t *R) {
   return hashCombine(hashCombine(hashCombine(0, R[0]), R[1]), R[2]);
 }
+/// TYPEDEF: name and info only. Later libbpf deduplicates typedefs with the
+/// structs, by the graph walk, so what they name cannot be part of their
+/// signature ("libbpf: Fix BTF dedup to support recursive typedef
+/// definitions", then "libbpf: Fix deduplication of typedef with base
+/// definitions" for base typedefs). libbpf 1.1 compares typedefs exactly
+/// after the structs; the coarser signature only lengthens its chains (equal
+/// typedefs stay in the same order), so one base table serves both.
+inline uint64_t hashTypedef(const uint32_t *R) {
+  return hashCombine(hashCombine(2, R[0]), R[1]);
+}
 /// INT and DECL_TAG: the common part and the one extra word.
 inline uint64_t hashIntTag(const uint32_t *R) {
   return hashCombine(hashCommon(R), R[3]);
@@ -178,6 +215,14 @@ inline uint64_t hashIntTag(const uint32_t *R) {
 /// ENUM and ENUM64: the name only, so that an enum forward declaration (no
 /// values, any size, either kind) meets the full enum (libbpf 1.1 and later).
 inline uint64_t hashEnum(const uint32_t *R) { return hashCombine(1, R[0]); }
+/// ENUM and ENUM64 by their whole record (name, info, size, enumerators):
+/// equal enums have equal ones.
+inline uint64_t hashEnumFull(const uint32_t *R) {
+  uint64_t H = hashCommon(R);
+  for (uint32_t I = 3, N = recWords(R); I < N; ++I)
+    H = hashCombine(H, R[I]);
+  return H;
+}
 /// STRUCT and UNION: everything but the member types, which may not be
 /// canonical yet when structs are compared.
 inline uint64_t hashStruct(const uint32_t *R) {
@@ -210,11 +255,13 @@ inline bool finalHash(const uint32_t *R, uint64_t &H) {
   case KRestrict:
   case KPtr:
   case KFwd:
-  case KTypedef:
   case KFunc:
   case KFloat:
   case KTypeTag:
     H = hashCommon(R);
+    return true;
+  case KTypedef:
+    H = hashTypedef(R);
     return true;
   case KInt:
   case KDeclTag:
@@ -413,6 +460,13 @@ public:
     return 0;
   }
 
+  /// Asks for the slot lookup(_, \p H, _) starts at to be brought into the
+  /// cache: a batch of lookups prefetched first waits for memory once.
+  void prefetch(uint32_t H) const {
+    if (NumSlots)
+      __builtin_prefetch(SlotP + slotFor(H, NumSlots - 1));
+  }
+
   /// Adds \p Off (string \p S, hash \p H) unless an equal string is there;
   /// returns the offset the set holds for it.
   template <typename StrAtFn>
@@ -523,6 +577,43 @@ private:
   llvm::ArrayRef<Entry> View;
   uint32_t IdLimit = UINT32_MAX;
 };
+
+/// The types one deduplication runs on: records it may rewrite in place,
+/// found by their offsets, and their strings. dedupToBlob() makes one from a
+/// loaded BTF (copying its records into the output buffer); DedupAppender
+/// hands over the records it gathered, so that they are not copied again.
+struct DedupInput {
+  llvm::StringRef Name;
+  uint32_t FirstId = 1, StrBegin = 0;
+  bool Split = false;
+  /// Byte offset of each record in Words, in id order.
+  llvm::ArrayRef<uint32_t> Offsets;
+  /// The records, back to back; null to have dedup copy them from
+  /// CopyFrom into its output buffer first.
+  uint32_t *Words = nullptr;
+  size_t TypeBytes = 0; // of Words
+  llvm::ArrayRef<uint8_t> CopyFrom;
+  /// The strings at offsets [StrBegin, StrBegin + Strings.size()).
+  llvm::StringRef Strings;
+  /// True when Strings is final already: every name slot holds a base
+  /// offset or an offset of the output's own table (DedupAppender
+  /// deduplicates strings as it gathers), so the string phase is skipped.
+  bool StringsFinal = false;
+  /// The input's string bytes for DedupStats, when not Strings.size().
+  uint64_t StrBytesIn = 0;
+};
+
+/// Deduplicates \p In over the base \p BI indexes (an empty index for
+/// standalone input): dedupToBlob()'s work.
+llvm::Error runDedup(DedupInput &In, const DedupBase::Impl &BI,
+                     const DedupOptions &Opts, std::vector<uint8_t> &Out,
+                     DedupStats *Stats);
+/// runDedup() of split input over \p Base, with \p Index (which must index
+/// \p Base) or an index made for the occasion.
+llvm::Expected<std::vector<uint8_t>> dedupOver(const BTF &Base, DedupInput &In,
+                                               const DedupOptions &Opts,
+                                               const DedupBase *Index,
+                                               DedupStats *Stats);
 
 } // namespace dd
 

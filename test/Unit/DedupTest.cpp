@@ -89,6 +89,69 @@ TEST(Dedup, MergeRefusesForeignBase) {
   EXPECT_NE(Msg.find("not split over base"), std::string::npos) << Msg;
 }
 
+/// A part whose strings differ from makePart()'s and repeat within it (a
+/// member named like a type, a string the base has and one it does not).
+std::unique_ptr<BTF> makeOtherPart(const BTF &Base, const char *Var) {
+  Builder B(&Base);
+  uint32_t Long = B.addInt("long", 8, IntSigned);
+  uint32_t Node = B.addStruct("node", 16);
+  B.addMember("node", Node + 1, 0); // the pointer below
+  B.addMember("x", Long, 64);
+  uint32_t Ptr = B.addPtr(Node);
+  EXPECT_EQ(Ptr, Node + 1);
+  B.addTypedef("point", Node);
+  B.addVar(Var, Ptr, VarGlobalAllocated);
+  auto R = B.build(Var);
+  EXPECT_TRUE(bool(R));
+  return std::move(*R);
+}
+
+// The appender gathers parts one at a time, deduplicating strings as they
+// come, and deduplicates in place: the bytes must be merge()'s, in both
+// modes, whatever was unloaded in between.
+TEST(Dedup, AppenderGivesMergesBytes) {
+  auto Base = makeBase();
+  std::unique_ptr<DedupBase> Index = DedupBase::create(*Base);
+  for (DedupCompat C : {DedupCompat::Latest, DedupCompat::Libbpf11}) {
+    DedupOptions Opts;
+    Opts.Compat = C;
+    DedupAppender All(*Base, Index.get());
+    std::vector<std::unique_ptr<BTF>> Parts;
+    std::vector<const BTF *> Views;
+    for (const char *V : {"a", "b", "c", "d"}) {
+      Parts.push_back(V[0] % 2 ? makePart(*Base, V) : makeOtherPart(*Base, V));
+      Views.push_back(Parts.back().get());
+      ASSERT_FALSE(bool(All.append(*Parts.back())));
+    }
+    EXPECT_EQ(All.numTypes(), 18u);
+    DedupStats S, SM;
+    auto Blob = All.dedup(Opts, &S);
+    ASSERT_EXPECTED(Blob);
+    auto Raw = concatenateToBlob(Views, Base.get());
+    ASSERT_EXPECTED(Raw);
+    auto Whole = BTF::parseOwned(std::move(*Raw), Base.get(), "whole");
+    ASSERT_EXPECTED(Whole);
+    auto Expected = dedupToBlob(**Whole, Opts, Index.get(), &SM);
+    ASSERT_EXPECTED(Expected);
+    EXPECT_EQ(*Blob, *Expected);
+    EXPECT_EQ(S.TypesBefore, SM.TypesBefore);
+    EXPECT_EQ(S.TypesAfter, SM.TypesAfter);
+    EXPECT_EQ(S.StrBytesBefore, SM.StrBytesBefore);
+    EXPECT_EQ(S.StrBytesAfter, SM.StrBytesAfter);
+  }
+}
+
+TEST(Dedup, AppenderRefusesForeignBase) {
+  auto Base = makeBase(), Other = makeBase();
+  auto A = makePart(*Other, "a");
+  DedupAppender All(*Base);
+  llvm::Error E = All.append(*A);
+  ASSERT_TRUE(bool(E));
+  std::string Msg = llvm::toString(std::move(E));
+  EXPECT_NE(Msg.find("not split over base"), std::string::npos) << Msg;
+  EXPECT_EQ(All.numTypes(), 0u);
+}
+
 TEST(Diff, ReportsSizeDifference) {
   auto Base = makeBase();
   Builder B(Base.get());

@@ -54,14 +54,14 @@ static cl::opt<bool> AppendToBase(
     cl::desc("Write a standalone BTF: the base's own types followed by the "
              "inputs' (needs --base-btf)"),
     cl::cat(Cat));
-static cl::opt<DedupCompat>
-    Compat("compat", cl::desc("Which libbpf's choices to follow"),
-           cl::init(DedupCompat::Latest),
-           cl::values(clEnumValN(DedupCompat::Latest, "latest",
-                                 "libbpf 1.1 plus the dedup fixes made since"),
-                      clEnumValN(DedupCompat::Libbpf11, "libbpf-1.1",
-                                 "exactly libbpf 1.1")),
-           cl::cat(Cat));
+static cl::opt<DedupCompat> Compat(
+    "compat", cl::desc("Which libbpf's choices to follow"),
+    cl::init(DedupCompat::Latest),
+    cl::values(
+        clEnumValN(DedupCompat::Latest, "latest",
+                   "libbpf at its head (1.1 plus the dedup changes since)"),
+        clEnumValN(DedupCompat::Libbpf11, "libbpf-1.1", "exactly libbpf 1.1")),
+    cl::cat(Cat));
 static cl::opt<bool>
     NoValidate("no-validate",
                cl::desc("Do not check the inputs by the kernel's rules "
@@ -73,6 +73,40 @@ static constexpr const char *Tool = "btf-dedup";
 static int fail(Error E) {
   reportError(Tool, std::move(E));
   return 1;
+}
+
+static int finish(ArrayRef<uint8_t> Result, const DedupStats &S) {
+  if (Error E = writeFileAtomically(Output, Result))
+    return fail(std::move(E));
+  if (Stats)
+    outs() << "types: " << S.TypesBefore << " -> " << S.TypesAfter
+           << "\nstring bytes: " << S.StrBytesBefore << " -> "
+           << S.StrBytesAfter << "\n";
+  return 0;
+}
+
+/// Split inputs over \p Base, one at a time: each is loaded, checked and
+/// appended, then unloaded, so that merging a kernel's thousands of modules
+/// holds one of them at a time (DedupAppender).
+static int mergeOverBase(const BTF &Base, const DedupOptions &Opts) {
+  DedupAppender All(Base);
+  for (const std::string &In : Inputs) {
+    LoadOptions LO;
+    LO.Base = &Base;
+    auto F = BTFFile::load(In, LO);
+    if (!F)
+      return fail(F.takeError());
+    if (!NoValidate)
+      if (Error E = checkValid(F->btf()))
+        return fail(std::move(E));
+    if (Error E = All.append(F->btf()))
+      return fail(std::move(E));
+  }
+  DedupStats S;
+  auto Blob = All.dedup(Opts, &S);
+  if (!Blob)
+    return fail(Blob.takeError());
+  return finish(*Blob, S);
 }
 
 int main(int argc, char **argv) {
@@ -96,6 +130,11 @@ int main(int argc, char **argv) {
       return fail(BOrErr.takeError());
     Base = std::move(*BOrErr);
   }
+
+  DedupOptions Opts;
+  Opts.Compat = Compat;
+  if (Base && !AppendToBase && !ConcatOnly)
+    return mergeOverBase(*Base, Opts);
 
   std::vector<BTFFile> Files;
   std::vector<const BTF *> Parts;
@@ -135,18 +174,10 @@ int main(int argc, char **argv) {
     S.TypesBefore = S.TypesAfter = (*Whole)->numTypes();
     S.StrBytesBefore = S.StrBytesAfter = (*Whole)->stringSection().size();
   } else {
-    DedupOptions Opts;
-    Opts.Compat = Compat;
     auto Blob = dedupToBlob(**Whole, Opts, nullptr, &S);
     if (!Blob)
       return fail(Blob.takeError());
     Result = std::move(*Blob);
   }
-  if (Error E = writeFileAtomically(Output, Result))
-    return fail(std::move(E));
-  if (Stats)
-    outs() << "types: " << S.TypesBefore << " -> " << S.TypesAfter
-           << "\nstring bytes: " << S.StrBytesBefore << " -> "
-           << S.StrBytesAfter << "\n";
-  return 0;
+  return finish(Result, S);
 }

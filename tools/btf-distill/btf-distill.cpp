@@ -8,6 +8,7 @@
 //
 // btf-distill --base-btf=VMLINUX MODULE [-o OUT]
 //             [--raw-base=FILE] [--raw-split=FILE]
+// btf-distill --base-btf=VMLINUX MODULE... --output-dir=DIR
 //
 // MODULE holds split BTF over VMLINUX: a .ko or .o with a .BTF section (as
 // pahole writes it without distilled_base) or a raw split BTF file. The
@@ -19,23 +20,36 @@
 // pieces can also be written as raw BTF. Exit status: 0 done, 1 error
 // (nothing written).
 //
+// With --output-dir, any number of modules (or @FILE, one per line) are
+// distilled in one process, VMLINUX loaded once: each ELF module is written
+// to DIR under its own file name, each raw one as DIR/<stem>.btf (the new
+// split) and DIR/<stem>.base.btf (the distilled base). A module that fails
+// is reported and nothing is written for it; the others are written.
+// Exit status: 0 all done, 1 some module failed.
+//
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/Distill.h"
 #include "btfkit/Error.h"
+#include "btfkit/OutputFile.h"
 #include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
 #include "btfkit/Writer.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
 
 using namespace btfkit;
 using namespace llvm;
 
 static cl::OptionCategory Cat("btf-distill options");
-static cl::opt<std::string> Input(cl::Positional, cl::Required,
-                                  cl::desc("<module>"), cl::cat(Cat));
+static cl::list<std::string> Inputs(cl::Positional, cl::OneOrMore,
+                                    cl::desc("<module>..."), cl::cat(Cat));
 static cl::opt<std::string>
     BaseBTF("base-btf", cl::Required, cl::value_desc("file"),
             cl::desc("The vmlinux BTF the module's .BTF is split over (raw "
@@ -45,6 +59,11 @@ static cl::opt<std::string>
     Output("o", cl::value_desc("file"),
            cl::desc("Output file (default: rewrite an ELF input in place)"),
            cl::cat(Cat));
+static cl::opt<std::string>
+    OutputDir("output-dir", cl::value_desc("dir"),
+              cl::desc("Distill every module into DIR (ELF: same file name; "
+                       "raw: <stem>.btf and <stem>.base.btf)"),
+              cl::cat(Cat));
 static cl::opt<std::string>
     RawBase("raw-base", cl::value_desc("file"),
             cl::desc("Also write the distilled base as raw BTF"), cl::cat(Cat));
@@ -59,6 +78,101 @@ static int fail(Error E) {
   return 1;
 }
 
+namespace {
+/// One module distilled: its serialized pieces, and how it was read.
+struct Distilled {
+  std::vector<uint8_t> BaseBlob, SplitBlob;
+  BTFFile::FileFormat Format;
+};
+} // namespace
+
+static Expected<Distilled>
+distillModule(std::shared_ptr<const MemoryBuffer> Contents, const BTF &Base) {
+  StringRef Input = Contents->getBufferIdentifier();
+  LoadOptions Opts;
+  Opts.Base = &Base;
+  Opts.UseEmbeddedBase = false;
+  auto FileOrErr = BTFFile::load(Contents, Opts);
+  if (!FileOrErr)
+    return FileOrErr.takeError();
+  BTFFile &File = *FileOrErr;
+  if (File.hasBaseSection())
+    return makeError(Input, "already has a .BTF.base section: its .BTF is "
+                            "split over that distilled base, not over " +
+                                BaseBTF);
+  auto D = distill(File.btf());
+  if (!D)
+    return D.takeError();
+  // Written in the input's byte order.
+  bool Swap = File.btf().wasByteSwapped();
+  return Distilled{serializeBTF(*D->Base, Swap), serializeBTF(*D->Split, Swap),
+                   File.format()};
+}
+
+/// Batch mode's output for one module, all its files or none: each
+/// written to a temporary file renamed over its name, without a flush to
+/// the disk per file; batch() flushes the file system once at the end
+/// (one flush instead of 8,000 for a distribution's modules).
+static Error writeBatchOutputs(const MemoryBuffer &Input, Distilled &D) {
+  OutputSet Outs;
+  Outs.setDurable(false);
+  SmallString<256> Out(OutputDir);
+  StringRef Name = Input.getBufferIdentifier();
+  if (D.Format == BTFFile::ELF) {
+    sys::path::append(Out, sys::path::filename(Name));
+    std::vector<SectionEdit> Edits = {
+        {BTFSectionName, std::move(D.SplitBlob)},
+        {BTFBaseSectionName, std::move(D.BaseBlob)}};
+    auto F = stageELFSections(Input, Out, Edits);
+    if (!F)
+      return F.takeError();
+    Outs.add(std::move(*F));
+    return Outs.commit();
+  }
+  SmallString<256> BaseOut(Out);
+  sys::path::append(Out, sys::path::stem(Name) + ".btf");
+  sys::path::append(BaseOut, sys::path::stem(Name) + ".base.btf");
+  if (Error E = Outs.add(Out, D.SplitBlob))
+    return E;
+  if (Error E = Outs.add(BaseOut, D.BaseBlob))
+    return E;
+  return Outs.commit();
+}
+
+static int batch(const BTF &Base) {
+  if (!RawBase.empty() || !RawSplit.empty() || !Output.empty())
+    return fail(makeError("--output-dir", "cannot be combined with -o, "
+                                          "--raw-base or --raw-split"));
+  if (std::error_code EC = sys::fs::create_directories(OutputDir))
+    return fail(makeError(OutputDir, "cannot create: " + EC.message()));
+  // Two modules of one name would overwrite each other's output.
+  StringSet<> Names;
+  for (const std::string &In : Inputs) {
+    StringRef Stem = sys::path::stem(In);
+    if (!Names.insert(Stem).second)
+      return fail(makeError(In, "another module in the list has the output "
+                                "name '" +
+                                    Stem + "'"));
+  }
+  bool AnyFailed = false;
+  for (const std::string &In : Inputs) {
+    // Read once: the load and the ELF rewrite look at the same bytes.
+    auto Contents = mapFile(In);
+    Expected<Distilled> D =
+        Contents ? distillModule(*Contents, Base) : Contents.takeError();
+    Error E = D ? writeBatchOutputs(**Contents, *D) : D.takeError();
+    if (E) {
+      reportError(Tool, std::move(E));
+      AnyFailed = true;
+    }
+  }
+  if (Error E = syncFolderContents(OutputDir)) {
+    reportError(Tool, std::move(E));
+    AnyFailed = true;
+  }
+  return AnyFailed ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   cl::HideUnrelatedOptions(Cat);
@@ -69,51 +183,40 @@ int main(int argc, char **argv) {
   auto BaseOrErr = loadBaseBTF(BaseBTF);
   if (!BaseOrErr)
     return fail(BaseOrErr.takeError());
+  if (!OutputDir.empty())
+    return batch(**BaseOrErr);
+  if (Inputs.size() != 1)
+    return fail(makeError("btf-distill", "several modules need --output-dir"));
+  StringRef Input = Inputs.front();
+
   // Read once: the load and the rewrite below look at the same bytes.
   auto Contents = mapFile(Input);
   if (!Contents)
     return fail(Contents.takeError());
-  LoadOptions Opts;
-  Opts.Base = BaseOrErr->get();
-  Opts.UseEmbeddedBase = false;
-  auto FileOrErr = BTFFile::load(*Contents, Opts);
-  if (!FileOrErr)
-    return fail(FileOrErr.takeError());
-  BTFFile &File = *FileOrErr;
-  if (File.hasBaseSection())
-    return fail(makeError(Input, "already has a .BTF.base section: its .BTF "
-                                 "is split over that distilled base, not "
-                                 "over " +
-                                     BaseBTF));
-  bool ToELF = !Output.empty() || File.format() == BTFFile::ELF;
-  if (File.format() == BTFFile::Raw && Output.empty() && RawBase.empty() &&
+  auto D = distillModule(*Contents, **BaseOrErr);
+  if (!D)
+    return fail(D.takeError());
+  bool ToELF = !Output.empty() || D->Format == BTFFile::ELF;
+  if (D->Format == BTFFile::Raw && Output.empty() && RawBase.empty() &&
       RawSplit.empty())
     return fail(makeError(Input, "is raw BTF: name the ELF object to create "
                                  "with -o (or use --raw-base/--raw-split)"));
 
-  auto D = distill(File.btf());
-  if (!D)
-    return fail(D.takeError());
-  bool Swap = File.btf().wasByteSwapped();
-  std::vector<uint8_t> BaseBlob = serializeBTF(*D->Base, Swap);
-  std::vector<uint8_t> SplitBlob = serializeBTF(*D->Split, Swap);
-
   // Every output is written before any replaces its file: all or none.
   OutputSet Outs;
   if (!RawBase.empty())
-    if (Error E = Outs.add(RawBase, BaseBlob))
+    if (Error E = Outs.add(RawBase, D->BaseBlob))
       return fail(std::move(E));
   if (!RawSplit.empty())
-    if (Error E = Outs.add(RawSplit, SplitBlob))
+    if (Error E = Outs.add(RawSplit, D->SplitBlob))
       return fail(std::move(E));
   if (ToELF) {
     std::vector<SectionEdit> Edits = {
-        {BTFSectionName, std::move(SplitBlob)},
-        {BTFBaseSectionName, std::move(BaseBlob)}};
-    std::string Out = Output.empty() ? Input : Output;
-    auto F = File.format() == BTFFile::ELF
-                 ? stageELFSections(**Contents, Out, Edits)
-                 : stageNewELF(Out, Edits);
+        {BTFSectionName, std::move(D->SplitBlob)},
+        {BTFBaseSectionName, std::move(D->BaseBlob)}};
+    std::string Out = Output.empty() ? Input.str() : Output.getValue();
+    auto F = D->Format == BTFFile::ELF ? stageELFSections(**Contents, Out, Edits)
+                                       : stageNewELF(Out, Edits);
     if (!F)
       return fail(F.takeError());
     Outs.add(std::move(*F));

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 //
 // dedup-bench --impl=btfkit|libbpf IN [--base-btf=B] [--repeat=N]
+// dedup-bench --impl=libbpf --whole=LIST --base-btf=B -o OUT
 //
 // Deduplicates IN (raw BTF, split over B when given) N times with one
 // implementation and prints one line of figures:
@@ -25,14 +26,23 @@
 // maxrss_kb is the process's peak resident set: run one
 // implementation per process to compare memory (dedup-bench.sh does).
 //
+// --whole is libbpf's side of the whole job `btf-dedup --base-btf=B @LIST
+// -o OUT` does (dedup-bench.sh times that command for btfkit): parse the
+// base, parse each module of LIST (one path a line) as split BTF over it
+// and append it to one split BTF (btf__add_btf(), which takes split BTF
+// since libbpf 1.7), deduplicate, write OUT. Prints types_out.
+//
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/Dedup.h"
 #include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
+#include "btfkit/Writer.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/LineIterator.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <bpf/btf.h>
@@ -48,10 +58,11 @@ enum class Impl { BTFKit, Libbpf };
 static cl::opt<Impl> Which("impl", cl::Required,
                            cl::values(clEnumValN(Impl::BTFKit, "btfkit", ""),
                                       clEnumValN(Impl::Libbpf, "libbpf", "")));
-static cl::opt<std::string> Input(cl::Positional, cl::Required,
-                                  cl::desc("<input>"));
+static cl::opt<std::string> Input(cl::Positional, cl::desc("<input>"));
 static cl::opt<std::string> BaseBTF("base-btf", cl::value_desc("file"));
 static cl::opt<unsigned> Repeat("repeat", cl::init(5));
+static cl::opt<std::string> Whole("whole", cl::value_desc("list"));
+static cl::opt<std::string> Output("o", cl::value_desc("file"));
 
 using Clock = std::chrono::steady_clock;
 static double ms(Clock::duration D) {
@@ -68,10 +79,62 @@ static double cpuMs() {
 
 static int quiet(enum libbpf_print_level, const char *, va_list) { return 0; }
 
+static int libbpfWhole() {
+  auto List = MemoryBuffer::getFile(Whole);
+  if (!List) {
+    errs() << "dedup-bench: cannot read " << Whole << '\n';
+    return 1;
+  }
+  struct btf *Base = btf__parse_raw(BaseBTF.c_str());
+  struct btf *Merged = Base ? btf__new_empty_split(Base) : nullptr;
+  if (!Merged) {
+    errs() << "dedup-bench: libbpf cannot parse " << BaseBTF << '\n';
+    return 1;
+  }
+  for (line_iterator L(**List); !L.is_at_eof(); ++L) {
+    std::string Path = L->trim().str();
+    struct btf *M = btf__parse_raw_split(Path.c_str(), Base);
+    if (!M || btf__add_btf(Merged, M) < 0) {
+      errs() << "dedup-bench: libbpf cannot read or append " << Path << '\n';
+      return 1;
+    }
+    btf__free(M);
+  }
+  if (int Err = btf__dedup(Merged, nullptr)) {
+    errs() << "dedup-bench: btf__dedup failed: " << Err << '\n';
+    return 1;
+  }
+  uint32_t Size;
+  const void *Raw = btf__raw_data(Merged, &Size);
+  if (!Raw) {
+    errs() << "dedup-bench: btf__raw_data failed\n";
+    return 1;
+  }
+  if (Error E = writeFileAtomically(
+          Output, ArrayRef<uint8_t>(static_cast<const uint8_t *>(Raw), Size))) {
+    reportError("dedup-bench", std::move(E));
+    return 1;
+  }
+  outs() << "types_out=" << btf__type_cnt(Merged) - btf__type_cnt(Base) << '\n';
+  btf__free(Merged);
+  btf__free(Base);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "dedup benchmark\n");
   libbpf_set_print(quiet);
+  if (!Whole.empty())
+    return Which == Impl::Libbpf && !Output.empty() && !BaseBTF.empty()
+               ? libbpfWhole()
+               : (errs() << "dedup-bench: --whole is libbpf's side and "
+                            "needs --base-btf and -o\n",
+                  2);
+  if (Input.empty()) {
+    errs() << "dedup-bench: no input\n";
+    return 2;
+  }
   double BestTotal = 1e300, BestDedup = 1e300, BestCpu = 1e300,
          BestDedupCpu = 1e300;
   uint64_t TypesIn = 0, TypesOut = 0;

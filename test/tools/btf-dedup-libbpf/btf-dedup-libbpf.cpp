@@ -70,8 +70,16 @@ static cl::opt<std::string> Shard("shard", cl::value_desc("K/N"),
                                            "sorted inputs"));
 static cl::opt<unsigned> Limit("limit", cl::init(0),
                                cl::desc("Only the first N inputs"));
+// Built against the system's libbpf (1.1 on Debian 12) for the test suite,
+// or against a libbpf head build (utils/bench, -DBTFKIT_LIBBPF_HEAD) for
+// comparisons by hand: the default compat mode is the one it links.
+#ifdef BTFKIT_LIBBPF_HEAD
+static constexpr DedupCompat LinkedCompat = DedupCompat::Latest;
+#else
+static constexpr DedupCompat LinkedCompat = DedupCompat::Libbpf11;
+#endif
 static cl::opt<DedupCompat>
-    Compat("compat", cl::init(DedupCompat::Libbpf11),
+    Compat("compat", cl::init(LinkedCompat),
            cl::values(clEnumValN(DedupCompat::Latest, "latest", ""),
                       clEnumValN(DedupCompat::Libbpf11, "libbpf-1.1", "")));
 static cl::opt<bool> Verbose("v", cl::desc("Print a line per module"));
