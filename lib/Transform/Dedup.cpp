@@ -35,6 +35,7 @@
 
 #include "btfkit/Error.h"
 #include "btfkit/TypeWalk.h"
+#include "btfkit/Writer.h"
 
 #include "llvm/ADT/SmallVector.h"
 
@@ -839,16 +840,10 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
   }
   if (Err)
     return Err;
-  Header H = {};
-  H.Magic = BTFMagic;
-  H.Version = BTFVersion;
-  H.HdrLen = ClassicHeaderSize;
-  H.TypeOff = 0;
-  H.TypeLen = uint32_t(reinterpret_cast<uint8_t *>(Dst) -
-                       reinterpret_cast<uint8_t *>(Words));
-  H.StrOff = H.TypeLen;
   StringRef OutStrings = In.StringsFinal ? In.Strings : StringRef(NewStrings);
-  H.StrLen = uint32_t(OutStrings.size());
+  Header H = blobHeader(uint32_t(reinterpret_cast<uint8_t *>(Dst) -
+                                 reinterpret_cast<uint8_t *>(Words)),
+                        uint32_t(OutStrings.size()));
   Map.release();
   SplitNewId = {};
   if (In.Words) {

@@ -31,6 +31,7 @@
 #include "btfkit/Builder.h"
 #include "btfkit/Error.h"
 #include "btfkit/TypeWalk.h"
+#include "btfkit/Writer.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
@@ -375,13 +376,7 @@ Expected<DistillResult> btfkit::distill(const BTF &Split) {
     }
   }
 
-  Header H = {};
-  H.Magic = BTFMagic;
-  H.Version = BTFVersion;
-  H.HdrLen = ClassicHeaderSize;
-  H.TypeLen = uint32_t(Bytes);
-  H.StrOff = H.TypeLen;
-  H.StrLen = uint32_t(Table.size());
+  Header H = blobHeader(uint32_t(Bytes), uint32_t(Table.size()));
   std::memcpy(Blob.data(), &H, ClassicHeaderSize);
   Blob.insert(Blob.end(), Table.begin(), Table.end());
   auto SplitOrErr = BTF::parseOwned(std::move(Blob), NewBase.get(),
