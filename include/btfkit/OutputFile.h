@@ -52,9 +52,13 @@ enum class SpecialOutput {
 class OutputFile {
 public:
   /// Creates the temporary file for \p Path (mode 0666 less the umask).
+  /// \p Batch: one of thousands of outputs (batch distill): no per-file
+  /// cleanup registered for signals (LLVM's registry is a list searched on
+  /// every removal) and, in commit(), no per-file flush; a killed batch's
+  /// temporary files are left to removeStaleTemporaries().
   static llvm::Expected<OutputFile>
   create(llvm::StringRef Path,
-         SpecialOutput Special = SpecialOutput::WriteInto);
+         SpecialOutput Special = SpecialOutput::WriteInto, bool Batch = false);
 
   OutputFile(OutputFile &&O);
   OutputFile &operator=(OutputFile &&O);
@@ -73,11 +77,10 @@ public:
   /// over the output and flushes the folder, so that after a crash the
   /// output is the old file or the new one. For a special output under
   /// WriteInto the contents are copied into it instead.
-  /// With \p Durable false, the flushes are left to the caller (a batch of
+  /// For a Batch output the flushes are left to the caller (a batch of
   /// thousands of outputs flushes once: syncFolderContents()); the rename
   /// still makes the output whole or absent for every reader.
-  llvm::Error commit(std::optional<unsigned> Mode = std::nullopt,
-                     bool Durable = true);
+  llvm::Error commit(std::optional<unsigned> Mode = std::nullopt);
 
   /// True when commit() will copy into the output rather than rename over
   /// it (a device or pipe under WriteInto).
@@ -91,6 +94,7 @@ private:
   std::string Path, TempPath;
   int FD = -1;
   SpecialOutput Special = SpecialOutput::WriteInto;
+  bool Batch = false;
 };
 
 /// Several outputs of one command, committed together after all were
@@ -105,17 +109,17 @@ public:
   /// Commits every output: devices and pipes first, then files in the
   /// order added. On failure the outputs not committed yet are discarded.
   llvm::Error commit();
-  /// Off: commits without flushing to the disk (OutputFile::commit()).
-  void setDurable(bool On) { Durable = On; }
+  /// The outputs of one module of a batch (OutputFile::create()'s Batch).
+  void setBatch(bool On) { Batch = On; }
 
 private:
   std::vector<OutputFile> Files;
-  bool Durable = true;
+  bool Batch = false;
 };
 
 /// Flushes to the disk every file written in the file system that holds
 /// \p Folder (syncfs), and \p Folder itself: the one flush of a batch
-/// committed without (OutputSet::setDurable(false)).
+/// committed without (OutputSet::setBatch()).
 llvm::Error syncFolderContents(llvm::StringRef Folder);
 
 /// Removes the temporary files that killed writers left in \p Folder (see

@@ -122,11 +122,12 @@ llvm::Error rewriteELFSections(llvm::StringRef InPath, llvm::StringRef OutPath,
 /// messages), written to \p OutPath with file mode \p Mode (by default the
 /// input's, when it names a regular file) and left for the caller to
 /// commit: a tool writing several outputs commits them together
-/// (OutputSet).
+/// (OutputSet). \p Batch: one of thousands of outputs (OutputFile::create).
 llvm::Expected<OutputFile>
 stageELFSections(const llvm::MemoryBuffer &In, llvm::StringRef OutPath,
                  llvm::ArrayRef<SectionEdit> Edits,
-                 std::optional<unsigned> Mode = std::nullopt);
+                 std::optional<unsigned> Mode = std::nullopt,
+                 bool Batch = false);
 
 /// Writes a new minimal ELF relocatable object (ELF64, little-endian,
 /// x86-64 unless \p Machine says otherwise) holding just \p Sections (each

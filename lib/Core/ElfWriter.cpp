@@ -623,7 +623,8 @@ Error Rewriter::run(ArrayRef<SectionEdit> Edits) {
 Expected<OutputFile> btfkit::stageELFSections(const MemoryBuffer &In,
                                               StringRef OutPath,
                                               ArrayRef<SectionEdit> Edits,
-                                              std::optional<unsigned> Mode) {
+                                              std::optional<unsigned> Mode,
+                                              bool Batch) {
   StringRef InPath = In.getBufferIdentifier();
   if (Error Err = checkEditNames(InPath, Edits))
     return std::move(Err);
@@ -636,7 +637,8 @@ Expected<OutputFile> btfkit::stageELFSections(const MemoryBuffer &In,
                                       4) != 0)
     return makeError(InPath, "not an ELF file");
 
-  Expected<OutputFile> Out = OutputFile::create(OutPath);
+  Expected<OutputFile> Out =
+      OutputFile::create(OutPath, SpecialOutput::WriteInto, Batch);
   if (!Out)
     return Out.takeError();
   if (Error Err = copyInto(*Out, Image))

@@ -157,11 +157,13 @@ unsigned btfkit::removeStaleTemporaries(StringRef Folder) {
   return Removed;
 }
 
-Expected<OutputFile> OutputFile::create(StringRef Path, SpecialOutput Special) {
+Expected<OutputFile> OutputFile::create(StringRef Path, SpecialOutput Special,
+                                        bool Batch) {
   cleanFolderOnce(folderOf(Path));
   OutputFile F;
   F.Path = Path.str();
   F.Special = Special;
+  F.Batch = Batch;
   SmallString<256> Temp;
   if (std::error_code EC = sys::fs::createUniqueFile(temporaryNameModel(Path),
                                                      F.FD, Temp))
@@ -176,13 +178,14 @@ Expected<OutputFile> OutputFile::create(StringRef Path, SpecialOutput Special) {
     return makeError(Path, "cannot lock the temporary file: " +
                                errnoMessage(Err));
   }
-  sys::RemoveFileOnSignal(F.TempPath);
+  if (!Batch)
+    sys::RemoveFileOnSignal(F.TempPath);
   return std::move(F);
 }
 
 OutputFile::OutputFile(OutputFile &&O)
     : Path(std::move(O.Path)), TempPath(std::move(O.TempPath)), FD(O.FD),
-      Special(O.Special) {
+      Special(O.Special), Batch(O.Batch) {
   O.FD = -1;
   O.TempPath.clear();
 }
@@ -194,6 +197,7 @@ OutputFile &OutputFile::operator=(OutputFile &&O) {
     TempPath = std::move(O.TempPath);
     FD = O.FD;
     Special = O.Special;
+    Batch = O.Batch;
     O.FD = -1;
     O.TempPath.clear();
   }
@@ -205,7 +209,8 @@ OutputFile::~OutputFile() { discard(); }
 void OutputFile::discard() {
   if (!TempPath.empty()) {
     sys::fs::remove(TempPath);
-    sys::DontRemoveFileOnSignal(TempPath);
+    if (!Batch)
+      sys::DontRemoveFileOnSignal(TempPath);
     TempPath.clear();
   }
   if (FD >= 0) {
@@ -222,7 +227,8 @@ bool OutputFile::writesInto() const {
   return Special == SpecialOutput::WriteInto && isSpecial(Path);
 }
 
-Error OutputFile::commit(std::optional<unsigned> Mode, bool Durable) {
+Error OutputFile::commit(std::optional<unsigned> Mode) {
+  bool Durable = !Batch;
   if (writesInto()) {
     // Copy into the device or pipe; it has no folder entry to flush.
     std::vector<uint8_t> Bytes;
@@ -254,7 +260,8 @@ Error OutputFile::commit(std::optional<unsigned> Mode, bool Durable) {
     return makeError(Path, "cannot set the file mode: " + errnoMessage());
   if (std::error_code EC = sys::fs::rename(TempPath, Path))
     return makeError(Path, "cannot replace: " + EC.message(), ErrorKind::IO);
-  sys::DontRemoveFileOnSignal(TempPath);
+  if (!Batch)
+    sys::DontRemoveFileOnSignal(TempPath);
   TempPath.clear();
   if (Durable)
     syncFolder(folderOf(Path));
@@ -264,7 +271,7 @@ Error OutputFile::commit(std::optional<unsigned> Mode, bool Durable) {
 }
 
 Error OutputSet::add(StringRef Path, ArrayRef<uint8_t> Data) {
-  auto F = OutputFile::create(Path);
+  auto F = OutputFile::create(Path, SpecialOutput::WriteInto, Batch);
   if (!F)
     return F.takeError();
   if (Error E = F->write(Data))
@@ -279,7 +286,7 @@ Error OutputSet::commit() {
   for (bool Into : {true, false})
     for (OutputFile &F : Files)
       if (F.writesInto() == Into)
-        if (Error E = F.commit(std::nullopt, Durable)) {
+        if (Error E = F.commit()) {
           Files.clear(); // discards the outputs not committed yet
           return E;
         }

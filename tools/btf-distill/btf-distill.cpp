@@ -115,7 +115,7 @@ distillModule(std::shared_ptr<const MemoryBuffer> Contents, const BTF &Base) {
 /// (one flush instead of 8,000 for a distribution's modules).
 static Error writeBatchOutputs(const MemoryBuffer &Input, Distilled &D) {
   OutputSet Outs;
-  Outs.setDurable(false);
+  Outs.setBatch(true);
   SmallString<256> Out(OutputDir);
   StringRef Name = Input.getBufferIdentifier();
   if (D.Format == BTFFile::ELF) {
@@ -123,7 +123,7 @@ static Error writeBatchOutputs(const MemoryBuffer &Input, Distilled &D) {
     std::vector<SectionEdit> Edits = {
         {BTFSectionName, std::move(D.SplitBlob)},
         {BTFBaseSectionName, std::move(D.BaseBlob)}};
-    auto F = stageELFSections(Input, Out, Edits);
+    auto F = stageELFSections(Input, Out, Edits, std::nullopt, /*Batch=*/true);
     if (!F)
       return F.takeError();
     Outs.add(std::move(*F));
