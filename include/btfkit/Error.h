@@ -19,6 +19,7 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Error.h"
 
+#include <string>
 #include <system_error>
 
 namespace btfkit {
@@ -43,14 +44,31 @@ const std::error_category &errorCategory();
 inline llvm::Error makeError(const llvm::Twine &Source,
                              const llvm::Twine &Message,
                              ErrorKind Kind = ErrorKind::Malformed) {
-  return llvm::createStringError(
-      std::error_code(int(Kind), errorCategory()),
-      (Source + ": " + Message).str());
+  return llvm::createStringError(std::error_code(int(Kind), errorCategory()),
+                                 (Source + ": " + Message).str());
 }
 
 /// True when \p E (left as it was) is a btfkit error of kind \p Kind, or
 /// joins one.
 bool isErrorKind(llvm::Error &E, ErrorKind Kind);
+
+/// The system's words for \p Err (an errno value), for messages.
+std::string errnoMessage(int Err);
+
+/// An open file descriptor, closed when this goes out of scope: the
+/// readers open files with flags LLVM's file API does not take
+/// (O_NOFOLLOW, O_NONBLOCK).
+class FileDescriptor {
+public:
+  explicit FileDescriptor(int FD) : FD(FD) {}
+  FileDescriptor(const FileDescriptor &) = delete;
+  FileDescriptor &operator=(const FileDescriptor &) = delete;
+  ~FileDescriptor();
+  int get() const { return FD; }
+
+private:
+  int FD;
+};
 
 } // namespace btfkit
 

@@ -27,7 +27,6 @@
 
 namespace btfkit {
 
-
 /// One sentence on why \p F failed, naming \p Target's types.
 std::string explainFailure(const RelocFailure &F, llvm::StringRef Target);
 

@@ -1,4 +1,5 @@
-//===- btfkit/OutputFile.h - Outputs written whole or not at all -*- C++ -*-===//
+//===- btfkit/OutputFile.h - Outputs written whole or not at all -*- C++
+//-*-===//
 //
 // Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
 // See LICENSE for license information.
@@ -57,8 +58,8 @@ public:
   /// every removal) and, in commit(), no per-file flush; a killed batch's
   /// temporary files are left to removeStaleTemporaries().
   static llvm::Expected<OutputFile>
-  create(llvm::StringRef Path,
-         SpecialOutput Special = SpecialOutput::WriteInto, bool Batch = false);
+  create(llvm::StringRef Path, SpecialOutput Special = SpecialOutput::WriteInto,
+         bool Batch = false);
 
   OutputFile(OutputFile &&O);
   OutputFile &operator=(OutputFile &&O);

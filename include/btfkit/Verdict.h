@@ -63,8 +63,9 @@ public:
   static ModuleJudge resilient(std::string Module, const BTF &Split);
   /// Classic split BTF: the module's .BTF, read from \p Contents (the
   /// module's bytes) over each kernel in turn, as that kernel reads it.
-  static ModuleJudge classic(std::string Module,
-                            std::shared_ptr<const llvm::MemoryBuffer> Contents);
+  static ModuleJudge
+  classic(std::string Module,
+          std::shared_ptr<const llvm::MemoryBuffer> Contents);
 
   /// The module-load issues of a resilient module (empty for classic), and
   /// which blob has them (".BTF.base" or ".BTF").

@@ -139,9 +139,9 @@ llvm::Error createELFWithSections(llvm::StringRef OutPath,
                                   uint16_t Machine = 62 /*EM_X86_64*/);
 
 /// The same, left for the caller to commit (OutputSet).
-llvm::Expected<OutputFile>
-stageNewELF(llvm::StringRef OutPath, llvm::ArrayRef<SectionEdit> Sections,
-            uint16_t Machine = 62 /*EM_X86_64*/);
+llvm::Expected<OutputFile> stageNewELF(llvm::StringRef OutPath,
+                                       llvm::ArrayRef<SectionEdit> Sections,
+                                       uint16_t Machine = 62 /*EM_X86_64*/);
 
 } // namespace btfkit
 

@@ -213,7 +213,8 @@ uint32_t Builder::addRaw(ArrayRef<uint32_t> Rec) {
   return nextId() - 1;
 }
 
-uint32_t Builder::addCopy(const Type &T, function_ref<uint32_t(uint32_t)> MapId) {
+uint32_t Builder::addCopy(const Type &T,
+                          function_ref<uint32_t(uint32_t)> MapId) {
   ArrayRef<uint8_t> Bytes = T.bytes();
   size_t N = Bytes.size() / 4;
   Starts.push_back(uint32_t(Words.size()));
@@ -248,10 +249,10 @@ std::vector<uint8_t> Builder::serialize() const {
     Layouts.insert(Layouts.end(), ExtraLayouts.begin(), ExtraLayouts.end());
     LayoutSection = Layouts;
   }
-  return assembleBTF(ArrayRef<uint8_t>(
-                         reinterpret_cast<const uint8_t *>(Words.data()),
-                         Words.size() * 4),
-                     Strings, LayoutSection);
+  return assembleBTF(
+      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(Words.data()),
+                        Words.size() * 4),
+      Strings, LayoutSection);
 }
 
 Expected<std::unique_ptr<BTF>> Builder::build(std::string Name) const {

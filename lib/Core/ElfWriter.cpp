@@ -81,8 +81,7 @@ Error copyInto(OutputFile &Out, ArrayRef<uint8_t> Image) {
   if (Error E = Out.write(Image))
     return E;
   if (::lseek(Out.fd(), 0, SEEK_SET) != 0)
-    return makeError(Out.path(),
-                     "cannot seek: " + Twine(std::strerror(errno)));
+    return makeError(Out.path(), "cannot seek: " + Twine(std::strerror(errno)));
   return Error::success();
 }
 

@@ -8,6 +8,8 @@
 
 #include "btfkit/Error.h"
 
+#include <unistd.h>
+
 using namespace btfkit;
 using namespace llvm;
 
@@ -48,4 +50,13 @@ bool btfkit::isErrorKind(Error &E, ErrorKind Kind) {
     return Error(std::move(SE));
   });
   return Found;
+}
+
+std::string btfkit::errnoMessage(int Err) {
+  return std::error_code(Err, std::generic_category()).message();
+}
+
+FileDescriptor::~FileDescriptor() {
+  if (FD >= 0)
+    ::close(FD);
 }

@@ -43,10 +43,6 @@ constexpr const char *TempInfix = ".btfkit-tmp";
 /// A temporary file unchanged for this long and unlocked is abandoned.
 constexpr std::chrono::seconds StaleAfter(60);
 
-std::string errnoMessage(int Err = errno) {
-  return std::error_code(Err, std::generic_category()).message();
-}
-
 /// The folder of \p Path, "." for a bare name.
 std::string folderOf(StringRef Path) {
   StringRef Dir = sys::path::parent_path(Path);
@@ -112,7 +108,7 @@ Expected<int> btfkit::lockTemporary(StringRef TempPath) {
   SmallString<256> Z(TempPath);
   int FD = ::open(Z.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (FD < 0)
-    return makeError(TempPath, "cannot open: " + errnoMessage());
+    return makeError(TempPath, "cannot open: " + errnoMessage(errno));
   if (::flock(FD, LOCK_EX | LOCK_NB) != 0) {
     int Err = errno;
     ::close(FD);
@@ -134,19 +130,19 @@ unsigned btfkit::removeStaleTemporaries(StringRef Folder) {
     if (At == StringRef::npos)
       continue;
     StringRef Tail = Name.substr(At + std::strlen(TempInfix));
-    if (Tail.size() < 6 || (Tail.size() > 6 && !Tail.substr(6).starts_with(".tmp")))
+    if (Tail.size() < 6 ||
+        (Tail.size() > 6 && !Tail.substr(6).starts_with(".tmp")))
       continue;
     SmallString<256> Z(It->path());
     int FD = ::open(Z.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (FD < 0)
       continue;
     struct stat St, Again;
-    bool Abandoned =
-        ::fstat(FD, &St) == 0 && S_ISREG(St.st_mode) &&
-        St.st_uid == ::geteuid() &&
-        Now - std::chrono::system_clock::from_time_t(St.st_mtime) >
-            StaleAfter &&
-        ::flock(FD, LOCK_EX | LOCK_NB) == 0;
+    bool Abandoned = ::fstat(FD, &St) == 0 && S_ISREG(St.st_mode) &&
+                     St.st_uid == ::geteuid() &&
+                     Now - std::chrono::system_clock::from_time_t(St.st_mtime) >
+                         StaleAfter &&
+                     ::flock(FD, LOCK_EX | LOCK_NB) == 0;
     // The name must still be the file just examined.
     if (Abandoned && ::lstat(Z.c_str(), &Again) == 0 &&
         Again.st_dev == St.st_dev && Again.st_ino == St.st_ino &&
@@ -165,8 +161,8 @@ Expected<OutputFile> OutputFile::create(StringRef Path, SpecialOutput Special,
   F.Special = Special;
   F.Batch = Batch;
   SmallString<256> Temp;
-  if (std::error_code EC = sys::fs::createUniqueFile(temporaryNameModel(Path),
-                                                     F.FD, Temp))
+  if (std::error_code EC =
+          sys::fs::createUniqueFile(temporaryNameModel(Path), F.FD, Temp))
     return makeError(Path, "cannot create a temporary file: " + EC.message(),
                      ErrorKind::IO);
   F.TempPath = std::string(Temp);
@@ -175,8 +171,8 @@ Expected<OutputFile> OutputFile::create(StringRef Path, SpecialOutput Special,
   if (::flock(F.FD, LOCK_EX | LOCK_NB) != 0) {
     int Err = errno;
     F.discard();
-    return makeError(Path, "cannot lock the temporary file: " +
-                               errnoMessage(Err));
+    return makeError(Path,
+                     "cannot lock the temporary file: " + errnoMessage(Err));
   }
   if (!Batch)
     sys::RemoveFileOnSignal(F.TempPath);
@@ -238,8 +234,8 @@ Error OutputFile::commit(std::optional<unsigned> Mode) {
       if (N < 0 && errno == EINTR)
         continue;
       if (N < 0)
-        return makeError(Path, "cannot read back the output: " +
-                                   errnoMessage());
+        return makeError(Path,
+                         "cannot read back the output: " + errnoMessage(errno));
       if (N == 0)
         break;
       Bytes.insert(Bytes.end(), Chunk, Chunk + N);
@@ -248,16 +244,17 @@ Error OutputFile::commit(std::optional<unsigned> Mode) {
     SmallString<256> Z(Path);
     int Out = ::open(Z.c_str(), O_WRONLY | O_CLOEXEC);
     if (Out < 0)
-      return makeError(Path, "cannot open for writing: " + errnoMessage());
+      return makeError(Path, "cannot open for writing: " + errnoMessage(errno));
     Error E = writeAll(Out, Bytes, Path);
     ::close(Out);
     discard();
     return E;
   }
   if (Durable && ::fsync(FD) != 0)
-    return makeError(Path, "cannot write: " + errnoMessage(), ErrorKind::IO);
+    return makeError(Path, "cannot write: " + errnoMessage(errno),
+                     ErrorKind::IO);
   if (Mode && ::fchmod(FD, *Mode) != 0)
-    return makeError(Path, "cannot set the file mode: " + errnoMessage());
+    return makeError(Path, "cannot set the file mode: " + errnoMessage(errno));
   if (std::error_code EC = sys::fs::rename(TempPath, Path))
     return makeError(Path, "cannot replace: " + EC.message(), ErrorKind::IO);
   if (!Batch)
@@ -298,7 +295,8 @@ Error btfkit::syncFolderContents(StringRef Folder) {
   SmallString<256> Z(Folder);
   int FD = ::open(Z.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (FD < 0)
-    return makeError(Folder, "cannot open: " + errnoMessage(), ErrorKind::IO);
+    return makeError(Folder, "cannot open: " + errnoMessage(errno),
+                     ErrorKind::IO);
   int Rc = ::syncfs(FD);
   int Err = errno;
   if (Rc == 0)

@@ -10,10 +10,10 @@
 #include "btfkit/Error.h"
 #include "btfkit/Fragment.h"
 
-#include "llvm/Object/ELFObjectFile.h"
-#include "llvm/Object/ObjectFile.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -30,7 +30,7 @@ using namespace llvm;
 bool btfkit::looksLikeRawBTF(ArrayRef<uint8_t> Data) {
   // 0xeB9F stored little-endian is 9f eb; big-endian eb 9f.
   return Data.size() >= 2 && ((Data[0] == 0x9f && Data[1] == 0xeb) ||
-                               (Data[0] == 0xeb && Data[1] == 0x9f));
+                              (Data[0] == 0xeb && Data[1] == 0x9f));
 }
 
 bool btfkit::looksLikeELF(ArrayRef<uint8_t> Data) {
@@ -44,22 +44,21 @@ btfkit::findELFSection(StringRef Path, ArrayRef<uint8_t> Image,
   MemoryBufferRef Ref(toStringRef(Image), Path);
   auto ObjOrErr = object::ObjectFile::createObjectFile(Ref);
   if (!ObjOrErr)
-    return makeError(Path, "not a valid ELF file: " +
-                               toString(ObjOrErr.takeError()));
+    return makeError(Path,
+                     "not a valid ELF file: " + toString(ObjOrErr.takeError()));
   if (!isa<object::ELFObjectFileBase>(**ObjOrErr))
     return makeError(Path, "not an ELF file", ErrorKind::NotELF);
   for (const object::SectionRef &S : (*ObjOrErr)->sections()) {
     Expected<StringRef> SName = S.getName();
     if (!SName)
-      return makeError(Path, "bad section name: " +
-                                 toString(SName.takeError()));
+      return makeError(Path,
+                       "bad section name: " + toString(SName.takeError()));
     if (*SName != Name)
       continue;
     Expected<StringRef> Contents = S.getContents();
     if (!Contents)
-      return makeError(Path + ":" + Name,
-                       "cannot read section: " +
-                           toString(Contents.takeError()));
+      return makeError(Path + ":" + Name, "cannot read section: " +
+                                              toString(Contents.takeError()));
     return std::optional<ArrayRef<uint8_t>>(arrayRefFromStringRef(*Contents));
   }
   return std::optional<ArrayRef<uint8_t>>();
@@ -118,8 +117,7 @@ readRegularFile(int FD, StringRef Path, uint64_t Size, bool Populate) {
     uintptr_t Page = uintptr_t(::sysconf(_SC_PAGESIZE));
     uintptr_t Begin = uintptr_t((*Mapped)->getBufferStart()) & ~(Page - 1);
     uintptr_t End = uintptr_t((*Mapped)->getBufferEnd());
-    (void)::madvise(reinterpret_cast<void *>(Begin), End - Begin,
-                    PopulateRead);
+    (void)::madvise(reinterpret_cast<void *>(Begin), End - Begin, PopulateRead);
   }
 #endif
   return Mapped;
@@ -178,8 +176,8 @@ static StringRef describeFileType(sys::fs::file_type T) {
   }
 }
 
-Expected<std::shared_ptr<const MemoryBuffer>>
-btfkit::mapFile(StringRef Path, bool Populate) {
+Expected<std::shared_ptr<const MemoryBuffer>> btfkit::mapFile(StringRef Path,
+                                                              bool Populate) {
   // O_NONBLOCK: opening a FIFO without a writer would block until one
   // comes. Reading it afterwards is blocking again, and returns end of file
   // at once when there is no writer (POSIX read() on an empty pipe).
@@ -191,31 +189,19 @@ btfkit::mapFile(StringRef Path, bool Populate) {
   int FD = Stdin ? ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
                  : ::open(PathZ.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (FD < 0)
-    return makeError(Path,
-                     "cannot open: " +
-                         std::error_code(errno, std::generic_category())
-                             .message(),
+    return makeError(Path, "cannot open: " + errnoMessage(errno),
                      ErrorKind::IO);
-  struct CloseOnExit {
-    int FD;
-    ~CloseOnExit() { ::close(FD); }
-  } Closer{FD};
+  FileDescriptor Closer(FD);
   struct stat St;
   if (::fstat(FD, &St) != 0)
-    return makeError(Path,
-                     "cannot stat: " +
-                         std::error_code(errno, std::generic_category())
-                             .message(),
+    return makeError(Path, "cannot stat: " + errnoMessage(errno),
                      ErrorKind::IO);
   if (S_ISDIR(St.st_mode))
     return makeError(Path, "is a directory, not a file", ErrorKind::IO);
   int Flags = ::fcntl(FD, F_GETFL);
   if (Flags < 0 ||
       ((Flags & O_NONBLOCK) && ::fcntl(FD, F_SETFL, Flags & ~O_NONBLOCK) != 0))
-    return makeError(Path,
-                     "cannot read: " +
-                         std::error_code(errno, std::generic_category())
-                             .message(),
+    return makeError(Path, "cannot read: " + errnoMessage(errno),
                      ErrorKind::IO);
   if (!S_ISREG(St.st_mode)) {
     sys::fs::file_status Status;
@@ -271,9 +257,9 @@ Expected<FileContents> btfkit::inspectFile(const MemoryBuffer &Contents) {
                                     "ELF file",
                      ErrorKind::NotBTF);
   C.Format = BTFFile::ELF;
-  for (auto [Name, Has] : {std::pair<const char *, bool *>{BTFSectionName,
-                                                            &C.HasBTF},
-                           {BTFBaseSectionName, &C.HasBaseSection}}) {
+  for (auto [Name, Has] :
+       {std::pair<const char *, bool *>{BTFSectionName, &C.HasBTF},
+        {BTFBaseSectionName, &C.HasBaseSection}}) {
     auto Sec = findELFSection(Path, Data, Name);
     if (!Sec)
       return Sec.takeError();
@@ -385,13 +371,13 @@ Expected<BTFFile> BTFFile::load(std::shared_ptr<const MemoryBuffer> Buf,
 }
 
 Error BTFFile::loadFragment(ArrayRef<uint8_t> Section, const LoadOptions &Opts,
-                           std::shared_ptr<const void> KeepAlive) {
+                            std::shared_ptr<const void> KeepAlive) {
   std::string Label = Path + ":" + FragmentSectionName;
   StringRef Sec = Opts.Section;
   if (Sec == BTFSectionName || Sec == FragmentTypesView) {
-    auto BOrErr = loadFragmentTypes(Section, Label, Opts.Base,
-                                    Opts.UseEmbeddedBase, EmbeddedBase,
-                                    std::move(KeepAlive));
+    auto BOrErr =
+        loadFragmentTypes(Section, Label, Opts.Base, Opts.UseEmbeddedBase,
+                          EmbeddedBase, std::move(KeepAlive));
     if (!BOrErr)
       return BOrErr.takeError();
     HasBaseSection = EmbeddedBase != nullptr;

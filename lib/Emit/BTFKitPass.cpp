@@ -29,7 +29,6 @@
 #include <memory>
 #include <mutex>
 
-
 using namespace btfkit;
 using namespace llvm;
 

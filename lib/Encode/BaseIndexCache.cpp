@@ -182,21 +182,15 @@ private:
 static Expected<std::unique_ptr<MemoryBuffer>>
 readTrustedEntry(StringRef CachePath) {
   auto Bad = [&](const Twine &Why) { return makeError(CachePath, Why); };
-  auto Sys = [](int Err) {
-    return std::error_code(Err, std::generic_category()).message();
-  };
   SmallString<256> Z(CachePath);
   int FD = ::open(Z.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (FD < 0)
     return Bad(errno == ELOOP ? "is a symlink, not followed"
-                              : "cannot open: " + Sys(errno));
-  struct CloseOnExit {
-    int FD;
-    ~CloseOnExit() { ::close(FD); }
-  } Closer{FD};
+                              : "cannot open: " + errnoMessage(errno));
+  FileDescriptor Closer(FD);
   struct stat St;
   if (::fstat(FD, &St) != 0)
-    return Bad("cannot stat: " + Sys(errno));
+    return Bad("cannot stat: " + errnoMessage(errno));
   if (!S_ISREG(St.st_mode))
     return Bad("not a regular file");
   if (St.st_uid != ::geteuid())
@@ -313,7 +307,8 @@ Error btfkit::writeBaseIndexEntry(StringRef CachePath,
   Put(OffsetsAt, E.TypeOffsets.data(), E.TypeOffsets.size() * 4);
   Put(IntsAt, E.IntIds.data(), E.IntIds.size() * 4);
   Put(DedupAt, E.DedupIndex.data(), E.DedupIndex.size());
-  XXH128_hash_t Sum = xxh3_128bits(ArrayRef<uint8_t>(Out).take_front(TrailerAt));
+  XXH128_hash_t Sum =
+      xxh3_128bits(ArrayRef<uint8_t>(Out).take_front(TrailerAt));
   Put(TrailerAt, &Sum.low64, 8);
   Put(TrailerAt + 8, &Sum.high64, 8);
 

@@ -45,8 +45,8 @@ Error btfkit::checkMergedBTF(const MergedModuleBTF &M, StringRef Module,
   RO.BuildOutput = false;
 
   if (Base && Judge.refusal().empty()) {
-    auto V = Judge.on(Base->btf().name(), Base->btf(),
-                      Base->relocationIndex(), RO);
+    auto V =
+        Judge.on(Base->btf().name(), Base->btf(), Base->relocationIndex(), RO);
     if (!V)
       return V.takeError();
     if (!V->loads()) {

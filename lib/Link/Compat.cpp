@@ -22,7 +22,6 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
-
 using namespace btfkit;
 using namespace btfkit::link;
 using namespace llvm;

@@ -45,10 +45,9 @@ static Expected<DwarfSymbols> readSymbols(const LinkInput &In,
     auto Name = Sym.getName();
     auto Sec = Sym.getSection();
     if (!Name || !Sec)
-      return makeError(In.Path,
-                       ".symtab: unreadable symbol: " +
-                           toString(joinErrors(Name.takeError(),
-                                               Sec.takeError())));
+      return makeError(
+          In.Path, ".symtab: unreadable symbol: " +
+                       toString(joinErrors(Name.takeError(), Sec.takeError())));
     if (*Sec == Elf.section_end() || Name->empty())
       continue;
     if (T == ELF::STT_FUNC) {

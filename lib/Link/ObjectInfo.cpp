@@ -36,8 +36,7 @@ using namespace btfkit::link;
 using namespace llvm;
 using namespace llvm::object;
 
-Expected<std::unique_ptr<ObjectFile>>
-link::openLinkedELF(const LinkInput &In) {
+Expected<std::unique_ptr<ObjectFile>> link::openLinkedELF(const LinkInput &In) {
   MemoryBufferRef Ref(toStringRef(In.Image), In.Path);
   auto ObjOrErr = ObjectFile::createObjectFile(Ref);
   if (!ObjOrErr)
@@ -79,11 +78,11 @@ Expected<ObjectInfo> link::readObjectInfo(const LinkInput &In) {
     auto Sec = Sym.getSection();
     auto Value = Sym.getValue();
     if (!Name || !Sec || !Value)
-      return makeError(In.Path,
-                       ".symtab: unreadable symbol: " +
-                           toString(joinErrors(
-                               joinErrors(Name.takeError(), Sec.takeError()),
-                               Value.takeError())));
+      return makeError(
+          In.Path,
+          ".symtab: unreadable symbol: " +
+              toString(joinErrors(joinErrors(Name.takeError(), Sec.takeError()),
+                                  Value.takeError())));
     if (*Sec == Elf->section_end() || Name->empty())
       continue;
     unsigned Idx = (*Sec)->getIndex();

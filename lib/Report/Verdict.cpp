@@ -36,9 +36,8 @@ ModuleJudge ModuleJudge::resilient(std::string Module, const BTF &Split) {
   return J;
 }
 
-ModuleJudge
-ModuleJudge::classic(std::string Module,
-                     std::shared_ptr<const MemoryBuffer> Contents) {
+ModuleJudge ModuleJudge::classic(std::string Module,
+                                 std::shared_ptr<const MemoryBuffer> Contents) {
   ModuleJudge J;
   J.Module = std::move(Module);
   J.Contents = std::move(Contents);
@@ -54,8 +53,7 @@ static ValidationIssue issueFromError(Error E) {
   return I;
 }
 
-Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName,
-                                        const BTF &Target,
+Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
                                         const BaseIndex &Index,
                                         const RelocateOptions &RO) const {
   ModuleVerdict V;

@@ -99,10 +99,9 @@ TEST(OutputFileTest, StaleTemporariesGoLockedOrFreshOnesStay) {
   auto Lock = lockTemporary(Held);
   ASSERT_EXPECTED(Lock);
   EXPECT_EQ(removeStaleTemporaries(D.Path), 1u);
-  EXPECT_EQ(D.names(),
-            (std::vector<std::string>{"b.ko.btfkit-tmpBBBBBB",
-                                      "c.ko.btfkit-tmpCCCCCC",
-                                      "d.ko.tmpDDDDDD"}));
+  EXPECT_EQ(D.names(), (std::vector<std::string>{"b.ko.btfkit-tmpBBBBBB",
+                                                 "c.ko.btfkit-tmpCCCCCC",
+                                                 "d.ko.tmpDDDDDD"}));
   // The lock is the writer's: a second holder cannot take it.
   auto Again = lockTemporary(Held);
   EXPECT_FALSE(bool(Again));

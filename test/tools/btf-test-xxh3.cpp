@@ -1,4 +1,5 @@
-//===- btf-test-xxh3.cpp - The checksum of the base index cache, for tests -===//
+//===- btf-test-xxh3.cpp - The checksum of the base index cache, for tests
+//-===//
 //
 // Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
 // See LICENSE for license information.

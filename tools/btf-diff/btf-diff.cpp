@@ -104,9 +104,8 @@ int main(int argc, char **argv) {
           return 2;
         }
         if (!R->relocated()) {
-          reportError(Tool, makeError(In, "does not relocate onto " +
-                                              BaseBTF + ": " +
-                                              R->Failures.front().Name +
+          reportError(Tool, makeError(In, "does not relocate onto " + BaseBTF +
+                                              ": " + R->Failures.front().Name +
                                               " finds no match (btf-relocate "
                                               "explains)"));
           return 2;

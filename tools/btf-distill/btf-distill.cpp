@@ -43,7 +43,6 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
-
 using namespace btfkit;
 using namespace llvm;
 
@@ -215,8 +214,9 @@ int main(int argc, char **argv) {
         {BTFSectionName, std::move(D->SplitBlob)},
         {BTFBaseSectionName, std::move(D->BaseBlob)}};
     std::string Out = Output.empty() ? Input.str() : Output.getValue();
-    auto F = D->Format == BTFFile::ELF ? stageELFSections(**Contents, Out, Edits)
-                                       : stageNewELF(Out, Edits);
+    auto F = D->Format == BTFFile::ELF
+                 ? stageELFSections(**Contents, Out, Edits)
+                 : stageNewELF(Out, Edits);
     if (!F)
       return fail(F.takeError());
     Outs.add(std::move(*F));

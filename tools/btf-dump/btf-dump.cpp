@@ -84,9 +84,8 @@ static bool validateBlob(const BTF &B) {
     errs() << B.name() << ": " << I.Message << '\n';
   // Linux 6.1 checks vmlinux and module BTF without the resolve pass;
   // say which loads the issues stop (docs/Validation.md).
-  auto Refusing = llvm::find_if(Issues, [](const ValidationIssue &I) {
-    return I.RefusedAtModuleLoad;
-  });
+  auto Refusing = llvm::find_if(
+      Issues, [](const ValidationIssue &I) { return I.RefusedAtModuleLoad; });
   errs() << B.name() << ": invalid BTF, ";
   if (Refusing != Issues.end())
     errs() << "Linux 6.1 would refuse it";

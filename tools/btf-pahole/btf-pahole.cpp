@@ -201,6 +201,6 @@ int main(int argc, char **argv) {
     reportError(Tool, R.takeError());
     return 2;
   }
-  return finishLinkStep(Tool, *File, *R, Opts, "BTFKIT_FATAL_WARNINGS",
-                        outs(), errs());
+  return finishLinkStep(Tool, *File, *R, Opts, "BTFKIT_FATAL_WARNINGS", outs(),
+                        errs());
 }

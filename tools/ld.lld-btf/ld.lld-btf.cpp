@@ -40,8 +40,8 @@
 #include "btfkit/Writer.h"
 
 #include "lld/Common/Driver.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
@@ -115,8 +115,7 @@ public:
   /// Makes lld's file the output (nothing to merge).
   Error publish(StringRef Output) {
     if (::fsync(FD) != 0)
-      return makeError(Output, "cannot write: " +
-                                   Twine(std::strerror(errno)));
+      return makeError(Output, "cannot write: " + Twine(std::strerror(errno)));
     if (std::error_code EC = sys::fs::rename(Name, Output))
       return makeError(Output, "cannot replace: " + EC.message());
     sys::DontRemoveFileOnSignal(Name);
