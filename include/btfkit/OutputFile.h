@@ -128,6 +128,11 @@ llvm::Error syncFolderContents(llvm::StringRef Folder);
 /// once per folder and process.
 unsigned removeStaleTemporaries(llvm::StringRef Folder);
 
+/// True when \p Path exists and is not a regular file (following symlinks:
+/// -o /dev/stdout, a FIFO, a device): outputs there are written into, not
+/// renamed over (SpecialOutput::WriteInto).
+bool isNonRegularFile(llvm::StringRef Path);
+
 /// The temporary-file name pattern for \p Path: its name, ".btfkit-tmp",
 /// six random characters.
 std::string temporaryNameModel(llvm::StringRef Path);

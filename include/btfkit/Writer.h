@@ -82,11 +82,6 @@ llvm::Error
 writeFileAtomically(llvm::StringRef Path, llvm::ArrayRef<uint8_t> Data,
                     SpecialOutput Special = SpecialOutput::WriteInto);
 
-/// True when \p Path exists and is not a regular file (a device such as
-/// /dev/null, a pipe). Writers write such outputs in place instead of
-/// renaming a temporary file over them.
-bool isNonRegularFile(llvm::StringRef Path);
-
 /// One change to an ELF file's sections.
 struct SectionEdit {
   std::string Name;

@@ -90,15 +90,13 @@ Error writeAll(int FD, ArrayRef<uint8_t> Data, StringRef Path) {
   return Error::success();
 }
 
-/// True when \p Path names something other than a regular file (following
-/// symlinks: -o /dev/stdout).
-bool isSpecial(StringRef Path) {
+} // namespace
+
+bool btfkit::isNonRegularFile(StringRef Path) {
   sys::fs::file_status St;
   return !sys::fs::status(Path, St) && sys::fs::exists(St) &&
          St.type() != sys::fs::file_type::regular_file;
 }
-
-} // namespace
 
 std::string btfkit::temporaryNameModel(StringRef Path) {
   return (Path + TempInfix + "%%%%%%").str();
@@ -220,7 +218,7 @@ Error OutputFile::write(ArrayRef<uint8_t> Data) {
 }
 
 bool OutputFile::writesInto() const {
-  return Special == SpecialOutput::WriteInto && isSpecial(Path);
+  return Special == SpecialOutput::WriteInto && isNonRegularFile(Path);
 }
 
 Error OutputFile::commit(std::optional<unsigned> Mode) {

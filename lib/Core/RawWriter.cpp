@@ -90,12 +90,6 @@ std::vector<uint8_t> btfkit::serializeBTF(const BTF &B, bool ByteSwap) {
   return Out;
 }
 
-bool btfkit::isNonRegularFile(StringRef Path) {
-  sys::fs::file_status Status;
-  return !sys::fs::status(Path, Status) && sys::fs::exists(Status) &&
-         Status.type() != sys::fs::file_type::regular_file;
-}
-
 Error btfkit::writeFileAtomically(StringRef Path, ArrayRef<uint8_t> Data,
                                   SpecialOutput Special) {
   auto Out = OutputFile::create(Path, Special);

@@ -26,8 +26,8 @@
 #include "btfkit/Dedup.h"
 #include "btfkit/Encode.h"
 #include "btfkit/Error.h"
+#include "btfkit/OutputFile.h"
 #include "btfkit/Reader.h"
-#include "btfkit/Writer.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
