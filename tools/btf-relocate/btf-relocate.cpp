@@ -279,7 +279,7 @@ int main(int argc, char **argv) {
     ModuleResult &MR = Results.back();
     AnyBad |= MR.Bad;
     for (const ModuleVerdict &V : MR.Verdicts)
-      AnyFail |= !V.loads();
+      AnyFail |= !V.good();
     if (MR.Bad || Ts.size() != 1 || (Output.empty() && OutputDir.empty()))
       continue;
     const ModuleVerdict &V = MR.Verdicts.front();
