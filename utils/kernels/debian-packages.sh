@@ -35,7 +35,10 @@ apt_opts=(-o "Dir::Etc::sourcelist=$APT/sources.list" -o Dir::Etc::sourceparts=/
 
 # update_lists: refreshes the private package lists at most once an hour.
 update_lists() {
-  mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
+  local lock
+  mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$CACHE/locks"
+  exec {lock}>"$CACHE/locks/apt-lists"
+  flock "$lock"
   local key=/usr/share/keyrings/debian-archive-keyring.gpg
   {
     for s in trixie sid experimental bookworm-backports; do
@@ -46,6 +49,7 @@ update_lists() {
     apt-get "${apt_opts[@]}" -q update >"$APT/update.log" 2>&1 \
       || die "apt-get update of the private state failed (see $APT/update.log)"
   fi
+  exec {lock}>&-
 }
 
 pin_line() {
@@ -56,9 +60,14 @@ pin_line() {
 }
 
 fetch_one() {
-  local name=$1 line dest tmp
+  local name=$1 line dest tmp lock
   dest=$CACHE/root/$name
+  # One fetch of a NAME at a time; the others wait and find it complete.
+  mkdir -p "$CACHE/locks"
+  exec {lock}>"$CACHE/locks/$name"
+  flock "$lock"
   if [ -f "$dest/.complete" ] && [ "$(cat "$dest/.complete")" = "$(pin_line "$name")" ]; then
+    exec {lock}>&-
     echo "$dest"; return
   fi
   line=$(pin_line "$name")
@@ -75,6 +84,7 @@ fetch_one() {
   done
   rm -rf "$tmp"
   echo "$line" >"$dest/.complete"
+  exec {lock}>&-
   echo "$dest"
 }
 
