@@ -17,6 +17,9 @@ PACKAGES=(
   # (utils/prepare-kernel-tree.sh), installed here so that CI runs
   # apt-get update once
   linux-source-6.1 bc bison flex libssl-dev make rsync cpio kmod
+  # Debian's 6.12 and 7.x kernels (utils/kernels, utils/foreign-base): their
+  # vmlinuz holds a zstd-compressed vmlinux
+  zstd
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

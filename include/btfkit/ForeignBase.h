@@ -61,8 +61,8 @@ struct ForeignFinding {
   ForeignMark Mark;
   uint32_t TypeId = 0;
   /// A sentence naming the type and what is wrong, e.g. "[113922] STRUCT
-  /// 't_list': name offset 2060884 starts mid-string in the kernel's
-  /// strings ('t_list' inside 'ipv6_list')".
+  /// 't_list': name offset 2053753 starts mid-string in the kernel's
+  /// strings ('t_list' inside 'xfrm_policy_insert_list')".
   std::string Message;
 };
 

@@ -8,8 +8,8 @@
 //
 // Each mark is one a split BTF over its own base never has, so that a
 // module over the vmlinux it was built against is never called foreign
-// (checked on all 4,022 modules of the corpus and Debian's 6.12 modules:
-// test/btf-relocate/foreign-corpus.test, utils/foreign-base/):
+// (checked on all 4,022 modules of the corpus and Debian's 6.12 and 7.2
+// modules: test/btf-relocate/foreign-corpus.test, utils/foreign-base/):
 //
 // - pahole and libbpf (and btfkit) write each name as a string of its own,
 //   never as the tail of another, so every name offset starts a string;
@@ -20,8 +20,8 @@
 //
 // Read over another build, the split's own strings start at another offset
 // and its own type ids at another id, and base ids name other types: names
-// start mid-string, FUNCs are named after nothing the module defines, and members
-// point at types of other sizes or at functions.
+// start mid-string, FUNCs are named after nothing the module defines, and
+// members point at types of other sizes or at functions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -103,6 +103,9 @@ btfkit::readModuleFunctions(StringRef Path, ArrayRef<uint8_t> Image,
 
 namespace {
 
+/// Strings longer than this are cut in findings.
+constexpr size_t MaxShown = 80;
+
 /// The checks of one split BTF.
 class ForeignChecker {
 public:
@@ -122,9 +125,9 @@ private:
   }
   /// Why \p Off is not the start of a string, or "" when it is.
   std::string midString(uint32_t Off) const;
+  /// A finding on type \p Id: its description, then \p What.
   void add(ForeignMark M, uint32_t Id, const Twine &What) {
-    R.Findings.push_back(
-        {M, Id, describe(Id) + ": " + What.str()});
+    R.Findings.push_back({M, Id, describe(Id) + What.str()});
   }
   std::string describe(uint32_t Id) const {
     return "[" + std::to_string(Id) + "] " + describeType(Split.type(Id));
@@ -146,11 +149,14 @@ std::string ForeignChecker::midString(uint32_t Off) const {
     return "";
   size_t Start = S.rfind('\0', Local - 1);
   Start = Start == StringRef::npos ? 0 : Start + 1;
-  StringRef Whole = S.drop_front(Start).split('\0').first;
-  StringRef Read = S.drop_front(Local).split('\0').first;
+  auto Shown = [&](size_t At) {
+    StringRef Str = S.drop_front(At).split('\0').first;
+    return Str.size() > MaxShown ? Str.take_front(MaxShown).str() + "..."
+                                 : Str.str();
+  };
   return "name offset " + std::to_string(Off) + " starts mid-string in " +
          (&B == &Split ? "the module's own strings" : "the kernel's strings") +
-         " ('" + Read.str() + "' inside '" + Whole.str() + "')";
+         " ('" + Shown(Local) + "' inside '" + Shown(Start) + "')";
 }
 
 void ForeignChecker::checkNames() {
@@ -166,7 +172,7 @@ void ForeignChecker::checkNames() {
         Why = midString(Off);
     });
     if (!Why.empty())
-      add(ForeignMark::MidStringName, Id, Why);
+      add(ForeignMark::MidStringName, Id, ": " + Why);
   }
 }
 
@@ -178,7 +184,7 @@ void ForeignChecker::checkFunctions(const ModuleFunctions &Functions) {
     ++R.FunctionsChecked;
     if (!Functions.Names.count(T.name()))
       add(ForeignMark::NotASymbol, Id,
-          "is not a function of the module (no such symbol)");
+          " is not a function of the module (its ELF has no such symbol)");
   }
 }
 
@@ -212,12 +218,12 @@ void ForeignChecker::checkTypes() {
     });
     if (Func)
       add(ForeignMark::BadType, Id,
-          "uses " + describe(Func) + " as a type (no compiler writes that)");
+          " uses " + describe(Func) + " as a type (no compiler writes that)");
   }
-  llvm::stable_sort(R.Findings, [](const ForeignFinding &A,
-                                   const ForeignFinding &B) {
-    return A.Mark == B.Mark ? A.TypeId < B.TypeId : A.Mark < B.Mark;
-  });
+  llvm::stable_sort(
+      R.Findings, [](const ForeignFinding &A, const ForeignFinding &B) {
+        return A.Mark == B.Mark ? A.TypeId < B.TypeId : A.Mark < B.Mark;
+      });
 }
 
 ForeignBaseReport btfkit::checkForeignBase(const BTF &Split,

@@ -131,12 +131,17 @@ static std::string markCounts(const ForeignBaseReport &R) {
   return S;
 }
 
+/// "1 name", "3 types".
+static std::string counted(size_t N, StringRef What) {
+  return std::to_string(N) + " " + What.str() + (N == 1 ? "" : "s");
+}
+
 /// "its 23 names, 7 functions and 16 types": what the checks looked at.
 static std::string checkedWhat(const ForeignBaseReport &R) {
-  std::string S = "its " + std::to_string(R.NamesChecked) + " names";
+  std::string S = "its " + counted(R.NamesChecked, "name");
   if (R.SymbolsSkipped.empty())
-    S += ", " + std::to_string(R.FunctionsChecked) + " functions";
-  return S + " and " + std::to_string(R.TypesChecked) + " types";
+    S += ", " + counted(R.FunctionsChecked, "function");
+  return S + " and " + counted(R.TypesChecked, "type");
 }
 
 std::string btfkit::verdictCell(const ModuleVerdict &V) {
@@ -275,9 +280,10 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
     J.attribute("target", V.Target);
     J.attribute("form", V.Resilient ? "resilient" : "classic");
     J.attribute("loads", V.loads());
-    J.attribute("garbled", V.garbled());
-    if (V.Foreign)
+    if (V.Foreign) {
+      J.attribute("garbled", V.garbled());
       foreignJSON(*V.Foreign, J);
+    }
     if (!V.Refusal.empty()) {
       J.attribute("kernel_message",
                   "failed to validate module BTF: " +

@@ -47,8 +47,8 @@ ModuleJudge ModuleJudge::classic(std::string Module,
   J.Contents = std::move(Contents);
   ArrayRef<uint8_t> Bytes = arrayRefFromStringRef(J.Contents->getBuffer());
   if (looksLikeELF(Bytes))
-    J.Functions = readModuleFunctions(J.Contents->getBufferIdentifier(),
-                                      Bytes, J.SymbolsSkipped);
+    J.Functions = readModuleFunctions(J.Contents->getBufferIdentifier(), Bytes,
+                                      J.SymbolsSkipped);
   else
     J.SymbolsSkipped = "raw BTF input, no symbol table";
   return J;

@@ -127,9 +127,8 @@ private:
       OS << " -> " << ref(T.typeId(), Depth);
       break;
     case Kind::Array:
-      OS << " [" << T.array().NElems << "] of "
-         << ref(T.array().Type, Depth) << " index "
-         << ref(T.array().IndexType, Depth);
+      OS << " [" << T.array().NElems << "] of " << ref(T.array().Type, Depth)
+         << " index " << ref(T.array().IndexType, Depth);
       break;
     case Kind::Struct:
     case Kind::Union:
@@ -319,8 +318,8 @@ int main(int argc, char **argv) {
            << (Differs ? "differ" : "are the same") << '\n';
     for (size_t I = 0; I < A.size(); ++I)
       if (A[I] != B[I]) {
-        outs() << "  own:    " << A[I].substr(0, 300) << "\n  target: "
-               << B[I].substr(0, 300) << '\n';
+        outs() << "  own:    " << A[I].substr(0, 300)
+               << "\n  target: " << B[I].substr(0, 300) << '\n';
         break;
       }
   }
@@ -328,8 +327,8 @@ int main(int argc, char **argv) {
          << ": " << Modules << " modules";
   if (Resilient)
     outs() << " (" << Resilient << " resilient, skipped)";
-  outs() << ": " << Refused << " refused, " << Accepted << " accepted: "
-         << Garbled << " garbled, " << Accepted - Garbled
+  outs() << ": " << Refused << " refused, " << Accepted
+         << " accepted: " << Garbled << " garbled, " << Accepted - Garbled
          << " not garbled; readings differ for " << Differ << "; agreement "
          << Agree << "/" << Accepted;
   if (Bad)
@@ -339,8 +338,7 @@ int main(int argc, char **argv) {
     outs() << "  garbled modules by mark:";
     for (unsigned M = 0; M < NumMarks; ++M)
       outs() << (M ? "," : "") << " " << foreignMarkName(AllForeignMarks[M])
-             << " "
-             << WithMark[M] << " (alone " << OnlyMark[M] << ")";
+             << " " << WithMark[M] << " (alone " << OnlyMark[M] << ")";
     outs() << '\n';
   }
   return Bad ? 2 : Agree != Accepted ? 1 : 0;
