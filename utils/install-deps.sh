@@ -17,9 +17,11 @@ PACKAGES=(
   # (utils/prepare-kernel-tree.sh), installed here so that CI runs
   # apt-get update once
   linux-source-6.1 bc bison flex libssl-dev make rsync cpio kmod
-  # Debian's 6.12 and 7.x kernels (utils/kernels, utils/foreign-base): their
-  # vmlinuz holds a zstd-compressed vmlinux
-  zstd
+  # the real-kernel suite (utils/kernels) and utils/foreign-base: Debian's
+  # kernels booted under QEMU with a busybox initramfs; their packages come
+  # from other suites through a private apt state, and are unpacked with
+  # dpkg-deb; their vmlinuz holds a zstd-compressed vmlinux
+  qemu-system-x86 busybox-static zstd debian-archive-keyring
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -12,8 +12,9 @@
 #   debian-packages.sh names            the pinned names
 #
 # Cache: $BTFKIT_DEBIAN_CACHE, default ~/.cache/btfkit-debian. Every package
-# of a NAME is unpacked into one folder, ROOT/NAME, with a .complete marker
-# written last, so an interrupted fetch is redone, never half used.
+# of a NAME is unpacked into one folder, root/NAME-<hash of its pin line>,
+# with a .complete marker written last, so an interrupted fetch is redone,
+# never half used.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 PINS=${BTFKIT_KERNEL_PINS:-$here/pins}
@@ -61,16 +62,18 @@ pin_line() {
 
 fetch_one() {
   local name=$1 line dest tmp lock
-  dest=$CACHE/root/$name
+  line=$(pin_line "$name")
+  # Each pin of a NAME unpacks into a folder of its own, so checkouts with
+  # different pins share the cache without undoing each other's fetches.
+  dest=$CACHE/root/$name-$(echo "$line" | sha256sum | cut -c1-8)
   # One fetch of a NAME at a time; the others wait and find it complete.
   mkdir -p "$CACHE/locks"
   exec {lock}>"$CACHE/locks/$name"
   flock "$lock"
-  if [ -f "$dest/.complete" ] && [ "$(cat "$dest/.complete")" = "$(pin_line "$name")" ]; then
+  if [ -f "$dest/.complete" ]; then
     exec {lock}>&-
     echo "$dest"; return
   fi
-  line=$(pin_line "$name")
   update_lists
   tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
   # shellcheck disable=SC2086

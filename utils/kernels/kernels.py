@@ -7,6 +7,7 @@ import lzma
 import os
 import re
 import shutil
+import struct
 import subprocess
 import zlib
 
@@ -147,15 +148,36 @@ def vmlinux_from_vmlinuz(path):
 
 def module_depends(ko):
     """The module names .modinfo says KO depends on."""
-    out = subprocess.run(["/sbin/modinfo", "-F", "depends", ko],
-                         stdout=subprocess.PIPE, text=True).stdout.strip()
-    return [d.replace("-", "_") for d in out.split(",") if d]
+    info = read_sections(ko).get(".modinfo", b"")
+    for field in info.split(b"\0"):
+        if field.startswith(b"depends="):
+            names = field[len(b"depends="):].decode()
+            return [d.replace("-", "_") for d in names.split(",") if d]
+    return []
+
+
+def read_sections(elf):
+    """Section name -> contents of an ELF64 little-endian file (a module)."""
+    with open(elf, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise SystemExit(f"{elf}: not a 64-bit little-endian ELF file")
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    stroff, = struct.unpack_from("<Q", data, shoff + shstrndx * shentsize + 0x18)
+    sections = {}
+    for i in range(shnum):
+        at = shoff + i * shentsize
+        name, kind = struct.unpack_from("<II", data, at)
+        offset, size = struct.unpack_from("<QQ", data, at + 0x18)
+        end = data.index(b"\0", stroff + name)
+        sections[data[stroff + name:end].decode()] = \
+            b"" if kind == 8 else data[offset:offset + size]  # 8: NOBITS
+    return sections
 
 
 def sections_of(elf):
-    out = subprocess.run([OBJCOPY.replace("objcopy", "readelf"), "-S", "-W", elf],
-                         check=True, stdout=subprocess.PIPE, text=True).stdout
-    return set(re.findall(r"\]\s+(\S+)", out))
+    return set(read_sections(elf))
 
 
 def copy_sections(donor, target, out, names):
@@ -165,15 +187,16 @@ def copy_sections(donor, target, out, names):
     tmp = out + ".sections"
     os.makedirs(tmp, exist_ok=True)
     have = sections_of(target)
-    dump, put = [], []
+    given = read_sections(donor)
+    put = []
     for i, name in enumerate(names):
         f = os.path.join(tmp, str(i))
-        dump += ["--dump-section", f"{name}={f}"]
+        with open(f, "wb") as fh:
+            fh.write(given[name])
         put += ["--update-section" if name in have else "--add-section",
                 f"{name}={f}"]
     if ".BTF.base" in have and ".BTF.base" not in names:
         put += ["--remove-section", ".BTF.base"]
-    subprocess.run([OBJCOPY, *dump, donor, os.devnull], check=True)
     subprocess.run([OBJCOPY, *put, out], check=True)
     shutil.rmtree(tmp)
 

@@ -24,7 +24,8 @@ import shutil
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 import guest  # noqa: E402
 import kernels  # noqa: E402
 from kernels import Kernel  # noqa: E402
@@ -33,12 +34,14 @@ from kernels import Kernel  # noqa: E402
 # grafted onto its own module binaries (the target's own modules with
 # foreign BTF: safer than forcing foreign binaries in).
 # "dkms" marks the builds the suite's GCC-built external modules
-# (utils/kernels/modules, built against DKMS_HEADERS) are loaded into.
+# (utils/kernels/modules, built against DKMS_HEADERS) are loaded into;
+# "plugin" those the same modules are built for by clang-19 with btfkit's
+# plugin and ld.lld-btf, in a clang-configured tree of PLUGIN_SOURCES.
 PLANS = {
     "full": {
         "6.12.117": ["6.12.117", "6.12.95", "6.12.107", "6.12.117-rt",
-                     "6.12.117-cloud", "dkms"],
-        "6.12.95": ["6.12.95", "dkms"],
+                     "6.12.117-cloud", "dkms", "plugin"],
+        "6.12.95": ["6.12.95", "6.12.117", "dkms"],
         "7.2.13": ["7.2.13", "7.2.13-rt", "6.12.117", "dkms"],
     },
     "quick": {
@@ -46,6 +49,7 @@ PLANS = {
     },
 }
 DKMS_HEADERS = "6.12.95-headers"
+PLUGIN_SOURCES = {"6.12": "source-6.12", "7.2": "source-7.2"}
 
 # Modules whose init needs no hardware and does little: crypto algorithms,
 # library code, character sets, packet schedulers and classifiers,
@@ -64,6 +68,8 @@ def run(cmd, **kw):
 class Suite:
     def __init__(self, args):
         self.bin = args.bin
+        self.plugin = os.path.join(os.path.dirname(args.bin), "lib",
+                                   "btfkit-plugin.so")
         self.work = os.path.abspath(args.work)
         self.per_pair = args.per_pair
         self.kernels = {}
@@ -103,6 +109,12 @@ class Suite:
     def control(self, target, names):
         """The modules that load with their own BTF kept, in one boot of
         TARGET: only they can tell a BTF verdict apart."""
+        saved = os.path.join(target.work, "control.json")
+        if os.path.exists(saved):  # a rerun in the same work folder
+            with open(saved) as f:
+                kept = json.load(f)
+            if kept["candidates"] == names:
+                return kept["loadable"]
         cases = [guest.Case(f"k{i}", n, target.module_file(n), None,
                             self.dependencies(target, n))
                  for i, n in enumerate(names)]
@@ -112,15 +124,16 @@ class Suite:
         good = [c.name for c in cases if c.load == "ok" and c.btf == "present"]
         print(f"  control boot of {release}: {len(good)} of {len(cases)} "
               f"modules load with their BTF ({boots} boot(s), {secs:.0f} s)")
+        with open(saved, "w") as f:
+            json.dump({"candidates": names, "loadable": good}, f)
         return good
 
     # --- predictions -----------------------------------------------------
-    def graft(self, target, donor, names, form):
-        """TARGET's binaries of NAMES with DONOR's BTF: resilient (distilled
+    def donor_files(self, target, donor, names, form):
+        """DONOR's modules NAMES with the BTF to graft: resilient (distilled
         over the donor's vmlinux by btf-distill) or classic (the donor's
-        .BTF as shipped). Returns name -> grafted file."""
+        .BTF as shipped). Returns name -> file."""
         out = os.path.join(self.work, "graft", f"{target.name}-{donor.name}-{form}")
-        os.makedirs(out, exist_ok=True)
         src = os.path.join(out, "donor")
         os.makedirs(src, exist_ok=True)
         donors = {}
@@ -134,12 +147,16 @@ class Suite:
             run([self.tool("btf-distill"), "--base-btf=" + donor.vmlinux_btf(),
                  "--output-dir=" + dist] + [donors[n] for n in names])
             donors = {n: os.path.join(dist, n + ".ko") for n in names}
+        return donors
+
+    def graft(self, target, donors, form):
+        """TARGET's own binaries carrying the donors' BTF sections."""
         grafted = {}
-        for n in names:
-            grafted[n] = os.path.join(out, n + ".ko")
+        for n, f in donors.items():
+            out = os.path.join(os.path.dirname(os.path.dirname(f)), n + ".ko")
             sections = [".BTF", ".BTF.base"] if form == "resilient" else [".BTF"]
-            kernels.copy_sections(donors[n], target.module_file(n), grafted[n],
-                                  sections)
+            kernels.copy_sections(f, target.module_file(n), out, sections)
+            grafted[n] = out
         return grafted
 
     def predict(self, target, files, tag):
@@ -163,9 +180,10 @@ class Suite:
                 if r["form"] == "resilient":
                     expected = os.path.join(out, name + ".btf")
                 else:
+                    # The kernel keeps classic split BTF as it is.
                     expected = os.path.join(out, name + ".classic.btf")
-                    run([kernels.OBJCOPY, "--dump-section", ".BTF=" + expected,
-                         f, os.devnull])
+                    with open(expected, "wb") as fh:
+                        fh.write(kernels.read_sections(f)[".BTF"])
             result[name] = (r, expected)
         return result
 
@@ -180,8 +198,10 @@ class Suite:
                               f"{len(with_ids)} modules with .BTF_ids left out")
         if not names:
             return
-        files = self.graft(target, donor, names, form)
-        predictions = self.predict(target, files, f"{donor.name}-{form}")
+        # The verdict hangs on the BTF sections alone: predict on the
+        # donor's files, graft only the modules booted.
+        donors = self.donor_files(target, donor, names, form)
+        predictions = self.predict(target, donors, f"{donor.name}-{form}")
         loads = [n for n in names if predictions[n][0]["loads"]]
         refused = [n for n in names if not predictions[n][0]["loads"]]
         # Every refusal (they are the rarer, sharper cases), then loads up to
@@ -193,12 +213,14 @@ class Suite:
         print(f"  {donor.name} -> {target.name} ({form}): btfkit predicts "
               f"{len(loads)} load, {len(refused)} refused of {len(names)}; "
               f"booting {len(take)}")
-        deps = {}
+        files = self.graft(target, {n: donors[n] for n in take}, form)
+        # The verdict the suite checks is on the very bytes booted.
+        predictions = self.predict(target, files, f"{donor.name}-{form}-grafted")
         for n in sorted(take):
             r, expected = predictions[n]
             ident = f"c{len(self.cases)}"
             c = guest.Case(ident, n, files[n], expected,
-                           deps.setdefault(n, self.dependencies(target, n)))
+                           self.dependencies(target, n))
             c.donor, c.form = donor.name, form
             self.cases.append((target, c, r))
 
@@ -212,8 +234,7 @@ class Suite:
         headers = kernels.Headers(DKMS_HEADERS, self.work)
         out = os.path.join(self.work, "dkms")
         shutil.rmtree(out, ignore_errors=True)
-        shutil.copytree(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                     "modules"), out)
+        shutil.copytree(os.path.join(HERE, "modules"), out)
         with open(os.path.join(self.work, "dkms-build.log"), "w") as log:
             run(["make", "-C", headers.dir, "M=" + out, "modules"],
                 stdout=log, stderr=subprocess.STDOUT)
@@ -229,13 +250,57 @@ class Suite:
               f"{headers.release}'s headers, BTF by btf-link")
         return self._dkms
 
-    def plan_dkms(self, target):
-        files = self.dkms_modules()
-        predictions = self.predict(target, files, "dkms")
+
+    # --- the plugin case -------------------------------------------------
+    def plugin_modules(self, target):
+        """The suite's external modules compiled by clang-19 with btfkit's
+        plugin and linked by ld.lld-btf over TARGET's (GCC-built) vmlinux
+        BTF, in a tree of the same series prepared for clang with TARGET's
+        .config. Returns name -> .ko."""
+        series = ".".join(target.release.split(".")[:2])
+        source = kernels.fetch(PLUGIN_SOURCES[series])[0]
+        tarball = next(os.path.join(d, f) for d, _, fs in os.walk(source)
+                       for f in fs if f.startswith("linux-source-"))
+        config = os.path.join(target.work, "clang.config")
+        with open(config, "w") as f:
+            for k, v in sorted(target.config().items()):
+                # Debian's certificates are not in the source package.
+                if k in ("CONFIG_SYSTEM_TRUSTED_KEYS", "CONFIG_SYSTEM_REVOCATION_KEYS"):
+                    v = '""'
+                f.write(f"{k}={v}\n")
+        tree = os.path.join(self.work, "ktree-" + series)
+        out = os.path.join(target.work, "plugin")
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(os.path.join(HERE, "modules"), out)
+        with open(os.path.join(target.work, "plugin-build.log"), "w") as log:
+            run([os.path.join(os.path.dirname(HERE), "prepare-kernel-tree.sh"),
+                 tree, config, tarball], stdout=log, stderr=subprocess.STDOUT)
+            run(["make", "-C", os.path.join(tree, "out"), "M=" + out, "LLVM=-19",
+                 "KCFLAGS=-fpass-plugin=" + self.plugin,
+                 "LD=" + self.tool("ld.lld-btf"), "KBUILD_MODPOST_WARN=1",
+                 "-j2", "modules"],
+                env=dict(os.environ, BTFKIT_BASE=target.vmlinux_btf()),
+                stdout=log, stderr=subprocess.STDOUT)
+        files = {f[:-3]: os.path.join(out, f) for f in sorted(os.listdir(out))
+                 if f.endswith(".ko")}
+        print(f"  plugin case: {', '.join(files)} built by clang-19 with the "
+              f"plugin and ld.lld-btf in Debian's linux-source-{series}")
+        return files
+
+    def type_counts(self, ko):
+        """(split types, distilled base types) of a module."""
+        def count(*extra):
+            out = subprocess.run([self.tool("btf-dump"), *extra, ko], check=True,
+                                 stdout=subprocess.PIPE, text=True).stdout
+            return sum(1 for line in out.splitlines() if line.startswith("["))
+        return count(), count("--section=.BTF.base")
+
+    def plan_built(self, target, files, donor):
+        predictions = self.predict(target, files, donor)
         for n in sorted(files):
             r, expected = predictions[n]
             c = guest.Case(f"c{len(self.cases)}", n, files[n], expected)
-            c.donor, c.form = "dkms-gcc", "resilient"
+            c.donor, c.form = donor, "resilient"
             self.cases.append((target, c, r))
 
     # --- judging ---------------------------------------------------------
@@ -263,7 +328,7 @@ class Suite:
             # The validator's refusal is logged once per boot, not per
             # module, by kernels that keep modules whose BTF they refuse.
             message = ""
-        if not any(message in l for l in c.dmesg):
+        if message and not any(message in l for l in c.dmesg):
             if not btf_messages and not loaded:
                 return f"unjudged: load failed ({c.load}) before the BTF was read"
             return f"disagree: '{message}' not in dmesg: " + " | ".join(c.dmesg)
@@ -289,8 +354,14 @@ def main():
         loadable = suite.control(target, suite.candidates(target))
         first = len(suite.cases)
         for dname in donors:
-            if dname == "dkms":
-                suite.plan_dkms(target)
+            if dname in ("dkms", "plugin"):
+                files = suite.dkms_modules() if dname == "dkms" else \
+                    suite.plugin_modules(target)
+                for n, ko in sorted(files.items()):
+                    split, base = suite.type_counts(ko)
+                    print(f"    {dname} {n}: {split} split types over "
+                          f"{base} distilled base types")
+                suite.plan_built(target, files, dname)
                 continue
             donor = suite.kernel(dname)
             suite.plan_pair(target, donor, loadable, "resilient")

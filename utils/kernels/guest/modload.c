@@ -6,7 +6,7 @@
  * Debian kernels (CONFIG_MODULE_FORCE_LOAD=y), and unloads without waiting.
  *
  *   modload load FILE     finit_module(FILE, "", IGNORE_MODVERSIONS|IGNORE_VERMAGIC)
- *   modload unload NAME   delete_module(NAME, O_NONBLOCK|O_TRUNC)
+ *   modload unload NAME   delete_module(NAME, O_NONBLOCK)
  *
  * Prints "ok" or "errno N NAME" and exits 0 or 1.
  */
@@ -43,7 +43,7 @@ int main(int Argc, char **Argv) {
                               MODULE_INIT_IGNORE_VERMAGIC));
   }
   if (Argc == 3 && strcmp(Argv[1], "unload") == 0)
-    return report(syscall(SYS_delete_module, Argv[2], O_NONBLOCK | O_TRUNC));
+    return report(syscall(SYS_delete_module, Argv[2], O_NONBLOCK));
   fprintf(stderr, "usage: modload load FILE | modload unload NAME\n");
   return 2;
 }
