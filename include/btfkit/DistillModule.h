@@ -82,6 +82,8 @@ distillModule(std::shared_ptr<const llvm::MemoryBuffer> Contents,
 ///    unresolved, 0), with a warning naming the file, the symbol and the
 ///    type;
 ///  - 0 (unresolved) left 0;
+///  - a section no symbol marks (no symbol table) left as it is, with a
+///    warning;
 ///  - every set and set8 sorted again by id (flags move with their ids),
 ///    as resolve_btfids sorts them: the kernel binary-searches them.
 ///

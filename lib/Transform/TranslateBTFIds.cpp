@@ -113,7 +113,7 @@ constexpr const char *NotCarried =
 
 uint32_t Translator::resolveByName(Kind K, StringRef Name, const Twine &Who,
                                    const Twine &Held) {
-  uint32_t Id = K == Kind::Unknown ? 0 : New.find(K, Name);
+  uint32_t Id = New.find(K, Name);
   Warnings.push_back((Where + ": " + Who + " held " + Held + ": " +
                       (Id ? "resolved by name to [" + Twine(Id) + "]"
                           : Twine("left unresolved (0)")) +
@@ -147,10 +147,15 @@ uint32_t Translator::entry(const SetRange &Set, uint32_t OldId) {
   if (OldId == 0)
     return 0;
   std::string Who = Set.Sym->Symbol + "'s entry";
-  if (!Old.hasId(OldId))
-    return resolveByName(Kind::Unknown, "", Who,
-                         "id " + Twine(OldId) + ", past the module's BTF (" +
-                             Twine(Old.endId() - 1) + " types)");
+  if (!Old.hasId(OldId)) {
+    // No type, and no symbol to tell its name: nothing to resolve.
+    Warnings.push_back((Where + ": " + Who + " held id " + Twine(OldId) +
+                        ", past the module's BTF (" + Twine(Old.endId() - 1) +
+                        " types; the section was resolved against other "
+                        "BTF): left unresolved (0)")
+                           .str());
+    return 0;
+  }
   Type T = Old.type(OldId);
   const BTFIdSymbol *Named = nullptr;
   for (const BTFIdSymbol *M : Set.Members)
@@ -207,6 +212,15 @@ btfkit::translateBTFIds(StringRef Path, const BTFIdsSection &Ids,
                            Twine(Out.size()) + " bytes)");
     Sets.push_back(std::move(R));
   }
+
+  // Without symbols (a stripped object) resolve_btfids finds no slot to
+  // patch, and neither does this: ids it wrote before stay as they are.
+  if (Ids.Symbols.empty() &&
+      llvm::any_of(Ids.Data, [](uint8_t B) { return B != 0; }))
+    Warnings.push_back((Path + ":" + BTFIdsSectionName +
+                        ": no __BTF_ID__ symbols mark its ids (no symbol "
+                        "table?): left as it is, in the old numbering")
+                           .str());
 
   Translator T(Path, Old, D, Warnings);
   for (const BTFIdSymbol &S : Ids.Symbols) {
