@@ -35,6 +35,9 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 
 namespace btfkit {
 
@@ -43,6 +46,18 @@ struct DistillResult {
   std::unique_ptr<BTF> Base;
   /// The new split BTF, over *Base.
   std::unique_ptr<BTF> Split;
+
+  /// Where input type \p OldId went: its id in Base or Split, or
+  /// std::nullopt for a base type the result does not carry (no split type
+  /// needs it) and for ids past the input. 0 (void) stays 0. Whoever holds
+  /// ids of the input (a module's .BTF_ids) renumbers them with this.
+  std::optional<uint32_t> newId(uint32_t OldId) const;
+
+  /// The input's base ids the result carries, ascending, with their new
+  /// ids; the input's split ids [OldSplitStart, OldEnd) keep their order
+  /// and start at Base->endId().
+  std::vector<std::pair<uint32_t, uint32_t>> BaseIdMap;
+  uint32_t OldSplitStart = 0, OldEnd = 0;
 };
 
 /// Distills \p Split, which must be split BTF over its full base. Fails,

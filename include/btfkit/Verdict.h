@@ -38,6 +38,8 @@ namespace btfkit {
 struct ModuleVerdict {
   std::string Module; ///< the module file
   std::string Target; ///< the kernel's BTF file
+  /// The module's name in the kernel's messages (moduleKernelName()).
+  std::string KernelName;
   /// Resilient split BTF (.BTF + .BTF.base), relocated; else classic split
   /// BTF, checked against the target directly as the kernel does.
   bool Resilient = true;
@@ -71,7 +73,10 @@ public:
   /// Resilient split BTF: \p Split is the module's .BTF over its distilled
   /// base (Split.base()), both checked by the kernel's module-load rules,
   /// the base first. \p Split must outlive the judge.
-  static ModuleJudge resilient(std::string Module, const BTF &Split);
+  /// \p KernelName is the module's name in the kernel's messages
+  /// (moduleKernelName()); empty: taken from \p Module's file name.
+  static ModuleJudge resilient(std::string Module, const BTF &Split,
+                               std::string KernelName = "");
   /// Classic split BTF: the module's .BTF, read from \p Contents (the
   /// module's bytes) over each kernel in turn, as that kernel reads it, and
   /// checked for the marks of another build's base (checkForeignBase(),
@@ -95,6 +100,7 @@ public:
 private:
   ModuleJudge() = default;
   std::string Module;
+  std::string KernelName;
   const BTF *Split = nullptr;
   std::shared_ptr<const llvm::MemoryBuffer> Contents;
   std::vector<ValidationIssue> Refusal;

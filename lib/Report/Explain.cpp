@@ -211,7 +211,8 @@ void btfkit::printVerdictText(const ModuleVerdict &V, raw_ostream &OS,
   if (!V.Refusal.empty()) {
     OS << V.Module << ": refused by " << V.Target << ": "
        << (V.Resilient ? "invalid BTF" : "classic split BTF (no .BTF.base)")
-       << ", the kernel logs \"failed to validate module BTF: "
+       << ", the kernel logs \"failed to validate module [" << V.KernelName
+       << "] BTF: "
        << V.Refusal.front().Errno << "\"\n";
     if (Brief)
       return;
@@ -231,7 +232,7 @@ void btfkit::printVerdictText(const ModuleVerdict &V, raw_ostream &OS,
   }
   if (const RelocFailure *K = R.kernelFailure())
     OS << "  the kernel logs: " << kernelMessage(*K)
-       << "; failed to validate module BTF: -22\n";
+       << "; failed to validate module [" << V.KernelName << "] BTF: -22\n";
 }
 
 static void candidatesJSON(const RelocFailure &F, json::OStream &J) {
@@ -286,7 +287,7 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
     }
     if (!V.Refusal.empty()) {
       J.attribute("kernel_message",
-                  "failed to validate module BTF: " +
+                  "failed to validate module [" + V.KernelName + "] BTF: " +
                       std::to_string(V.Refusal.front().Errno));
       J.attributeArray("invalid", [&] {
         for (const ValidationIssue &I : V.Refusal)

@@ -25,8 +25,11 @@
 using namespace btfkit;
 using namespace llvm;
 
-ModuleJudge ModuleJudge::resilient(std::string Module, const BTF &Split) {
+ModuleJudge ModuleJudge::resilient(std::string Module, const BTF &Split,
+                                   std::string KernelName) {
   ModuleJudge J;
+  J.KernelName = KernelName.empty() ? moduleKernelName(Module, {})
+                                    : std::move(KernelName);
   J.Module = std::move(Module);
   J.Split = &Split;
   J.Refusal = moduleLoadIssues(*Split.base());
@@ -46,6 +49,7 @@ ModuleJudge ModuleJudge::classic(std::string Module,
   J.Module = std::move(Module);
   J.Contents = std::move(Contents);
   ArrayRef<uint8_t> Bytes = arrayRefFromStringRef(J.Contents->getBuffer());
+  J.KernelName = moduleKernelName(J.Module, Bytes);
   if (looksLikeELF(Bytes))
     J.Functions = readModuleFunctions(J.Contents->getBufferIdentifier(), Bytes,
                                       J.SymbolsSkipped);
@@ -68,6 +72,7 @@ Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
                                         const RelocateOptions &RO) const {
   ModuleVerdict V;
   V.Module = Module;
+  V.KernelName = KernelName;
   V.Target = TargetName.str();
   if (Contents) {
     V.Resilient = false;

@@ -387,5 +387,23 @@ Expected<DistillResult> btfkit::distill(const BTF &Split) {
   DistillResult R;
   R.Base = std::move(NewBase);
   R.Split = std::move(*SplitOrErr);
+  R.BaseIdMap.reserve(Needed.size());
+  for (uint32_t Id : Needed)
+    R.BaseIdMap.emplace_back(Id, NewId[Id]);
+  R.OldSplitStart = SplitStart;
+  R.OldEnd = Split.endId();
   return R;
+}
+
+std::optional<uint32_t> DistillResult::newId(uint32_t OldId) const {
+  if (OldId == 0)
+    return 0;
+  if (OldId >= OldSplitStart)
+    return OldId < OldEnd
+               ? std::optional<uint32_t>(OldId - OldSplitStart + Base->endId())
+               : std::nullopt;
+  auto It = llvm::lower_bound(BaseIdMap, std::make_pair(OldId, uint32_t(0)));
+  if (It == BaseIdMap.end() || It->first != OldId)
+    return std::nullopt;
+  return It->second;
 }

@@ -163,7 +163,10 @@ ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
       return MR;
     }
     MR.File = std::make_unique<BTFFile>(std::move(*F));
-    Judge = ModuleJudge::resilient(Path.str(), MR.File->btf());
+    Judge = ModuleJudge::resilient(
+        Path.str(), MR.File->btf(),
+        moduleKernelName(Path,
+                         arrayRefFromStringRef(MR.Contents->getBuffer())));
   } else {
     Judge = ModuleJudge::classic(Path.str(), MR.Contents);
   }
