@@ -35,7 +35,6 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
-#include "llvm/ADT/StringMap.h"
 
 #include <algorithm>
 #include <cstring>
@@ -211,48 +210,34 @@ struct ScratchGuard {
 
 /// The string table of the new split: libbpf's btf__add_str() on split BTF,
 /// i.e. a string the distilled base holds takes the base's offset, others
-/// are appended once each, in order of first use. Source offsets are
-/// cached, so a string is hashed once however often records use it; the
-/// cache of the split's own offsets is a per-thread table whose used
-/// entries are cleared afterwards.
-thread_local std::vector<uint32_t> OwnStrScratch;
-
+/// are appended once each, in order of first use. One table keyed by
+/// content answers both (the base's strings are entered first), and source
+/// offsets are cached, so a string is hashed once however often records
+/// use it. Both tables refer to the strings where they are (the source and
+/// the distilled base outlive this), so entering one allocates nothing.
 class SplitStrings {
 public:
   SplitStrings(const BTF &Src, const BTF &NewBase, std::string &Table)
-      : Table(Table), Src(Src), Begin(NewBase.strEnd()),
-        OwnCache(OwnStrScratch) {
-    size_t Need = Src.strEnd() - Src.strBegin();
-    if (OwnCache.size() < Need)
-      OwnCache.resize(Need);
+      : Table(Table), Src(Src), Begin(NewBase.strEnd()) {
+    // About one distinct string per type, member or parameter name aside.
+    Offsets.reserve(Src.numTypes());
+    Strs.reserve(Src.numTypes());
     StringRef Tab = NewBase.stringSection();
     for (size_t Pos = 0; Pos < Tab.size();) {
       StringRef S(Tab.data() + Pos);
       if (!S.empty())
-        BaseStrs.try_emplace(S, uint32_t(Pos));
+        Strs.try_emplace(S, uint32_t(Pos));
       Pos += S.size() + 1;
     }
-  }
-  ~SplitStrings() {
-    for (uint32_t Off : Touched)
-      OwnCache[Off] = 0;
   }
 
   uint32_t map(uint32_t Off) {
     if (!Off)
       return 0;
-    if (Off >= Src.strBegin()) {
-      uint32_t &Slot = OwnCache[Off - Src.strBegin()];
-      if (!Slot) {
-        Slot = add(Src.str(Off));
-        Touched.push_back(Off - Src.strBegin());
-      }
-      return Slot;
-    }
-    uint32_t &Slot = BaseCache[Off];
-    if (!Slot)
-      Slot = add(Src.str(Off));
-    return Slot;
+    auto [It, New] = Offsets.try_emplace(Off, 0);
+    if (New)
+      It->second = add(Src.str(Off));
+    return It->second;
   }
 
   std::string &Table;
@@ -261,24 +246,18 @@ private:
   uint32_t add(StringRef S) {
     if (S.empty()) // the base's "" (libbpf finds it there too)
       return 0;
-    auto It = BaseStrs.find(S);
-    if (It != BaseStrs.end())
-      return It->second;
-    auto [Own, New] = OwnStrs.try_emplace(S, Begin + uint32_t(Table.size()));
+    auto [It, New] = Strs.try_emplace(S, Begin + uint32_t(Table.size()));
     if (New) {
       Table.append(S.data(), S.size());
       Table.push_back('\0');
     }
-    return Own->second;
+    return It->second;
   }
 
   const BTF &Src;
   uint32_t Begin;
-  DenseMap<StringRef, uint32_t> BaseStrs;
-  StringMap<uint32_t> OwnStrs;
-  std::vector<uint32_t> &OwnCache; // own string offsets
-  std::vector<uint32_t> Touched;
-  DenseMap<uint32_t, uint32_t> BaseCache; // offsets into the old base
+  DenseMap<uint32_t, uint32_t> Offsets; // source offset -> new offset
+  DenseMap<StringRef, uint32_t> Strs;   // the new chain's strings
 };
 } // namespace
 
