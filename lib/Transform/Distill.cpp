@@ -261,7 +261,15 @@ private:
 };
 } // namespace
 
-Expected<DistillResult> btfkit::distill(const BTF &Split) {
+namespace {
+/// The distilled base, and the new split over it as a blob.
+struct DistilledSplitBlob {
+  std::unique_ptr<BTF> Base;
+  std::vector<uint8_t> Split;
+};
+} // namespace
+
+static Expected<DistilledSplitBlob> distillToBlob(const BTF &Split) {
   if (!Split.isSplit())
     return makeError(Split.name(),
                      "not split BTF: distilling needs a module's BTF over "
@@ -358,13 +366,26 @@ Expected<DistillResult> btfkit::distill(const BTF &Split) {
   Header H = blobHeader(uint32_t(Bytes), uint32_t(Table.size()));
   std::memcpy(Blob.data(), &H, ClassicHeaderSize);
   Blob.insert(Blob.end(), Table.begin(), Table.end());
-  auto SplitOrErr = BTF::parseOwned(std::move(Blob), NewBase.get(),
+  return DistilledSplitBlob{std::move(NewBase), std::move(Blob)};
+}
+
+Expected<DistillResult> btfkit::distill(const BTF &Split) {
+  auto D = distillToBlob(Split);
+  if (!D)
+    return D.takeError();
+  auto SplitOrErr = BTF::parseOwned(std::move(D->Split), D->Base.get(),
                                     Split.name().str() + " (distilled split)");
   if (!SplitOrErr)
     return SplitOrErr.takeError();
-
   DistillResult R;
-  R.Base = std::move(NewBase);
+  R.Base = std::move(D->Base);
   R.Split = std::move(*SplitOrErr);
   return R;
+}
+
+Expected<DistilledBlobs> btfkit::distillBlobs(const BTF &Split) {
+  auto D = distillToBlob(Split);
+  if (!D)
+    return D.takeError();
+  return DistilledBlobs{serializeBTF(*D->Base), std::move(D->Split)};
 }

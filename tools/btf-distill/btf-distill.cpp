@@ -99,13 +99,15 @@ distillModule(std::shared_ptr<const MemoryBuffer> Contents, const BTF &Base) {
     return makeError(Input, "already has a .BTF.base section: its .BTF is "
                             "split over that distilled base, not over " +
                                 BaseBTF);
-  auto D = distill(File.btf());
+  auto D = distillBlobs(File.btf());
   if (!D)
     return D.takeError();
   // Written in the input's byte order.
-  bool Swap = File.btf().wasByteSwapped();
-  return Distilled{serializeBTF(*D->Base, Swap), serializeBTF(*D->Split, Swap),
-                   File.format()};
+  if (File.btf().wasByteSwapped()) {
+    byteSwapBlob(D->Base);
+    byteSwapBlob(D->Split);
+  }
+  return Distilled{std::move(D->Base), std::move(D->Split), File.format()};
 }
 
 /// Batch mode's output for one module, all its files or none: each
