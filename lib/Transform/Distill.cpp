@@ -336,22 +336,14 @@ static Expected<DistilledSplitBlob> distillToBlob(const BTF &Split) {
   std::vector<uint8_t> Blob(ClassicHeaderSize + Bytes);
   uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
   std::memcpy(TypeData, Own.data(), Own.size());
-  std::vector<uint32_t> Starts;
-  Starts.reserve(Split.numTypes() + Moved.size());
-  for (uint32_t Id = SplitStart; Id < Split.endId(); ++Id)
-    Starts.push_back(Split.typeOffset(Id));
-  size_t At = Own.size();
-  for (uint32_t Id : Moved) {
-    ArrayRef<uint8_t> Rec = Split.type(Id).bytes();
-    std::memcpy(TypeData + At, Rec.data(), Rec.size());
-    Starts.push_back(uint32_t(At));
-    At += Rec.size();
-  }
+  // The new split's strings come to the split's own and a few more (the
+  // base's strings its records and the moved ones use): room for those
+  // spares the table a doubling.
   std::string Table;
-  Table.reserve(Split.stringSection().size());
-  {
+  Table.reserve(Split.stringSection().size() / 4 * 5 + 4096);
+  { // The string tables go before the blob grows by the strings.
     SplitStrings Strs(Split, *NewBase, Table);
-    for (uint32_t Start : Starts) {
+    auto Rewrite = [&](uint32_t Start) {
       auto *Rec = reinterpret_cast<CommonType *>(TypeData + Start);
       forEachTypeSlot(Rec, [&](uint32_t &Ref) {
         if (Ref >= SplitStart)
@@ -360,6 +352,15 @@ static Expected<DistilledSplitBlob> distillToBlob(const BTF &Split) {
           Ref = NewId[Ref];
       });
       forEachNameSlot(Rec, [&](uint32_t &Off) { Off = Strs.map(Off); });
+    };
+    for (uint32_t Start : Split.typeOffsets())
+      Rewrite(Start);
+    size_t At = Own.size();
+    for (uint32_t Id : Moved) {
+      ArrayRef<uint8_t> Rec = Split.type(Id).bytes();
+      std::memcpy(TypeData + At, Rec.data(), Rec.size());
+      Rewrite(uint32_t(At));
+      At += Rec.size();
     }
   }
 
