@@ -35,6 +35,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 #include <cstring>
@@ -210,23 +211,28 @@ struct ScratchGuard {
 
 /// The string table of the new split: libbpf's btf__add_str() on split BTF,
 /// i.e. a string the distilled base holds takes the base's offset, others
-/// are appended once each, in order of first use. One table keyed by
-/// content answers both (the base's strings are entered first), and source
-/// offsets are cached, so a string is hashed once however often records
-/// use it. Both tables refer to the strings where they are (the source and
-/// the distilled base outlive this), so entering one allocates nothing.
+/// are appended once each, in order of first use. One set of the new
+/// chain's strings answers both (the base's are entered first); it is
+/// dedup's string set (DedupIndex.h), which stores an offset and a hash per
+/// string and allocates nothing per entry. A source offset met again is
+/// answered from a small direct-mapped cache, as in dedup's string phase,
+/// without hashing its string again.
 class SplitStrings {
 public:
   SplitStrings(const BTF &Src, const BTF &NewBase, std::string &Table)
-      : Table(Table), Src(Src), Begin(NewBase.strEnd()) {
-    // About one distinct string per type, member or parameter name aside.
-    Offsets.reserve(Src.numTypes());
+      : Table(Table), Src(Src), BaseStrs(NewBase.stringSection()),
+        Begin(NewBase.strEnd()) {
+    // Modules use about two distinct strings per type (names of types,
+    // members, parameters, enumerators), mostly fewer: the set reserved
+    // for one per type holds half as many again before it grows.
     Strs.reserve(Src.numTypes());
-    StringRef Tab = NewBase.stringSection();
-    for (size_t Pos = 0; Pos < Tab.size();) {
-      StringRef S(Tab.data() + Pos);
+    unsigned Bits = std::clamp(Log2_32_Ceil(Src.numTypes()), 8u, 16u);
+    Cache.assign(size_t(1) << Bits, CacheEntry{0, 0});
+    CacheShift = 32 - Bits;
+    for (size_t Pos = 0; Pos < BaseStrs.size();) {
+      StringRef S(BaseStrs.data() + Pos);
       if (!S.empty())
-        Strs.try_emplace(S, uint32_t(Pos));
+        insert(S, uint32_t(Pos));
       Pos += S.size() + 1;
     }
   }
@@ -234,30 +240,43 @@ public:
   uint32_t map(uint32_t Off) {
     if (!Off)
       return 0;
-    auto [It, New] = Offsets.try_emplace(Off, 0);
-    if (New)
-      It->second = add(Src.str(Off));
-    return It->second;
+    CacheEntry &C = Cache[(Off * 0x9e3779b1u) >> CacheShift];
+    if (C.In == Off)
+      return C.Out;
+    StringRef S = Src.str(Off);
+    uint32_t Result = 0;
+    if (!S.empty()) { // else the base's "" (libbpf finds it there too)
+      uint32_t Candidate = Begin + uint32_t(Table.size());
+      Result = insert(S, Candidate);
+      if (Result == Candidate)
+        Table.append(S.data(), S.size() + 1); // with its NUL
+    }
+    C = {Off, Result};
+    return Result;
   }
 
   std::string &Table;
 
 private:
-  uint32_t add(StringRef S) {
-    if (S.empty()) // the base's "" (libbpf finds it there too)
-      return 0;
-    auto [It, New] = Strs.try_emplace(S, Begin + uint32_t(Table.size()));
-    if (New) {
-      Table.append(S.data(), S.size());
-      Table.push_back('\0');
-    }
-    return It->second;
+  /// The string at offset \p O of the new chain.
+  StringRef strAt(uint32_t O) const {
+    return StringRef(O < Begin ? BaseStrs.data() + O
+                               : Table.data() + (O - Begin));
+  }
+  uint32_t insert(StringRef S, uint32_t Off) {
+    return Strs.insert(S, dd::hashString(S), Off,
+                       [this](uint32_t O) { return strAt(O); });
   }
 
+  struct CacheEntry {
+    uint32_t In, Out;
+  };
   const BTF &Src;
+  StringRef BaseStrs;
   uint32_t Begin;
-  DenseMap<uint32_t, uint32_t> Offsets; // source offset -> new offset
-  DenseMap<StringRef, uint32_t> Strs;   // the new chain's strings
+  dd::StringSet Strs;
+  std::vector<CacheEntry> Cache; // source offset -> new offset, lossy
+  unsigned CacheShift;
 };
 } // namespace
 
@@ -333,14 +352,17 @@ static Expected<DistilledSplitBlob> distillToBlob(const BTF &Split) {
     Bytes += T.bytes().size();
   }
   // Records go straight into the blob, after the header; strings follow.
-  std::vector<uint8_t> Blob(ClassicHeaderSize + Bytes);
+  // They come to the split's own and a few more (the base's strings its
+  // records and the moved ones use): the blob and the table are given room
+  // for those, so that neither has to move to grow.
+  size_t StrRoom = Split.stringSection().size() / 4 * 5 + 4096;
+  std::vector<uint8_t> Blob;
+  Blob.reserve(ClassicHeaderSize + Bytes + StrRoom);
+  Blob.resize(ClassicHeaderSize + Bytes);
   uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
   std::memcpy(TypeData, Own.data(), Own.size());
-  // The new split's strings come to the split's own and a few more (the
-  // base's strings its records and the moved ones use): room for those
-  // spares the table a doubling.
   std::string Table;
-  Table.reserve(Split.stringSection().size() / 4 * 5 + 4096);
+  Table.reserve(StrRoom);
   { // The string tables go before the blob grows by the strings.
     SplitStrings Strs(Split, *NewBase, Table);
     auto Rewrite = [&](uint32_t Start) {
