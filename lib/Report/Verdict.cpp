@@ -10,13 +10,17 @@
 // parsed and checked first, then the .BTF over it, then relocated onto the
 // running vmlinux; the first failure refuses the module's BTF. A classic
 // split BTF is parsed over vmlinux directly: a structural error there is a
-// refusal too, with the kernel's -EINVAL.
+// refusal too, with the kernel's -EINVAL. A classic split BTF the kernel
+// accepts may still be another build's, read as garbage: checkForeignBase()
+// looks for the marks of that.
 //
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/Verdict.h"
 
 #include "btfkit/Reader.h"
+
+#include "llvm/ADT/StringExtras.h"
 
 using namespace btfkit;
 using namespace llvm;
@@ -41,6 +45,12 @@ ModuleJudge ModuleJudge::classic(std::string Module,
   ModuleJudge J;
   J.Module = std::move(Module);
   J.Contents = std::move(Contents);
+  ArrayRef<uint8_t> Bytes = arrayRefFromStringRef(J.Contents->getBuffer());
+  if (looksLikeELF(Bytes))
+    J.Functions = readModuleFunctions(J.Contents->getBufferIdentifier(), Bytes,
+                                      J.SymbolsSkipped);
+  else
+    J.SymbolsSkipped = "raw BTF input, no symbol table";
   return J;
 }
 
@@ -69,6 +79,9 @@ Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
       V.Refusal.push_back(issueFromError(F.takeError()));
     else
       V.Refusal = moduleLoadIssues(F->btf());
+    if (V.Refusal.empty())
+      V.Foreign = checkForeignBase(F->btf(), Functions ? &*Functions : nullptr,
+                                   SymbolsSkipped);
     return V;
   }
   V.Refusal = Refusal;
