@@ -105,6 +105,7 @@ ol.causes details { display: inline; } ol.causes summary { display: inline;
 .cell.loads::before { content: "\2713  "; } .cell.refused::before { content: "\2717  "; }
 .cell.garbled::before { content: "\26A0  "; }
 .cell .why { display: block; color: var(--muted); font-size: .9em; }
+.row { scroll-margin-top: 3.5em; }
 details.mod > summary { list-style: none; cursor: pointer; }
 details.mod > summary::-webkit-details-marker { display: none; }
 details.mod > summary .name::before { content: "\25B8  "; color: var(--muted); }
@@ -321,7 +322,8 @@ void printModules(const CompatReport &R, raw_ostream &OS) {
     (R.Modules[I].Error.empty() ? Judged : Unjudged).push_back(I);
   // By name, for a person looking one up.
   llvm::stable_sort(Judged, [&](uint32_t A, uint32_t B) {
-    return R.Modules[A].Name < R.Modules[B].Name;
+    return StringRef(R.Modules[A].Name).compare_insensitive(R.Modules[B].Name) <
+           0;
   });
   std::string Common = commonFolder(R);
   OS << "<section id=\"modules\"><h2>Modules</h2>\n"

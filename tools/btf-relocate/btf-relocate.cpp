@@ -231,7 +231,9 @@ int runReport(std::vector<std::string> TargetPaths) {
              << " refused, " << K.Garbled << " garbled";
       if (!K.Causes.empty())
         outs() << "; first cause: " << K.Causes.front().Summary << " ("
-               << K.Causes.front().Modules.size() << " modules)";
+               << K.Causes.front().Modules.size()
+               << (K.Causes.front().Modules.size() == 1 ? " module)"
+                                                        : " modules)");
       outs() << '\n';
     }
     SmallString<256> Page(ReportDir);
