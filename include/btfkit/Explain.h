@@ -38,7 +38,7 @@ std::string kernelMessage(const RelocFailure &F);
 std::string failureLine(const RelocFailure &F, llvm::StringRef Target);
 
 /// "<the validator's message> (-22)": one line per issue of a refusal.
-std::string refusalLine(const ValidationIssue &I);
+std::string explainRefusal(const ValidationIssue &I);
 
 /// What the kernel logs when it does not take \p V's BTF: the relocation
 /// failure it reports, or "failed to validate module BTF: <errno>"; empty

@@ -155,6 +155,24 @@ CompatPair pairOf(const ModuleVerdict &V, StringRef Kernel, bool AsBuilt,
   if (P.Class == VerdictClass::Loads)
     return P;
   P.KernelMessage = kernelLogLine(V);
+  if (P.Class == VerdictClass::Garbled) {
+    // The kernel logs nothing; the evidence is what btf-relocate prints
+    // under its verdict.
+    PairCause C;
+    C.Reason = "garbled";
+    C.Summary = AsBuilt ? "classic BTF not " + V.Target + "'s"
+                        : "classic BTF of another build";
+    Causes.push_back(std::move(C));
+    std::string Text;
+    raw_string_ostream OS(Text);
+    printVerdictText(V, OS);
+    SmallVector<StringRef, 8> Lines;
+    StringRef(Text).split(Lines, '\n', -1, /*KeepEmpty=*/false);
+    for (StringRef L : Lines)
+      if (L.starts_with("  "))
+        P.Explanations.push_back(L.trim().str());
+    return P;
+  }
   if (!V.Refusal.empty()) {
     for (const ValidationIssue &I : V.Refusal) {
       PairCause C;
@@ -166,9 +184,10 @@ CompatPair pairOf(const ModuleVerdict &V, StringRef Kernel, bool AsBuilt,
           }))
         Causes.push_back(std::move(C));
       P.Explanations.push_back(
-          AsBuilt ? "its classic BTF is not valid over " + V.Target +
-                        ", the kernel it was built against: " + refusalLine(I)
-                  : refusalLine(I));
+          AsBuilt
+              ? "its classic BTF is not valid over " + V.Target +
+                    ", the kernel it was built against: " + explainRefusal(I)
+              : explainRefusal(I));
     }
     return P;
   }

@@ -117,28 +117,8 @@ std::string btfkit::kernelMessage(const RelocFailure &F) {
          std::to_string(F.DistilledId) + "] is not mapped to base BTF id";
 }
 
-std::string btfkit::refusalLine(const ValidationIssue &I) {
+static std::string refusalLine(const ValidationIssue &I) {
   return I.Message + " (" + std::to_string(I.Errno) + ")";
-}
-
-std::string btfkit::failureLine(const RelocFailure &F, StringRef Target) {
-  return describeDistilled(F) + ": " + explainFailure(F, Target);
-}
-
-/// The kernel's words for a refusal by its checks.
-static std::string validateMessage(const ValidationIssue &I) {
-  return "failed to validate module BTF: " + std::to_string(I.Errno);
-}
-
-std::string btfkit::kernelLogLine(const ModuleVerdict &V) {
-  if (V.loads())
-    return "";
-  if (!V.Refusal.empty())
-    return validateMessage(V.Refusal.front());
-  if (V.Reloc)
-    if (const RelocFailure *K = V.Reloc->kernelFailure())
-      return kernelMessage(*K);
-  return "";
 }
 
 std::string btfkit::verdictCell(const ModuleVerdict &V) {
@@ -185,8 +165,10 @@ void btfkit::printVerdictText(const ModuleVerdict &V, raw_ostream &OS,
      << (R.Failures.size() == 1 ? "" : "s") << " unmatched\n";
   if (Brief)
     return;
-  for (const RelocFailure &F : R.Failures)
-    OS << "  " << failureLine(F, sys::path::filename(V.Target)) << '\n';
+  for (const RelocFailure &F : R.Failures) {
+    OS << "  " << describeDistilled(F) << ": "
+       << explainFailure(F, sys::path::filename(V.Target)) << '\n';
+  }
   if (const RelocFailure *K = R.kernelFailure())
     OS << "  the kernel logs: " << kernelMessage(*K)
        << "; failed to validate module BTF: -22\n";
@@ -215,7 +197,9 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
     J.attribute("form", V.Resilient ? "resilient" : "classic");
     J.attribute("loads", V.loads());
     if (!V.Refusal.empty()) {
-      J.attribute("kernel_message", validateMessage(V.Refusal.front()));
+      J.attribute("kernel_message",
+                  "failed to validate module BTF: " +
+                      std::to_string(V.Refusal.front().Errno));
       J.attributeArray("invalid", [&] {
         for (const ValidationIssue &I : V.Refusal)
           J.object([&] {
@@ -257,4 +241,24 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
         });
     });
   });
+}
+
+std::string btfkit::failureLine(const RelocFailure &F, StringRef Target) {
+  return describeDistilled(F) + ": " + explainFailure(F, Target);
+}
+
+std::string btfkit::explainRefusal(const ValidationIssue &I) {
+  return refusalLine(I);
+}
+
+std::string btfkit::kernelLogLine(const ModuleVerdict &V) {
+  if (V.loads())
+    return "";
+  if (!V.Refusal.empty())
+    return "failed to validate module BTF: " +
+           std::to_string(V.Refusal.front().Errno);
+  if (V.Reloc)
+    if (const RelocFailure *K = V.Reloc->kernelFailure())
+      return kernelMessage(*K);
+  return "";
 }

@@ -31,8 +31,10 @@ const char *btfkit::moduleFormName(ModuleForm F) {
 }
 
 VerdictClass btfkit::classifyVerdict(const ModuleVerdict &V) {
-  // The garbled verdict of classic split BTF (issue 11) joins here when
-  // ModuleVerdict carries it.
+  // The one place the garbled verdict of classic split BTF (issue 11)
+  // joins once ModuleVerdict carries it:
+  //   if (V.garbled()) return VerdictClass::Garbled;
+  // the report (causes "garbled", the page's amber column) is ready for it.
   return V.loads() ? VerdictClass::Loads : VerdictClass::Refused;
 }
 
