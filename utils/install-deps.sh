@@ -11,9 +11,9 @@ PACKAGES=(
   libelf-dev zlib1g-dev libzstd-dev
   # the codecs of compressed modules and kernel images (Decompress.h)
   liblzma-dev liblz4-dev
-  # tests and benchmarks; zstd makes compressed inputs, chromium opens the
-  # compatibility report's page (utils/compat-report)
-  googletest libgtest-dev libbenchmark-dev zstd chromium
+  # tests and benchmarks; chromium opens the compatibility report's page
+  # (utils/compat-report)
+  googletest libgtest-dev libbenchmark-dev chromium
   # independent oracles and real inputs used by tests
   bpftool dwarves libbpf-dev
   # the clang-configured Linux 6.1 tree of the kernel-module tests
