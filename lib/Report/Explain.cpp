@@ -331,3 +331,23 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
     });
   });
 }
+
+std::string btfkit::failureLine(const RelocFailure &F, StringRef Target) {
+  return describeDistilled(F) + ": " + explainFailure(F, Target);
+}
+
+std::string btfkit::explainRefusal(const ValidationIssue &I) {
+  return refusalLine(I);
+}
+
+std::string btfkit::kernelLogLine(const ModuleVerdict &V) {
+  if (V.loads())
+    return "";
+  if (!V.Refusal.empty())
+    return "failed to validate module BTF: " +
+           std::to_string(V.Refusal.front().Errno);
+  if (V.Reloc)
+    if (const RelocFailure *K = V.Reloc->kernelFailure())
+      return kernelMessage(*K);
+  return "";
+}
