@@ -286,9 +286,7 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
       foreignJSON(*V.Foreign, J);
     }
     if (!V.Refusal.empty()) {
-      J.attribute("kernel_message",
-                  "failed to validate module [" + V.KernelName + "] BTF: " +
-                      std::to_string(V.Refusal.front().Errno));
+      J.attribute("kernel_message", kernelLogLine(V));
       J.attributeArray("invalid", [&] {
         for (const ValidationIssue &I : V.Refusal)
           J.object([&] {
@@ -344,8 +342,8 @@ std::string btfkit::kernelLogLine(const ModuleVerdict &V) {
   if (V.loads())
     return "";
   if (!V.Refusal.empty())
-    return "failed to validate module BTF: " +
-           std::to_string(V.Refusal.front().Errno);
+    return "failed to validate module [" + V.KernelName +
+           "] BTF: " + std::to_string(V.Refusal.front().Errno);
   if (V.Reloc)
     if (const RelocFailure *K = V.Reloc->kernelFailure())
       return kernelMessage(*K);
