@@ -66,6 +66,15 @@ struct DistillResult {
 /// or a kind this library does not know: libbpf refuses those too.
 llvm::Expected<DistillResult> distill(const BTF &Split);
 
+/// distill()'s result as the raw blobs a writer takes (host byte order,
+/// classic header), the bytes serializeBTF() gives for DistillResult's
+/// Base and Split. The new split is not loaded back: a batch of thousands
+/// of modules (btf-distill --output-dir) writes it as it was made.
+struct DistilledBlobs {
+  std::vector<uint8_t> Base, Split;
+};
+llvm::Expected<DistilledBlobs> distillBlobs(const BTF &Split);
+
 /// The kinds a distilled base holds (and a relocation target is searched
 /// for): INT, FLOAT, ENUM/ENUM64, FWD, STRUCT, UNION.
 bool isDistilledBaseKind(Kind K);

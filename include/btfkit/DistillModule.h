@@ -43,8 +43,6 @@ namespace btfkit {
 struct DistilledModule {
   /// How the input was read: an ELF module, or raw split BTF.
   BTFFile::FileFormat Format = BTFFile::Raw;
-  /// The distilled base and the new split.
-  DistillResult Types;
   /// Both serialized in the input's byte order.
   std::vector<uint8_t> BaseBlob, SplitBlob;
   /// An ELF input's .BTF_ids in the new numbering, when it has the section.

@@ -37,27 +37,41 @@ btfkit::distillModule(std::shared_ptr<const MemoryBuffer> Contents,
     return makeError(Input, "already has a .BTF.base section: its .BTF is "
                             "split over that distilled base, not over " +
                                 BaseName);
-  auto D = distill(File.btf());
-  if (!D)
-    return D.takeError();
-
   DistilledModule M;
   M.Format = File.format();
   // Written in the input's byte order.
   bool Swap = File.btf().wasByteSwapped();
+  std::optional<BTFIdsSection> Ids;
+  if (M.Format == BTFFile::ELF) {
+    auto Read =
+        readBTFIds(Input, arrayRefFromStringRef(Contents->getBuffer()));
+    if (!Read)
+      return Read.takeError();
+    Ids = std::move(*Read);
+  }
+  if (!Ids) {
+    // Nothing holds the old ids: the new split is written as distill made
+    // it, not loaded back (a distribution's thousands of modules in a
+    // batch; most have no .BTF_ids).
+    auto B = distillBlobs(File.btf());
+    if (!B)
+      return B.takeError();
+    M.BaseBlob = std::move(B->Base);
+    M.SplitBlob = std::move(B->Split);
+    if (Swap) {
+      byteSwapBlob(M.BaseBlob);
+      byteSwapBlob(M.SplitBlob);
+    }
+    return M;
+  }
+  auto D = distill(File.btf());
+  if (!D)
+    return D.takeError();
   M.BaseBlob = serializeBTF(*D->Base, Swap);
   M.SplitBlob = serializeBTF(*D->Split, Swap);
-  if (M.Format == BTFFile::ELF) {
-    auto Ids = readBTFIds(Input, arrayRefFromStringRef(Contents->getBuffer()));
-    if (!Ids)
-      return Ids.takeError();
-    if (*Ids) {
-      auto NewIds = translateBTFIds(Input, **Ids, File.btf(), *D, M.Warnings);
-      if (!NewIds)
-        return NewIds.takeError();
-      M.BTFIds = std::move(*NewIds);
-    }
-  }
-  M.Types = std::move(*D);
+  auto NewIds = translateBTFIds(Input, *Ids, File.btf(), *D, M.Warnings);
+  if (!NewIds)
+    return NewIds.takeError();
+  M.BTFIds = std::move(*NewIds);
   return M;
 }

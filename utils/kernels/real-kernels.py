@@ -128,8 +128,9 @@ class Suite:
         good = [c.name for c in cases if c.load == "ok" and c.btf == "present"]
         print(f"  control boot of {release}: {len(good)} of {len(cases)} "
               f"modules load with their BTF ({boots} boot(s), {secs:.0f} s)")
-        with open(saved, "w") as f:
-            json.dump({"candidates": names, "loadable": good}, f)
+        if release and good:  # a boot that did not run keeps nothing
+            with open(saved, "w") as f:
+                json.dump({"candidates": names, "loadable": good}, f)
         return good
 
     # --- predictions -----------------------------------------------------
