@@ -151,6 +151,7 @@ void btfkit::printVerdictText(const ModuleVerdict &V, raw_ostream &OS,
   if (!V.Refusal.empty()) {
     OS << V.Module << ": refused by " << V.Target << ": "
        << (V.Resilient ? "invalid BTF" : "classic split BTF (no .BTF.base)")
+       << " by Linux " << V.Kernel.str() << "'s rules"
        << ", the kernel logs \"failed to validate module BTF: "
        << V.Refusal.front().Errno << "\"\n";
     if (Brief)
@@ -200,6 +201,7 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
       J.attribute("kernel_message",
                   "failed to validate module BTF: " +
                       std::to_string(V.Refusal.front().Errno));
+      J.attribute("kernel_rules", V.Kernel.str());
       J.attributeArray("invalid", [&] {
         for (const ValidationIssue &I : V.Refusal)
           J.object([&] {

@@ -10,7 +10,10 @@
 // parsed and checked first, then the .BTF over it, then relocated onto the
 // running vmlinux; the first failure refuses the module's BTF. A classic
 // split BTF is parsed over vmlinux directly: a structural error there is a
-// refusal too, with the kernel's -EINVAL.
+// refusal too, with the kernel's -EINVAL. The checks are those of the
+// target's release (KernelVersion.h). Releases before 6.11 (DistilledBase)
+// do not read .BTF.base at all; a resilient module is judged there as a
+// release of those rules that reads it would judge it (docs/Validation.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,15 +28,22 @@ ModuleJudge ModuleJudge::resilient(std::string Module, const BTF &Split) {
   ModuleJudge J;
   J.Module = std::move(Module);
   J.Split = &Split;
-  J.Refusal = moduleLoadIssues(*Split.base());
-  J.RefusedBlob = BTFBaseSectionName;
-  if (J.Refusal.empty()) {
-    J.Refusal = moduleLoadIssues(Split);
-    J.RefusedBlob = BTFSectionName;
-  }
-  if (J.Refusal.empty())
-    J.RefusedBlob.clear();
   return J;
+}
+
+ModuleRefusal ModuleJudge::refusal(KernelVersion Kernel) const {
+  ModuleRefusal R;
+  if (!Split)
+    return R;
+  R.Issues = moduleLoadIssues(*Split->base(), Kernel);
+  R.Blob = BTFBaseSectionName;
+  if (R.Issues.empty()) {
+    R.Issues = moduleLoadIssues(*Split, Kernel);
+    R.Blob = BTFSectionName;
+  }
+  if (R.Issues.empty())
+    R.Blob.clear();
+  return R;
 }
 
 ModuleJudge ModuleJudge::classic(std::string Module,
@@ -55,10 +65,12 @@ static ValidationIssue issueFromError(Error E) {
 
 Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
                                         const BaseIndex &Index,
+                                        KernelVersion Kernel,
                                         const RelocateOptions &RO) const {
   ModuleVerdict V;
   V.Module = Module;
   V.Target = TargetName.str();
+  V.Kernel = Kernel;
   if (Contents) {
     V.Resilient = false;
     LoadOptions LO;
@@ -68,11 +80,11 @@ Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
     if (!F)
       V.Refusal.push_back(issueFromError(F.takeError()));
     else
-      V.Refusal = moduleLoadIssues(F->btf());
+      V.Refusal = moduleLoadIssues(F->btf(), Kernel);
     return V;
   }
-  V.Refusal = Refusal;
-  if (!Refusal.empty())
+  V.Refusal = refusal(Kernel).Issues;
+  if (!V.Refusal.empty())
     return V;
   auto R = relocate(*Split, Index, RO);
   if (!R)

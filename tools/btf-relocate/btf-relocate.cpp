@@ -7,7 +7,8 @@
 //===----------------------------------------------------------------------===//
 //
 // btf-relocate MODULE... [--base-btf=TARGET]... [-o OUT | --output-dir=DIR]
-//              [--distilled-base=FILE] [--format=text|json] [--quiet]
+//              [--distilled-base=FILE] [--kernel-version=X.Y]
+//              [--format=text|json] [--quiet]
 //
 // For each MODULE (an ELF with .BTF + .BTF.base, an object the btfkit
 // plugin compiled against a base, or raw split BTF over the
@@ -15,7 +16,10 @@
 // TARGET (default /sys/kernel/btf/vmlinux): relocates the split BTF onto
 // TARGET's BTF, and explains every distilled type that finds no match. A
 // module with a .BTF but no .BTF.base (classic split BTF) is validated over
-// TARGET as the kernel does instead. With one TARGET, writes the relocated
+// TARGET as the kernel does instead. The module-load checks are those of
+// --kernel-version's release for every TARGET, else of each TARGET's
+// default (the running kernel's for /sys/kernel/btf/vmlinux, else the
+// newest btfkit knows). With one TARGET, writes the relocated
 // split BTF (raw) to OUT, or to DIR/<module name without extension>.btf for
 // each module that relocates. With several, prints a module x kernel matrix
 // of verdicts and writes nothing.
@@ -28,6 +32,7 @@
 #include "btfkit/BaseIndex.h"
 #include "btfkit/Error.h"
 #include "btfkit/Explain.h"
+#include "btfkit/KernelVersion.h"
 #include "btfkit/Reader.h"
 #include "btfkit/Relocate.h"
 #include "btfkit/ToolSupport.h"
@@ -74,6 +79,12 @@ static cl::opt<Format> OutFormat(
     cl::values(clEnumValN(Format::Text, "text", "explanations as text"),
                clEnumValN(Format::JSON, "json", "one JSON document")),
     cl::cat(Cat));
+static cl::opt<std::string> KernelVersionOpt(
+    "kernel-version", cl::value_desc("X.Y"),
+    cl::desc("Judge every target by this Linux release's rules (default: "
+             "the running kernel's for /sys/kernel/btf/vmlinux, else the "
+             "newest known)"),
+    cl::cat(Cat));
 static cl::opt<bool> Quiet("quiet",
                            cl::desc("Print nothing; report by exit status"),
                            cl::cat(Cat));
@@ -84,6 +95,7 @@ namespace {
 
 struct Target {
   std::string Path;
+  KernelVersion Kernel;
   std::unique_ptr<BTF> B;
   std::unique_ptr<BaseIndex> Index; // built on first use
   const BaseIndex &index() {
@@ -168,7 +180,7 @@ ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
     RelocateOptions RO;
     RO.Name = (Path + " relocated onto " + T.Path).str();
     RO.BuildOutput = Ts.size() == 1 && (!Output.empty() || !OutputDir.empty());
-    auto V = Judge->on(T.Path, *T.B, T.index(), RO);
+    auto V = Judge->on(T.Path, *T.B, T.index(), T.Kernel, RO);
     if (!V) {
       reportError(Tool, V.takeError());
       MR.Bad = true;
@@ -234,6 +246,11 @@ int main(int argc, char **argv) {
                                       "for several"));
     return 2;
   }
+  auto Kernel = kernelVersionOption(KernelVersionOpt);
+  if (!Kernel) {
+    reportError(Tool, Kernel.takeError());
+    return 2;
+  }
   std::vector<std::string> TargetPaths(Targets.begin(), Targets.end());
   if (TargetPaths.empty())
     TargetPaths.push_back(SysfsVmlinux);
@@ -253,6 +270,7 @@ int main(int argc, char **argv) {
     }
     Target T;
     T.Path = P;
+    T.Kernel = KernelVersion::orForTarget(*Kernel, P);
     T.B = std::move(*B);
     Ts.push_back(std::move(T));
   }
