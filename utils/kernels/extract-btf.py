@@ -28,7 +28,16 @@ def die(msg):
 def decompress(data, what):
     """Decompress an xz, zstd or gzip stream (trailing bytes ignored)."""
     if data.startswith(b"\xfd7zXZ\x00"):
-        return lzma.decompress(data)
+        # Streams one after the other (modules may have several), then
+        # whatever follows: the kernel appends the decompressed size.
+        out = b""
+        while data.startswith(b"\xfd7zXZ\x00"):
+            d = lzma.LZMADecompressor()
+            out += d.decompress(data)
+            if not d.eof:
+                die("%s: truncated xz stream" % what)
+            data = d.unused_data.lstrip(b"\0")
+        return out
     if data.startswith(b"\x1f\x8b"):
         return gzip.decompress(data)
     if data.startswith(b"\x28\xb5\x2f\xfd"):
