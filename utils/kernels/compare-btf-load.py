@@ -167,8 +167,8 @@ def main():
                 print("compare-btf-load: bpf() is not allowed here")
                 return 77
         agree = differ = skipped = 0
-        # What btfkit says of each file, and which the kernel must load.
-        verdicts, loadable = {}, []
+        # What btfkit says of each file it reads standalone: those are compared.
+        verdicts, compared = {}, []
         for f in sorted(files):
             v = subprocess.run([dump, "--validate", "--kernel-version=" + release, f],
                                capture_output=True, text=True)
@@ -179,10 +179,10 @@ def main():
                 skipped += 1
                 continue
             verdicts[f] = v
-            loadable.append(f)
+            compared.append(f)
         if bzimage:
-            kernel_out = dict(zip(loadable, vm_results(loader, bzimage, loadable, tmp)))
-        for f in loadable:
+            kernel_out = dict(zip(compared, vm_results(loader, bzimage, compared, tmp)))
+        for f in compared:
             v = verdicts[f]
             k = kernel_out[f] if bzimage else subprocess.run(
                 [loader, f], capture_output=True, text=True).stdout
