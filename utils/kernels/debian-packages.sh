@@ -12,8 +12,9 @@
 #   debian-packages.sh names            the pinned names
 #
 # Cache: $BTFKIT_DEBIAN_CACHE, default ~/.cache/btfkit-debian. Every package
-# of a NAME is unpacked into one folder, ROOT/NAME, with a .complete marker
-# written last, so an interrupted fetch is redone, never half used.
+# of a NAME is unpacked into one folder, root/NAME-<hash of its pin line>,
+# with a .complete marker written last, so an interrupted fetch is redone,
+# never half used.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 PINS=${BTFKIT_KERNEL_PINS:-$here/pins}
@@ -35,7 +36,10 @@ apt_opts=(-o "Dir::Etc::sourcelist=$APT/sources.list" -o Dir::Etc::sourceparts=/
 
 # update_lists: refreshes the private package lists at most once an hour.
 update_lists() {
-  mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
+  local lock
+  mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$CACHE/locks"
+  exec {lock}>"$CACHE/locks/apt-lists"
+  flock "$lock"
   local key=/usr/share/keyrings/debian-archive-keyring.gpg
   {
     for s in trixie sid experimental bookworm-backports; do
@@ -46,6 +50,7 @@ update_lists() {
     apt-get "${apt_opts[@]}" -q update >"$APT/update.log" 2>&1 \
       || die "apt-get update of the private state failed (see $APT/update.log)"
   fi
+  exec {lock}>&-
 }
 
 pin_line() {
@@ -56,12 +61,19 @@ pin_line() {
 }
 
 fetch_one() {
-  local name=$1 line dest tmp
-  dest=$CACHE/root/$name
-  if [ -f "$dest/.complete" ] && [ "$(cat "$dest/.complete")" = "$(pin_line "$name")" ]; then
+  local name=$1 line dest tmp lock
+  line=$(pin_line "$name")
+  # Each pin of a NAME unpacks into a folder of its own, so checkouts with
+  # different pins share the cache without undoing each other's fetches.
+  dest=$CACHE/root/$name-$(echo "$line" | sha256sum | cut -c1-8)
+  # One fetch of a NAME at a time; the others wait and find it complete.
+  mkdir -p "$CACHE/locks"
+  exec {lock}>"$CACHE/locks/$name"
+  flock "$lock"
+  if [ -f "$dest/.complete" ]; then
+    exec {lock}>&-
     echo "$dest"; return
   fi
-  line=$(pin_line "$name")
   update_lists
   tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
   # shellcheck disable=SC2086
@@ -75,6 +87,7 @@ fetch_one() {
   done
   rm -rf "$tmp"
   echo "$line" >"$dest/.complete"
+  exec {lock}>&-
   echo "$dest"
 }
 
