@@ -15,19 +15,21 @@ summary; exit 0 when all agree, 1 otherwise, 77 when bpf() is not allowed.
 
 With --vm, the kernel is BZIMAGE (a distribution's vmlinuz, e.g. from
 utils/kernels/debian-packages.sh) booted under qemu-system-x86_64 (TCG) with
-an initramfs whose /init is the loader: it loads every file and powers off;
-the release comes from the image's header.
+an initramfs (guest.py's) whose /init is the loader: it loads every file and
+restarts, which ends QEMU; the release comes from the image's header.
 
 A maintainer's tool, not a test: its answer depends on the machine's
 kernel. docs/Validation.md gives the figures of the last run.
 """
 import os
 import platform
-import shutil
 import struct
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guest  # noqa: E402
 
 LOADER = r"""
 #include <linux/bpf.h>
@@ -109,20 +111,18 @@ def bzimage_release(path):
 def vm_results(loader, bzimage, files, tmp):
     """Boots BZIMAGE with the loader as /init; returns each file's output
     (the lines the loader printed for it)."""
-    root = os.path.join(tmp, "root")
-    os.makedirs(os.path.join(root, "t"))
-    shutil.copy(loader, os.path.join(root, "init"))
+    cpio_path = os.path.join(tmp, "initrd.cpio")
+    cpio = guest.Cpio(cpio_path)
+    cpio.dir("t")
+    with open(loader, "rb") as f:
+        cpio.file("init", f.read(), 0o755)
     for i, f in enumerate(files):
-        shutil.copy(f, os.path.join(root, "t", "%d.btf" % i))
-    cpio = os.path.join(tmp, "initrd.cpio")
-    listing = subprocess.run(["find", "."], cwd=root, capture_output=True,
-                             text=True, check=True).stdout
-    with open(cpio, "wb") as out:
-        subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root,
-                       input=listing.encode(), stdout=out, check=True)
+        with open(f, "rb") as fh:
+            cpio.file("t/%d.btf" % i, fh.read())
+    cpio.close()
     r = subprocess.run(
-        ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "3G",
-         "-kernel", bzimage, "-initrd", cpio, "-nographic", "-no-reboot",
+        [guest.QEMU, "-accel", "tcg", "-cpu", "max", "-m", "3G",
+         "-kernel", bzimage, "-initrd", cpio_path, "-nographic", "-no-reboot",
          "-append", "console=ttyS0 quiet panic=-1"],
         capture_output=True, text=True, errors="replace", timeout=1800)
     out = {}
