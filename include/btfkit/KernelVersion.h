@@ -59,20 +59,24 @@ struct KernelVersion {
   static std::optional<KernelVersion> running();
   /// The rules to judge a target by when the user named none: the running
   /// kernel's when \p TargetPath is one of its /sys/kernel/btf files, else
-  /// the newest.
-  static KernelVersion forTarget(llvm::StringRef TargetPath);
+  /// the target's own \p Release when it tells one (a vmlinux or vmlinuz
+  /// does: KernelImage.h), else the newest.
+  static KernelVersion forTarget(llvm::StringRef TargetPath,
+                                 llvm::StringRef Release = "");
   /// The release a tool's command line names: \p Value (given with the
   /// option \p Option), else $BTFKIT_KERNEL_VERSION, else for the Kbuild
   /// drop-ins (\p InKbuild) Kbuild's $KERNELVERSION, the tree being built;
   /// none when nothing names one. An error names the option or variable
   /// and the value.
   static llvm::Expected<std::optional<KernelVersion>>
-  fromToolOptions(llvm::StringRef Option, std::optional<llvm::StringRef> Value,
+  fromToolOptions(llvm::StringRef Option,
+                  const std::optional<std::string> &Value,
                   bool InKbuild = false);
-  /// An explicit version if given, else forTarget(\p TargetPath).
+  /// An explicit version if given, else forTarget().
   static KernelVersion orForTarget(std::optional<KernelVersion> Explicit,
-                                   llvm::StringRef TargetPath) {
-    return Explicit ? *Explicit : forTarget(TargetPath);
+                                   llvm::StringRef TargetPath,
+                                   llvm::StringRef Release = "") {
+    return Explicit ? *Explicit : forTarget(TargetPath, Release);
   }
 
   /// "6.12".
@@ -93,9 +97,9 @@ struct KernelVersion {
 template <typename StringOpt>
 llvm::Expected<std::optional<KernelVersion>>
 kernelVersionOption(const StringOpt &Opt) {
-  std::optional<llvm::StringRef> Value;
+  std::optional<std::string> Value;
   if (Opt.getNumOccurrences())
-    Value = llvm::StringRef(Opt);
+    Value = Opt;
   return KernelVersion::fromToolOptions("--" + Opt.ArgStr.str(), Value);
 }
 
@@ -149,10 +153,6 @@ public:
   /// sizeof(struct btf_header): header bytes past it must be zero.
   uint32_t headerSize() const {
     return has(RuleChange::LayoutSection) ? 32 : 24;
-  }
-  /// The largest vlen the info word may hold.
-  uint32_t maxVlen() const {
-    return has(RuleChange::WideInfo) ? 0xffffff : 0xffff;
   }
 
 private:

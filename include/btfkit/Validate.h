@@ -69,10 +69,10 @@ struct ValidateOptions {
   /// Stop at the first issue, as the kernel does. Otherwise collect all
   /// (issues after the first may be consequences of it).
   bool StopAtFirst = true;
-  /// Also run the resolve pass (btf_check_all_types), the BTF_MAX_SIZE
-  /// limit and the layout section's own checks, which the kernel applies to
-  /// BTF loaded with BPF_BTF_LOAD but not to vmlinux or module BTF. Clear
-  /// it to predict exactly whether a module's BTF loads.
+  /// Also run the resolve pass (btf_check_all_types) and the BTF_MAX_SIZE
+  /// limit, which the kernel applies to BTF loaded with BPF_BTF_LOAD but not
+  /// to vmlinux or module BTF. Clear it to predict exactly whether a
+  /// module's BTF loads.
   bool ResolveTypes = true;
   /// sizeof(void *) of the target kernel (the size of a PTR member).
   uint32_t PointerSize = 8;

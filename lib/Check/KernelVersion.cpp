@@ -100,9 +100,8 @@ Expected<KernelVersion> KernelVersion::parseOption(StringRef Option,
   return *V;
 }
 
-Expected<std::optional<KernelVersion>>
-KernelVersion::fromToolOptions(StringRef Option, std::optional<StringRef> Value,
-                               bool InKbuild) {
+Expected<std::optional<KernelVersion>> KernelVersion::fromToolOptions(
+    StringRef Option, const std::optional<std::string> &Value, bool InKbuild) {
   if (Value)
     return parseOption(Option, *Value);
   if (std::optional<std::string> Env =
@@ -124,10 +123,10 @@ std::optional<KernelVersion> KernelVersion::running() {
   return parse(U.release);
 }
 
-KernelVersion KernelVersion::forTarget(StringRef TargetPath) {
-  if (!TargetPath.starts_with("/sys/kernel/btf/"))
-    return newest();
-  std::optional<KernelVersion> R = running();
+KernelVersion KernelVersion::forTarget(StringRef TargetPath,
+                                       StringRef Release) {
+  std::optional<KernelVersion> R =
+      TargetPath.starts_with("/sys/kernel/btf/") ? running() : parse(Release);
   if (!R)
     return newest();
   // A kernel older than any btfkit knows is judged by the oldest rules.

@@ -10,10 +10,12 @@
 // parsed and checked first, then the .BTF over it, then relocated onto the
 // running vmlinux; the first failure refuses the module's BTF. A classic
 // split BTF is parsed over vmlinux directly: a structural error there is a
-// refusal too, with the kernel's -EINVAL. The checks are those of the
-// target's release (KernelVersion.h). Releases before 6.11 (DistilledBase)
-// do not read .BTF.base at all; a resilient module is judged there as a
-// release of those rules that reads it would judge it (docs/Validation.md).
+// refusal too, with the kernel's -EINVAL. A classic split BTF the kernel
+// accepts may still be another build's, read as garbage: checkForeignBase()
+// looks for the marks of that. The checks are those of the target's release
+// (KernelVersion.h). Releases before 6.11 (DistilledBase) do not read
+// .BTF.base at all; a resilient module is judged there as a release of
+// those rules that reads it would judge it (docs/Validation.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,11 +23,16 @@
 
 #include "btfkit/Reader.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 using namespace btfkit;
 using namespace llvm;
 
-ModuleJudge ModuleJudge::resilient(std::string Module, const BTF &Split) {
+ModuleJudge ModuleJudge::resilient(std::string Module, const BTF &Split,
+                                   std::string KernelName) {
   ModuleJudge J;
+  J.KernelName =
+      KernelName.empty() ? moduleKernelName(Module, {}) : std::move(KernelName);
   J.Module = std::move(Module);
   J.Split = &Split;
   return J;
@@ -51,6 +58,13 @@ ModuleJudge ModuleJudge::classic(std::string Module,
   ModuleJudge J;
   J.Module = std::move(Module);
   J.Contents = std::move(Contents);
+  ArrayRef<uint8_t> Bytes = arrayRefFromStringRef(J.Contents->getBuffer());
+  J.KernelName = moduleKernelName(J.Module, Bytes);
+  if (looksLikeELF(Bytes))
+    J.Functions = readModuleFunctions(J.Contents->getBufferIdentifier(), Bytes,
+                                      J.SymbolsSkipped);
+  else
+    J.SymbolsSkipped = "raw BTF input, no symbol table";
   return J;
 }
 
@@ -69,6 +83,7 @@ Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
                                         const RelocateOptions &RO) const {
   ModuleVerdict V;
   V.Module = Module;
+  V.KernelName = KernelName;
   V.Target = TargetName.str();
   V.Kernel = Kernel;
   if (Contents) {
@@ -81,6 +96,9 @@ Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
       V.Refusal.push_back(issueFromError(F.takeError()));
     else
       V.Refusal = moduleLoadIssues(F->btf(), Kernel);
+    if (V.Refusal.empty())
+      V.Foreign = checkForeignBase(F->btf(), Functions ? &*Functions : nullptr,
+                                   SymbolsSkipped);
     return V;
   }
   V.Refusal = refusal(Kernel).Issues;

@@ -349,8 +349,8 @@ TEST(ValidateTest, RuleChangesAreOrderedAndKnown) {
     EXPECT_TRUE(KernelRules().has(Rows[I].Change)); // the newest has all
   }
   EXPECT_EQ(firstWith(RuleChange::TagKindFlag), KernelVersion(6, 15));
-  EXPECT_EQ(KernelRules(KernelVersion(6, 12)).maxVlen(), 0xffffu);
-  EXPECT_EQ(KernelRules(KernelVersion(7, 2)).maxVlen(), 0xffffffu);
+  EXPECT_EQ(KernelRules(KernelVersion(6, 12)).headerSize(), 24u);
+  EXPECT_EQ(KernelRules(KernelVersion(7, 2)).headerSize(), 32u);
 }
 
 TEST(ValidateTest, DefaultRulesFollowTheTarget) {

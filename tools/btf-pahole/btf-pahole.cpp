@@ -164,11 +164,9 @@ int main(int argc, char **argv) {
   }
   if (auto Env = sys::Process::GetEnv("BTFKIT_FATAL_WARNINGS"))
     Opts.FatalWarnings |= !Env->empty() && *Env != "0";
-  auto Kernel = KernelVersion::fromToolOptions(
-      "--kernel-version",
-      KernelVersionArg ? std::optional<StringRef>(*KernelVersionArg)
-                       : std::nullopt,
-      /*InKbuild=*/true);
+  auto Kernel =
+      KernelVersion::fromToolOptions("--kernel-version", KernelVersionArg,
+                                     /*InKbuild=*/true);
   if (!Kernel) {
     reportError(Tool, Kernel.takeError());
     return 2;

@@ -153,11 +153,9 @@ Expected<LdCommandLine> parseLdCommandLine(int Argc, const char *const *Argv) {
   if (!HaveFatal)
     if (auto Env = sys::Process::GetEnv("BTFKIT_FATAL_WARNINGS"))
       CL.Link.FatalWarnings = !Env->empty() && *Env != "0";
-  auto Kernel = KernelVersion::fromToolOptions(
-      "--btf-kernel-version",
-      KernelVersionArg ? std::optional<StringRef>(*KernelVersionArg)
-                       : std::nullopt,
-      /*InKbuild=*/true);
+  auto Kernel =
+      KernelVersion::fromToolOptions("--btf-kernel-version", KernelVersionArg,
+                                     /*InKbuild=*/true);
   if (!Kernel)
     return Kernel.takeError();
   CL.Link.Kernel = *Kernel;
