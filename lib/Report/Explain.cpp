@@ -212,8 +212,7 @@ void btfkit::printVerdictText(const ModuleVerdict &V, raw_ostream &OS,
     OS << V.Module << ": refused by " << V.Target << ": "
        << (V.Resilient ? "invalid BTF" : "classic split BTF (no .BTF.base)")
        << " by Linux " << V.Kernel.str() << "'s rules"
-       << ", the kernel logs \"failed to validate module [" << V.KernelName
-       << "] BTF: " << V.Refusal.front().Errno << "\"\n";
+       << ", the kernel logs \"" << kernelLogLine(V) << "\"\n";
     if (Brief)
       return;
     for (const ValidationIssue &I : V.Refusal)
@@ -286,9 +285,7 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
       foreignJSON(*V.Foreign, J);
     }
     if (!V.Refusal.empty()) {
-      J.attribute("kernel_message",
-                  "failed to validate module [" + V.KernelName +
-                      "] BTF: " + std::to_string(V.Refusal.front().Errno));
+      J.attribute("kernel_message", kernelLogLine(V));
       J.attribute("kernel_rules", V.Kernel.str());
       J.attributeArray("invalid", [&] {
         for (const ValidationIssue &I : V.Refusal)
@@ -345,8 +342,8 @@ std::string btfkit::kernelLogLine(const ModuleVerdict &V) {
   if (V.loads())
     return "";
   if (!V.Refusal.empty())
-    return "failed to validate module BTF: " +
-           std::to_string(V.Refusal.front().Errno);
+    return "failed to validate module [" + V.KernelName +
+           "] BTF: " + std::to_string(V.Refusal.front().Errno);
   if (V.Reloc)
     if (const RelocFailure *K = V.Reloc->kernelFailure())
       return kernelMessage(*K);
