@@ -24,7 +24,7 @@ HEADER_LAYER = {
     "Writer.h": "Core", "OutputFile.h": "Core", "ToolSupport.h": "Core",
     "TypeWalk.h": "Core", "Fragment.h": "Core", "Error.h": "Core", "Config.h": "Core",
     "Decompress.h": "Core", "KernelImage.h": "Core",
-    "Validate.h": "Check", "ForeignBase.h": "Check",
+    "Validate.h": "Check", "KernelVersion.h": "Check", "ForeignBase.h": "Check",
     "Dedup.h": "Transform", "Distill.h": "Transform", "DistillModule.h": "Transform", "Relocate.h": "Transform",
     "BaseIndex.h": "Transform",
     "Dump.h": "Report", "Diff.h": "Report", "Explain.h": "Report", "Verdict.h": "Report",

@@ -2,7 +2,7 @@
 # btfkit's main job from nothing: installs dependencies, builds, then
 #  1. loads a real kernel's BTF (the running kernel's /sys/kernel/btf/vmlinux
 #     when there is one, else the bundled Debian 6.1.0-50 vmlinux BTF) and
-#     checks it by the kernel's rules;
+#     checks it by that kernel's own release's rules;
 #  2. compiles the bundled sample module with clang-19 and the btfkit
 #     plugin against the bundled 6.1.0-50 base, links it (ld.lld-19 -r, then
 #     btf-link: merge + check), and shows its .BTF + .BTF.base;
@@ -21,17 +21,21 @@ trap 'rm -rf "$work"' EXIT
 
 xz -dc "$root/data/vmlinux-6.1.0-50-amd64.btf.xz" >"$work/vmlinux-6.1.0-50.btf"
 xz -dc "$root/data/vmlinux-6.1.0-47-amd64.btf.xz" >"$work/vmlinux-6.1.0-47.btf"
+# The release whose rules judge the target: btf-dump takes the running
+# kernel's by itself for /sys/kernel/btf/vmlinux; the bundled BTF is 6.1's.
 if [ -r /sys/kernel/btf/vmlinux ]; then
   target=/sys/kernel/btf/vmlinux
+  target_rules=()
   echo "== target kernel: the running kernel ($(uname -r), $target)"
 else
   target=$work/vmlinux-6.1.0-50.btf
+  target_rules=(--kernel-version=6.1)
   echo "== target kernel: bundled Debian 6.1.0-50 (no /sys/kernel/btf/vmlinux here)"
 fi
 
 echo
-echo "== 1. the target's BTF, checked by the kernel's rules (those of Linux 6.1, which the bundled kernels run)"
-"$bin/btf-dump" --validate "$target" || true
+echo "== 1. the target's BTF, checked by the rules of the kernel release it comes from"
+"$bin/btf-dump" --validate "${target_rules[@]}" "$target" || true
 "$bin/btf-dump" "$target" | sed -n 's/^\[[0-9]*\] \([A-Z_0-9]*\) .*/\1/p' | sort | uniq -c | sort -rn | head -n 8
 
 echo

@@ -20,6 +20,7 @@
 #ifndef BTFKIT_COMPATREPORT_H
 #define BTFKIT_COMPATREPORT_H
 
+#include "btfkit/KernelVersion.h"
 #include "btfkit/ModuleInput.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -45,6 +46,10 @@ struct CompatReportOptions {
   std::string DistilledBase;
   /// Worker threads; 0 uses every core.
   unsigned Threads = 0;
+  /// The release whose rules judge every kernel (KernelVersion.h); unset:
+  /// each kernel's own (KernelVersion::forTarget() of its file and
+  /// release).
+  std::optional<KernelVersion> Kernel;
 };
 
 /// One reason kernels refuse (or garble) modules, with the modules it

@@ -38,6 +38,7 @@
 #include "btfkit/Explain.h"
 #include "btfkit/Fragment.h"
 #include "btfkit/IndexedBase.h"
+#include "btfkit/KernelVersion.h"
 #include "btfkit/Relocate.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -69,6 +70,11 @@ struct LinkOptions {
   std::string BasePath;
   /// Kernels to check the result against (each a BTF file as above).
   std::vector<std::string> CheckAgainst;
+  /// The release whose rules the checks use (KernelVersion.h), for the base
+  /// and every CheckAgainst kernel. Unset: each kernel's default
+  /// (KernelVersion::forTarget: the running kernel's for its
+  /// /sys/kernel/btf files, else the newest rules).
+  std::optional<KernelVersion> Kernel;
   /// Failed checks (module-load rules, a kernel of CheckAgainst that would
   /// refuse the module, objects without a fragment) fail the link.
   bool FatalWarnings = false;

@@ -49,6 +49,8 @@ struct ModuleInputOptions {
   const BTF *BuiltAgainst = nullptr;
   const BaseIndex *BuiltAgainstIndex = nullptr;
   std::string BuiltAgainstName;
+  /// Its release, whose rules read the module as built (KernelVersion.h).
+  KernelVersion BuiltAgainstKernel;
 };
 
 /// How a module's BTF is judged.
@@ -101,9 +103,11 @@ public:
   /// its Target naming the built-against kernel). Null otherwise.
   const ModuleVerdict *asBuilt() const { return AsBuilt.get(); }
 
-  /// The verdict on the kernel \p Target (ModuleJudge::on()).
+  /// The verdict on the kernel \p Target, a \p Kernel release
+  /// (ModuleJudge::on()).
   llvm::Expected<ModuleVerdict> on(llvm::StringRef TargetName,
                                    const BTF &Target, const BaseIndex &Index,
+                                   KernelVersion Kernel,
                                    const RelocateOptions &RO = {}) const;
 
 private:

@@ -9,8 +9,10 @@
 /// \file
 /// Checks a BTF the way the kernel checks BTF it is given (kernel/bpf/btf.c:
 /// btf_parse_hdr, btf_check_all_metas, btf_check_all_types and the per-kind
-/// checks), for a base BTF and for split BTF over a base. A BTF that passes
-/// is one the kernel would accept; a failure carries the kernel's wording
+/// checks), for a base BTF and for split BTF over a base, by the rules of
+/// the release named in the options (KernelVersion.h; the newest known by
+/// default). A BTF that passes is one that kernel would accept; a failure
+/// carries the kernel's wording
 /// ("Invalid name", "Invalid member bits_offset", "Loop detected", ...)
 /// together with the type id, its kind and name, so it can be matched to
 /// what dmesg says when a module's BTF is refused ("failed to validate module
@@ -22,6 +24,7 @@
 #define BTFKIT_VALIDATE_H
 
 #include "btfkit/BTF.h"
+#include "btfkit/KernelVersion.h"
 
 #include <string>
 #include <vector>
@@ -55,7 +58,7 @@ struct ValidationIssue {
   /// -E2BIG (-7) for an unsupported header or an oversized blob, -ELOOP
   /// (-40) for over-long modifier chains.
   int Errno = -22;
-  /// True when Linux 6.1 refuses this BTF as vmlinux or module BTF
+  /// True when the kernel refuses this BTF as vmlinux or module BTF
   /// (btf_parse_module: "failed to validate module [m] BTF: <Errno>").
   /// False for the rules only BPF_BTF_LOAD applies (the resolve pass, the
   /// 16 MiB limit) and for limits the kernel merely logs.
@@ -67,12 +70,14 @@ struct ValidateOptions {
   /// (issues after the first may be consequences of it).
   bool StopAtFirst = true;
   /// Also run the resolve pass (btf_check_all_types) and the BTF_MAX_SIZE
-  /// limit, which Linux 6.1 applies to BTF loaded with BPF_BTF_LOAD but not
+  /// limit, which the kernel applies to BTF loaded with BPF_BTF_LOAD but not
   /// to vmlinux or module BTF. Clear it to predict exactly whether a
   /// module's BTF loads.
   bool ResolveTypes = true;
   /// sizeof(void *) of the target kernel (the size of a PTR member).
   uint32_t PointerSize = 8;
+  /// The release whose rules apply.
+  KernelVersion Kernel = KernelVersion::newest();
 };
 
 /// Checks the types \p B defines (its base is taken as already valid).
@@ -80,13 +85,15 @@ std::vector<ValidationIssue> validate(const BTF &B,
                                       const ValidateOptions &Opts = {});
 
 /// validate() as an llvm::Error naming \p B's file: success, or the first
-/// issue.
-llvm::Error checkValid(const BTF &B);
+/// issue under \p Kernel's rules.
+llvm::Error checkValid(const BTF &B,
+                       KernelVersion Kernel = KernelVersion::newest());
 
-/// The kernel's module-load checks of one blob (btf_parse_module: header,
-/// strings, per-record checks; no resolve pass): the issues it refuses a
-/// module for, the first being the one it stops at.
-std::vector<ValidationIssue> moduleLoadIssues(const BTF &B);
+/// The module-load checks of one blob by \p Kernel (btf_parse_module:
+/// header, strings, per-record checks; no resolve pass): the issues it
+/// refuses a module for, the first being the one it stops at.
+std::vector<ValidationIssue> moduleLoadIssues(const BTF &B,
+                                              KernelVersion Kernel);
 
 } // namespace btfkit
 

@@ -21,6 +21,7 @@
 #include "btfkit/BTF.h"
 #include "btfkit/BaseIndex.h"
 #include "btfkit/ForeignBase.h"
+#include "btfkit/KernelVersion.h"
 #include "btfkit/Relocate.h"
 #include "btfkit/Validate.h"
 
@@ -40,6 +41,8 @@ struct ModuleVerdict {
   std::string Target; ///< the kernel's BTF file
   /// The module's name in the kernel's messages (moduleKernelName()).
   std::string KernelName;
+  /// The release whose module-load rules judged the BTF.
+  KernelVersion Kernel;
   /// Resilient split BTF (.BTF + .BTF.base), relocated; else classic split
   /// BTF, checked against the target directly as the kernel does.
   bool Resilient = true;
@@ -65,9 +68,16 @@ struct ModuleVerdict {
   bool good() const { return loads() && !garbled(); }
 };
 
-/// A module's BTF as the kernel meets it at load: checked once (the part
-/// that does not depend on the kernel), then judged on any number of
-/// kernels.
+/// Why a kernel refuses a resilient module's BTF before relocating it.
+struct ModuleRefusal {
+  /// The module-load issues, the first being the one the kernel stops at.
+  std::vector<ValidationIssue> Issues;
+  /// The blob that has them: ".BTF.base" or ".BTF" (empty when none).
+  std::string Blob;
+};
+
+/// A module's BTF as the kernel meets it at load, judged on any number of
+/// kernels, each by its release's rules (KernelVersion.h).
 class ModuleJudge {
 public:
   /// Resilient split BTF: \p Split is the module's .BTF over its distilled
@@ -85,16 +95,17 @@ public:
   classic(std::string Module,
           std::shared_ptr<const llvm::MemoryBuffer> Contents);
 
-  /// The module-load issues of a resilient module (empty for classic), and
-  /// which blob has them (".BTF.base" or ".BTF").
-  const std::vector<ValidationIssue> &refusal() const { return Refusal; }
-  llvm::StringRef refusedBlob() const { return RefusedBlob; }
+  /// The module-load issues of a resilient module by \p Kernel's rules
+  /// (none for classic split BTF, which is only judged over a target).
+  ModuleRefusal refusal(KernelVersion Kernel) const;
 
   /// The verdict on the kernel \p Target (named \p TargetName; \p Index is
-  /// its relocation index). \p RO says whether to build the relocated BTF.
-  /// Errors are btfkit's own failures, not the kernel's refusals.
+  /// its relocation index), a \p Kernel release. \p RO says whether to
+  /// build the relocated BTF. Errors are btfkit's own failures, not the
+  /// kernel's refusals.
   llvm::Expected<ModuleVerdict> on(llvm::StringRef TargetName,
                                    const BTF &Target, const BaseIndex &Index,
+                                   KernelVersion Kernel,
                                    const RelocateOptions &RO = {}) const;
 
 private:
@@ -103,8 +114,6 @@ private:
   std::string KernelName;
   const BTF *Split = nullptr;
   std::shared_ptr<const llvm::MemoryBuffer> Contents;
-  std::vector<ValidationIssue> Refusal;
-  std::string RefusedBlob;
   /// Classic: the module's functions, or why the symbol check cannot run.
   std::optional<ModuleFunctions> Functions;
   std::string SymbolsSkipped;

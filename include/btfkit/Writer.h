@@ -45,9 +45,21 @@ assembleBTF(llvm::ArrayRef<uint8_t> Types, llvm::StringRef Strings,
             std::optional<llvm::ArrayRef<KindLayout>> Layouts = std::nullopt,
             uint8_t Flags = 0);
 
+/// The layout section a blob made of \p B's types carries: \p B's own when
+/// \p B is a base BTF that has one. Split BTF carries none, whatever its
+/// input had: pahole writes none into split BTF, and libbpf and the kernel
+/// take the base's.
+std::optional<llvm::ArrayRef<KindLayout>> layoutSectionFor(const BTF &B);
+
+/// \p Classic (a classic-header blob as blobHeader() lays it out) with the
+/// layout section layoutSectionFor(\p From) gives, if any: how dedup and
+/// concatenation keep a base BTF's layout section.
+std::vector<uint8_t> withLayoutSectionOf(std::vector<uint8_t> Classic,
+                                         const BTF &From);
+
 /// The blob of the types and strings \p B defines (not its base's): header,
-/// types, layout section (kept when \p B has one), strings. Host byte order,
-/// or the other one with \p ByteSwap.
+/// types, layout section (layoutSectionFor()), strings. Host byte order, or
+/// the other one with \p ByteSwap.
 std::vector<uint8_t> serializeBTF(const BTF &B, bool ByteSwap = false);
 
 /// Turns \p Blob, a whole blob in host byte order as assembleBTF() lays it

@@ -7,21 +7,33 @@
 //===----------------------------------------------------------------------===//
 //
 // btf_parse_hdr, btf_check_sec_info, btf_parse_str_sec and the start of
-// btf_parse_type_sec (Linux 6.1). BTF::parse has already refused what
-// cannot be read at all (short data, bad magic or version, sections past
-// the end); what is left is the kernel's stricter layout: a 24-byte header
-// (6.1 knows no layout section), no flags, the type section then the string
-// section with nothing between, before or after them.
+// btf_parse_type_sec. BTF::parse has already refused what cannot be read at
+// all (short data, bad magic or version, sections past the end, a
+// misaligned layout section); what is left is the kernel's stricter layout:
+// a header of the size the release knows (24 bytes; 32 with a layout
+// section from LayoutSection on), no flags, the sections with nothing
+// between, before or after them, and (before LayoutSection, or with the
+// short header) the string section last.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Checker.h"
+
+#include "llvm/ADT/SmallVector.h"
 
 #include <algorithm>
 
 using namespace btfkit;
 using namespace btfkit::check;
 using namespace llvm;
+
+/// Whether btf_check_sec_info counts a layout section: the release knows
+/// the long header, this blob has one, and its layout section is not empty.
+static bool hasLayoutSection(const Checker &C) {
+  const Header &H = C.B.header();
+  return C.Rules.has(RuleChange::LayoutSection) &&
+         H.HdrLen >= LayoutHeaderSize && H.LayoutLen;
+}
 
 void btfkit::check::checkHeader(Checker &C) {
   const BTF &B = C.B;
@@ -39,13 +51,16 @@ void btfkit::check::checkHeader(Checker &C) {
       return;
   }
 
-  // Bytes beyond the 24 the kernel knows must be zero. BTF::parse allowed a
-  // 32-byte header whose last two words place a layout section.
-  if (H.HdrLen > ClassicHeaderSize && (H.LayoutOff || H.LayoutLen)) {
+  // Bytes beyond the header the kernel knows must be zero. BTF::parse
+  // allowed a 32-byte header whose last two words place a layout section,
+  // and made sure that bytes past those are zero.
+  if (C.Rules.headerSize() < LayoutHeaderSize && H.HdrLen >= LayoutHeaderSize &&
+      (H.LayoutOff || H.LayoutLen)) {
     C.reportBlob(ValidationPhase::Header, "Unsupported btf_header",
                  Twine(H.HdrLen) + "-byte header with a layout section at " +
                      Twine(H.LayoutOff) + ", " + Twine(H.LayoutLen) +
-                     " bytes; Linux 6.1 knows only the 24-byte header",
+                     " bytes; " + C.kernelName() +
+                     " knows only the 24-byte header",
                  E2Big);
     if (C.stopped())
       return;
@@ -63,14 +78,18 @@ void btfkit::check::checkHeader(Checker &C) {
       return;
   }
 
-  // btf_check_sec_info: the type and string sections, sorted by offset,
-  // must tile the data after the header exactly.
+  // btf_check_sec_info: the type and string sections (and a non-empty
+  // layout section, for a release that knows one), sorted by offset, must
+  // tile the data after the header exactly.
   struct Sec {
     const char *Name;
     uint32_t Off, Len;
   };
-  Sec Secs[] = {{"type", H.TypeOff, H.TypeLen}, {"string", H.StrOff, H.StrLen}};
-  std::sort(std::begin(Secs), std::end(Secs), [](const Sec &X, const Sec &Y) {
+  SmallVector<Sec, 3> Secs = {{"type", H.TypeOff, H.TypeLen},
+                              {"string", H.StrOff, H.StrLen}};
+  if (hasLayoutSection(C))
+    Secs.push_back({"layout", H.LayoutOff, H.LayoutLen});
+  std::sort(Secs.begin(), Secs.end(), [](const Sec &X, const Sec &Y) {
     return X.Off != Y.Off ? X.Off < Y.Off : X.Len < Y.Len;
   });
   const uint32_t Expected = Size - H.HdrLen;
@@ -104,15 +123,20 @@ void btfkit::check::checkHeader(Checker &C) {
   }
   if (Expected != Total)
     C.reportBlob(ValidationPhase::Header, "Unsupported section found",
-                 Twine(Expected - Total) +
-                     " bytes after the type and string sections");
+                 Twine(Expected - Total) + " bytes after the " +
+                     (Secs.size() == 3 ? "type, string and layout sections"
+                                       : "type and string sections"));
 }
 
 void btfkit::check::checkStrings(Checker &C) {
   const BTF &B = C.B;
   const Header &H = B.header();
   uint64_t End = uint64_t(H.HdrLen) + H.StrOff + H.StrLen;
-  if (End != B.dataSize()) {
+  // With the long header (a release that knows it) a layout section may
+  // come after the strings.
+  bool MustEnd =
+      !C.Rules.has(RuleChange::LayoutSection) || H.HdrLen < LayoutHeaderSize;
+  if (MustEnd && End != B.dataSize()) {
     C.reportBlob(ValidationPhase::Strings, "String section is not at the end",
                  "it ends at byte " + Twine(End) + " of " +
                      Twine(B.dataSize()));

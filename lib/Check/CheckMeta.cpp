@@ -7,10 +7,10 @@
 //===----------------------------------------------------------------------===//
 //
 // btf_check_all_metas / btf_check_meta and the per-kind check_meta
-// callbacks of Linux 6.1: each record on its own, before any reference is
-// followed. This is all the kernel checks of a type when it loads vmlinux or
-// a module (together with the type-tag order), so every rule here is one
-// that makes "failed to validate module [m] BTF: -22".
+// callbacks: each record on its own, before any reference is followed. This is
+// all the kernel checks of a type when it loads vmlinux or a module (together
+// with the type-tag order), so every rule here is one that makes "failed to
+// validate module [m] BTF: -22".
 //
 // Record bounds ("meta_left:N meta_needed:M") are not restated: BTF::parse
 // has refused a record that does not fit.
@@ -45,6 +45,11 @@ private:
   bool noVlen() { return T.vlen() == 0 || fail("vlen != 0"); }
   bool noKindFlag() {
     return !T.kindFlag() || fail("Invalid btf_info kind_flag");
+  }
+  // TYPE_TAG and DECL_TAG: attribute tags carry the kind flag from
+  // TagKindFlag on.
+  bool tagKindFlag() {
+    return C.Rules.has(RuleChange::TagKindFlag) || noKindFlag();
   }
   // Required or optional identifier name.
   bool identifier(bool Required) {
@@ -96,9 +101,9 @@ std::string MetaChecker::member(unsigned I, const Member &M) const {
 
 bool MetaChecker::run() {
   const CommonType &R = T.common();
-  // btf_check_meta: the info word, the kind, the name offset, then the
-  // kind's own rules.
-  if (R.Info & ~InfoMask) {
+  // btf_check_meta: the info word (before WideInfo: vlen up to 65535 and
+  // 5 kind bits), the kind, the name offset, then the kind's own rules.
+  if (!C.Rules.has(RuleChange::WideInfo) && (R.Info & ~InfoMask)) {
     C.reportBare(Id, "Invalid btf_info:" + utohexstr(R.Info, true));
     return false;
   }
@@ -171,7 +176,7 @@ bool MetaChecker::checkInt() {
 
 bool MetaChecker::checkRef() {
   // btf_ref_type_check_meta: PTR, TYPEDEF, the modifiers and TYPE_TAG.
-  if (!noVlen() || !noKindFlag())
+  if (!noVlen() || !(T.is(Kind::TypeTag) ? tagKindFlag() : noKindFlag()))
     return false;
   if (!validTypeId(T.typeId()))
     return fail("Invalid type_id", "type_id=" + Twine(T.typeId()));
@@ -259,8 +264,8 @@ bool MetaChecker::checkFwd() {
 }
 
 bool MetaChecker::checkFunc() {
-  // btf_func_check_meta; vlen is the linkage, and 6.1 takes only static
-  // and global (not extern).
+  // btf_func_check_meta; vlen is the linkage, and the kernel takes only
+  // static and global (not extern).
   if (!identifier(/*Required=*/true))
     return false;
   if (T.vlen() > FuncGlobal)
@@ -287,8 +292,10 @@ bool MetaChecker::checkVar() {
 bool MetaChecker::checkDatasec() {
   if (!T.size())
     return fail("size == 0");
-  if (!noKindFlag() || !identifier(/*Required=*/true))
+  if (!noKindFlag())
     return false;
+  if (!T.nameOff() || !C.sectionNameValid(T.nameOff()))
+    return fail("Invalid name");
   uint64_t LastEnd = 0, Sum = 0;
   unsigned I = 0;
   for (const VarSecInfo &V : T.secInfos()) {
@@ -323,7 +330,7 @@ bool MetaChecker::checkFloat() {
 }
 
 bool MetaChecker::checkDeclTag() {
-  if (!nonEmptyName("Invalid value") || !noVlen() || !noKindFlag())
+  if (!nonEmptyName("Invalid value") || !noVlen() || !tagKindFlag())
     return false;
   if (T.declTagComponent() < -1)
     return fail("Invalid component_idx",
@@ -339,8 +346,8 @@ void btfkit::check::checkMetas(Checker &C) {
       return;
   }
   // btf_add_type: the kernel's type table stops at BTF_MAX_TYPE entries
-  // (void included). 6.1 logs this and drops the types beyond instead of
-  // failing, which leaves them unusable.
+  // (void included). The kernel logs this and drops the types beyond
+  // instead of failing, which leaves them unusable.
   if (B.endId() > MaxType) {
     ValidationIssue I;
     I.TypeId = MaxType;

@@ -6,13 +6,15 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// btf_check_all_types of Linux 6.1: every type that refers to others is
+// btf_check_all_types: every type that refers to others is
 // resolved to a sized type with an explicit stack of at most 32 entries;
 // struct members, array elements and section entries are checked against
 // the sizes found, and function prototypes are checked last. The kernel
 // runs this pass only for BTF loaded with BPF_BTF_LOAD, not for vmlinux or
 // module BTF, so its issues say what BPF programs could not use rather than
-// what makes a module's BTF fail to load.
+// what makes a module's BTF fail to load. Its rules are the same in every
+// release btfkit knows (6.1 to 7.2: the loops took 32-bit counters with
+// WideInfo, nothing else changed).
 //
 // The port keeps the kernel's algorithm, quirks included (the stack depth,
 // the resolve modes that decide where a chain may stop, the section entry
@@ -721,7 +723,7 @@ int Resolver::intKflagMember(uint32_t SId, const MemberRef &MR) {
   return Ok;
 }
 
-// btf_enum_check_kflag_member, used for ENUM64 too: 6.1 measures the
+// btf_enum_check_kflag_member, used for ENUM64 too: the kernel measures the
 // bitfield against an int's 32 bits whatever the enum's size.
 int Resolver::enumKflagMember(uint32_t SId, const MemberRef &MR) {
   uint32_t Off = memberBitOffset(MR.M.Offset);

@@ -1,4 +1,4 @@
-//===- CheckTypeTags.cpp - The kernel's type-tag order rule ---------------===//
+//===- CheckTypeTags.cpp - The kernel's modifier-chain rules --------------===//
 //
 // Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
 // See LICENSE for license information.
@@ -6,11 +6,13 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// btf_check_type_tags of Linux 6.1, run on every BTF the kernel loads
-// (vmlinux, modules, BPF_BTF_LOAD): in a chain of modifiers (TYPEDEF,
-// VOLATILE, CONST, RESTRICT, TYPE_TAG), the TYPE_TAGs come first, so that
-// "PTR -> TYPE_TAG -> CONST -> INT" is fine and "PTR -> CONST -> TYPE_TAG
-// -> INT" is not; and no chain walked from a new type is longer than 32.
+// btf_check_type_tags (btf_check_modifier_chain_length from
+// AnyModifierOrder on), run on every BTF the kernel loads (vmlinux,
+// modules, BPF_BTF_LOAD): no chain of modifiers (TYPEDEF, VOLATILE, CONST,
+// RESTRICT, TYPE_TAG) walked from a new type is longer than 32; and before
+// AnyModifierOrder, the TYPE_TAGs of a chain come first, so that "PTR ->
+// TYPE_TAG -> CONST -> INT" is fine and "PTR -> CONST -> TYPE_TAG -> INT"
+// is not.
 //
 // The walk from each modifier stops at a modifier already checked (one
 // with a smaller id than the last checked), as the kernel's does, so the
@@ -26,6 +28,7 @@ using namespace llvm;
 
 void btfkit::check::checkTypeTags(Checker &C) {
   const BTF &B = C.B;
+  const bool TagsFirst = !C.Rules.has(RuleChange::AnyModifierOrder);
   int64_t GoodId = int64_t(B.firstId()) - 1;
   for (uint32_t Id = B.firstId(), End = B.endId(); Id < End; ++Id) {
     Type T = B.type(Id);
@@ -42,7 +45,7 @@ void btfkit::check::checkTypeTags(Checker &C) {
         break;
       }
       if (T.is(Kind::TypeTag)) {
-        if (!InTags) {
+        if (TagsFirst && !InTags) {
           C.reportType(ValidationPhase::TypeTags, Id,
                        "Type tags don't precede modifiers", "", EInval,
                        "TYPE_TAG [" + Twine(Cur) + "] follows a modifier");

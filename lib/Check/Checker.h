@@ -7,11 +7,13 @@
 //===----------------------------------------------------------------------===//
 ///
 /// \file
-/// The validator is split by the kernel's passes (kernel/bpf/btf.c of Linux
-/// 6.1): the header and string section (CheckHeader.cpp), each record on its
-/// own (CheckMeta.cpp), the resolve pass (CheckResolve.cpp) and the type-tag
-/// order (CheckTypeTags.cpp). They share a Checker: the BTF, the options,
-/// the issues found so far, and the kernel's notions of names and kinds.
+/// The validator is split by the kernel's passes (kernel/bpf/btf.c): the
+/// header and string section (CheckHeader.cpp), each record on its own
+/// (CheckMeta.cpp), the resolve pass (CheckResolve.cpp) and the modifier
+/// chains (CheckTypeTags.cpp). They share a Checker: the BTF, the options,
+/// the rules of the release they judge by (KernelVersion.h), the issues
+/// found so far, and the kernel's notions of names and kinds. A rule that
+/// changed between releases asks Rules.has(), nothing else.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -31,20 +33,23 @@ constexpr int E2Big = -7;
 constexpr int ELoop = -40;
 constexpr int ENotSupp = -524;
 
-// Limits of kernel/bpf/btf.c (6.1) beyond the format's own (Format.h).
+// Limits of kernel/bpf/btf.c beyond the format's own (Format.h), the same
+// in every release btfkit knows.
 constexpr uint32_t MaxResolveDepth = 32;   // MAX_RESOLVE_DEPTH
 constexpr uint32_t MaxBTFSize = 16u << 20; // BTF_MAX_SIZE, BPF_BTF_LOAD only
 constexpr uint32_t KsymNameLen = 512;      // KSYM_NAME_LEN: longest name
-constexpr uint32_t InfoMask = 0x9f00ffff;  // BTF_INFO_MASK
+constexpr uint32_t InfoMask = 0x9f00ffff;  // BTF_INFO_MASK, before WideInfo
 constexpr uint32_t IntMask = 0x0fffffff;   // BTF_INT_MASK
 constexpr unsigned KernelMaxKind = 19;     // BTF_KIND_MAX (ENUM64)
 
 class Checker {
 public:
-  Checker(const BTF &B, const ValidateOptions &Opts) : B(B), Opts(Opts) {}
+  Checker(const BTF &B, const ValidateOptions &Opts)
+      : B(B), Opts(Opts), Rules(Opts.Kernel) {}
 
   const BTF &B;
   const ValidateOptions &Opts;
+  const KernelRules Rules;
   std::vector<ValidationIssue> Issues;
 
   /// True once an issue was found and the options say to stop there.
@@ -75,10 +80,16 @@ public:
   bool nameOffsetValid(uint32_t Off) const {
     return Off <= MaxNameOffset && B.hasStr(Off);
   }
-  /// __btf_name_valid (btf_name_valid_identifier and _section are the same
-  /// test in 6.1): a letter, '_' or '.', then letters, digits, '_' or '.',
-  /// at most KSYM_NAME_LEN characters. The offset must be valid.
+  /// btf_name_valid_identifier: a letter, '_' or '.', then letters,
+  /// digits, '_' or '.', at most KSYM_NAME_LEN characters. The offset must
+  /// be valid.
   bool nameValid(uint32_t Off) const;
+  /// btf_name_valid_section: the identifier test, or with
+  /// PrintableSectionNames any printable characters, at most
+  /// KSYM_NAME_LEN of them.
+  bool sectionNameValid(uint32_t Off) const;
+  /// "Linux 6.12", for messages.
+  std::string kernelName() const { return "Linux " + Rules.version().str(); }
 };
 
 /// The kernel's kind predicates (btf.c, include/linux/btf.h). "Modifier"

@@ -6,17 +6,19 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Runs the passes of Linux 6.1's BTF verifier in its order and words the
-// issues as it does. The kernel stops at the first failure; with
-// StopAtFirst unset we go on, but a pass that relies on an earlier one
-// (resolution relies on every record being sound, as in btf_parse) runs
-// only when that one passed, so that the extra issues are real ones.
+// Runs the passes of the kernel's BTF verifier, by the rules of the release
+// the options name, in its order and words the issues as it does. The kernel
+// stops at the first failure; with StopAtFirst unset we go on, but a pass that
+// relies on an earlier one (resolution relies on every record being sound, as
+// in btf_parse) runs only when that one passed, so that the extra issues are
+// real ones.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Checker.h"
 #include "btfkit/Error.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
 using namespace btfkit;
@@ -106,6 +108,18 @@ static bool kernelIsAlpha(unsigned char C) {
   return isAlpha(C) || (C >= 0xc0 && C != 0xd7 && C != 0xf7);
 }
 
+// The kernel's isprint(): ASCII 0x20-0x7e and Latin-1 0xa0-0xff.
+static bool kernelIsPrint(unsigned char C) {
+  return (C >= 0x20 && C < 0x7f) || C >= 0xa0;
+}
+
+bool Checker::sectionNameValid(uint32_t Off) const {
+  if (!Rules.has(RuleChange::PrintableSectionNames))
+    return nameValid(Off);
+  StringRef N = B.str(Off);
+  return !N.empty() && N.size() <= KsymNameLen && all_of(N, kernelIsPrint);
+}
+
 bool Checker::nameValid(uint32_t Off) const {
   StringRef N = B.str(Off);
   if (N.empty() || N.size() > KsymNameLen)
@@ -152,17 +166,21 @@ std::vector<ValidationIssue> btfkit::validate(const BTF &B,
   return std::move(C.Issues);
 }
 
-Error btfkit::checkValid(const BTF &B) {
-  std::vector<ValidationIssue> Issues = validate(B);
+Error btfkit::checkValid(const BTF &B, KernelVersion Kernel) {
+  ValidateOptions VO;
+  VO.Kernel = Kernel;
+  std::vector<ValidationIssue> Issues = validate(B, VO);
   if (Issues.empty())
     return Error::success();
   return makeError(B.name(), Issues.front().Message);
 }
 
-std::vector<ValidationIssue> btfkit::moduleLoadIssues(const BTF &B) {
+std::vector<ValidationIssue> btfkit::moduleLoadIssues(const BTF &B,
+                                                      KernelVersion Kernel) {
   ValidateOptions VO;
   VO.StopAtFirst = true;
   VO.ResolveTypes = false;
+  VO.Kernel = Kernel;
   std::vector<ValidationIssue> Out;
   for (ValidationIssue &I : validate(B, VO))
     if (I.RefusedAtModuleLoad)

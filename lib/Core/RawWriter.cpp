@@ -9,6 +9,7 @@
 #include "btfkit/Error.h"
 #include "btfkit/Writer.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SwapByteOrder.h"
@@ -60,10 +61,27 @@ std::vector<uint8_t> btfkit::copyOwnTypesAndStrings(const BTF &B) {
   return assembleBTF(B.typeSection(), B.stringSection());
 }
 
+std::optional<ArrayRef<KindLayout>> btfkit::layoutSectionFor(const BTF &B) {
+  if (B.isSplit() || !B.hasLayoutSection())
+    return std::nullopt;
+  return B.layouts();
+}
+
+std::vector<uint8_t> btfkit::withLayoutSectionOf(std::vector<uint8_t> Classic,
+                                                 const BTF &From) {
+  std::optional<ArrayRef<KindLayout>> Layouts = layoutSectionFor(From);
+  if (!Layouts)
+    return Classic;
+  Header H;
+  std::memcpy(&H, Classic.data(), ClassicHeaderSize);
+  ArrayRef<uint8_t> Body = ArrayRef(Classic).drop_front(ClassicHeaderSize);
+  return assembleBTF(Body.slice(H.TypeOff, H.TypeLen),
+                     toStringRef(Body.slice(H.StrOff, H.StrLen)), Layouts,
+                     H.Flags);
+}
+
 std::vector<uint8_t> btfkit::serializeBTF(const BTF &B, bool ByteSwap) {
-  std::optional<ArrayRef<KindLayout>> Layouts;
-  if (B.hasLayoutSection())
-    Layouts = B.layouts();
+  std::optional<ArrayRef<KindLayout>> Layouts = layoutSectionFor(B);
   std::vector<uint8_t> Out = assembleBTF(B.typeSection(), B.stringSection(),
                                          Layouts, B.header().Flags);
   if (ByteSwap)

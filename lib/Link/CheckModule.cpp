@@ -9,7 +9,9 @@
 // The checks a build can make before the module ever meets a kernel:
 //
 //  - the kernel's module-load rules (btf_parse_module checks the .BTF.base
-//    and the .BTF; the resolve pass is not part of it: Validate.h);
+//    and the .BTF; the resolve pass is not part of it: Validate.h), those
+//    of the release LinkOptions::Kernel names, else of the base's default
+//    (KernelVersion::forTarget);
 //  - relocation onto the base the objects were built against: it must
 //    succeed, since the distilled base was taken from it; a failure is a
 //    btfkit bug and fails the link;
@@ -34,19 +36,21 @@ Error btfkit::checkMergedBTF(const MergedModuleBTF &M, StringRef Module,
                              const IndexedBase *Base, const LinkOptions &Opts,
                              LinkReport &Report, raw_ostream &OS) {
   ModuleJudge Judge = ModuleJudge::resilient(Module.str(), *M.Split);
-  if (!Judge.refusal().empty()) {
+  KernelVersion Kernel = KernelVersion::orForTarget(Opts.Kernel, Opts.BasePath);
+  ModuleRefusal Refusal = Judge.refusal(Kernel);
+  if (!Refusal.Issues.empty()) {
     ++Report.FailedChecks;
-    Report.Warnings.push_back((Module + ":" + Judge.refusedBlob() +
-                               ": the kernel would refuse this BTF: " +
-                               Judge.refusal().front().Message)
-                                  .str());
+    Report.Warnings.push_back(
+        (Module + ":" + Refusal.Blob + ": Linux " + Kernel.str() +
+         " would refuse this BTF: " + Refusal.Issues.front().Message)
+            .str());
   }
   RelocateOptions RO;
   RO.BuildOutput = false;
 
-  if (Base && Judge.refusal().empty()) {
-    auto V =
-        Judge.on(Base->btf().name(), Base->btf(), Base->relocationIndex(), RO);
+  if (Base && Refusal.Issues.empty()) {
+    auto V = Judge.on(Base->btf().name(), Base->btf(), Base->relocationIndex(),
+                      Kernel, RO);
     if (!V)
       return V.takeError();
     if (!V->loads()) {
@@ -66,7 +70,8 @@ Error btfkit::checkMergedBTF(const MergedModuleBTF &M, StringRef Module,
     if (!K)
       return K.takeError();
     BaseIndex Index(**K);
-    auto V = Judge.on(Path, **K, Index, RO);
+    auto V = Judge.on(Path, **K, Index,
+                      KernelVersion::orForTarget(Opts.Kernel, Path), RO);
     if (!V)
       return V.takeError();
     if (!V->loads()) {

@@ -254,6 +254,8 @@ bool sameFile(StringRef A, StringRef B) {
 struct Judging {
   std::vector<const KernelBTF *> Kernels;
   std::vector<const BaseIndex *> Indexes;
+  /// The release whose rules judge each kernel.
+  std::vector<KernelVersion> Rules;
   std::vector<std::string> Names;
   ModuleInputOptions ModOpts;
 };
@@ -280,7 +282,8 @@ JudgedModule judgeModule(const std::string &Path, const Judging &J) {
   RO.BuildOutput = false;
   R.Causes.resize(J.Kernels.size());
   for (size_t K = 0; K < J.Kernels.size(); ++K) {
-    auto V = In->on(J.Names[K], *J.Kernels[K]->B, *J.Indexes[K], RO);
+    auto V =
+        In->on(J.Names[K], *J.Kernels[K]->B, *J.Indexes[K], J.Rules[K], RO);
     if (!V)
       return Fail(V.takeError());
     M.Pairs.push_back(
@@ -403,9 +406,13 @@ btfkit::buildCompatReport(const CompatReportOptions &Opts) {
 
   CompatReport R;
   Judging J;
+  auto RulesOf = [&](const KernelSlot &S) {
+    return KernelVersion::orForTarget(Opts.Kernel, S.Path, S.K->Release);
+  };
   for (size_t I = 0; I < Opts.Kernels.size(); ++I) {
     J.Kernels.push_back(&*Slots[I].K);
     J.Indexes.push_back(Slots[I].Index.get());
+    J.Rules.push_back(RulesOf(Slots[I]));
   }
   {
     std::vector<const KernelBTF *> All = J.Kernels;
@@ -419,6 +426,7 @@ btfkit::buildCompatReport(const CompatReportOptions &Opts) {
     J.ModOpts.BuiltAgainst = Slots[BuiltAgainst].K->B.get();
     J.ModOpts.BuiltAgainstIndex = Slots[BuiltAgainst].Index.get();
     J.ModOpts.BuiltAgainstName = R.BuiltAgainstName;
+    J.ModOpts.BuiltAgainstKernel = RulesOf(Slots[BuiltAgainst]);
   }
   J.Names.resize(Opts.Kernels.size());
   J.ModOpts.DistilledBase = DistBase.get();

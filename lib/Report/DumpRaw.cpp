@@ -53,6 +53,15 @@ static const char *funcLinkageName(uint32_t L) {
   }
 }
 
+/// A tag's kind flag (an attribute tag, pahole's `attributes`) as btf-asm
+/// reads it back. bpftool prints nothing for it, which would make the two
+/// kinds of tag look alike; it is printed only when set, so listings of
+/// BTF without attribute tags stay bpftool's.
+static void printTagKindFlag(const Type &T, raw_ostream &OS) {
+  if (T.kindFlag())
+    OS << " kind_flag=1";
+}
+
 void btfkit::dumpRawType(const BTF &B, uint32_t Id, raw_ostream &OS) {
   Type T = B.type(Id);
   OS << '[' << Id << "] " << kindName(T.rawKind()) << " '"
@@ -69,8 +78,11 @@ void btfkit::dumpRawType(const BTF &B, uint32_t Id, raw_ostream &OS) {
   case Kind::Volatile:
   case Kind::Restrict:
   case Kind::Typedef:
+    OS << " type_id=" << T.typeId();
+    break;
   case Kind::TypeTag:
     OS << " type_id=" << T.typeId();
+    printTagKindFlag(T, OS);
     break;
   case Kind::Array: {
     const ArrayInfo &A = T.array();
@@ -144,6 +156,7 @@ void btfkit::dumpRawType(const BTF &B, uint32_t Id, raw_ostream &OS) {
   case Kind::DeclTag:
     OS << " type_id=" << T.typeId()
        << " component_idx=" << T.declTagComponent();
+    printTagKindFlag(T, OS);
     break;
   default:
     break;

@@ -211,9 +211,8 @@ void btfkit::printVerdictText(const ModuleVerdict &V, raw_ostream &OS,
   if (!V.Refusal.empty()) {
     OS << V.Module << ": refused by " << V.Target << ": "
        << (V.Resilient ? "invalid BTF" : "classic split BTF (no .BTF.base)")
-       << ", the kernel logs \"failed to validate module [" << V.KernelName
-       << "] BTF: "
-       << V.Refusal.front().Errno << "\"\n";
+       << " by Linux " << V.Kernel.str() << "'s rules"
+       << ", the kernel logs \"" << kernelLogLine(V) << "\"\n";
     if (Brief)
       return;
     for (const ValidationIssue &I : V.Refusal)
@@ -287,6 +286,7 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
     }
     if (!V.Refusal.empty()) {
       J.attribute("kernel_message", kernelLogLine(V));
+      J.attribute("kernel_rules", V.Kernel.str());
       J.attributeArray("invalid", [&] {
         for (const ValidationIssue &I : V.Refusal)
           J.object([&] {

@@ -112,8 +112,8 @@ ModuleInput::load(std::shared_ptr<const MemoryBuffer> Contents,
     if (!F)
       return F.takeError();
     M.File = std::move(*F);
-    M.Judge = std::make_unique<ModuleJudge>(ModuleJudge::resilient(
-        M.Path, M.File->btf(), kernelName(M)));
+    M.Judge = std::make_unique<ModuleJudge>(
+        ModuleJudge::resilient(M.Path, M.File->btf(), kernelName(M)));
     return M;
   }
   ModuleJudge Classic = ModuleJudge::classic(M.Path, Contents);
@@ -129,8 +129,9 @@ ModuleInput::load(std::shared_ptr<const MemoryBuffer> Contents,
   assert(Opts.BuiltAgainstIndex && "the built-against kernel needs an index");
   RelocateOptions RO;
   RO.BuildOutput = false;
-  auto AsBuilt = Classic.on(Opts.BuiltAgainstName, *Opts.BuiltAgainst,
-                            *Opts.BuiltAgainstIndex, RO);
+  auto AsBuilt =
+      Classic.on(Opts.BuiltAgainstName, *Opts.BuiltAgainst,
+                 *Opts.BuiltAgainstIndex, Opts.BuiltAgainstKernel, RO);
   if (!AsBuilt)
     return AsBuilt.takeError();
   if (classifyVerdict(*AsBuilt) != VerdictClass::Loads) {
@@ -147,8 +148,8 @@ ModuleInput::load(std::shared_ptr<const MemoryBuffer> Contents,
                                  Opts.BuiltAgainstName + ": " +
                                  toString(D.takeError()));
   M.Distilled = std::move(*D);
-  M.Judge = std::make_unique<ModuleJudge>(ModuleJudge::resilient(
-      M.Path, *M.Distilled.Split, kernelName(M)));
+  M.Judge = std::make_unique<ModuleJudge>(
+      ModuleJudge::resilient(M.Path, *M.Distilled.Split, kernelName(M)));
   return M;
 }
 
@@ -162,10 +163,11 @@ const BTF *ModuleInput::resilientSplit() const {
 
 Expected<ModuleVerdict> ModuleInput::on(StringRef TargetName, const BTF &Target,
                                         const BaseIndex &Index,
+                                        KernelVersion Kernel,
                                         const RelocateOptions &RO) const {
   if (AsBuilt)
     return *AsBuilt;
-  return Judge->on(TargetName, Target, Index, RO);
+  return Judge->on(TargetName, Target, Index, Kernel, RO);
 }
 
 StringRef btfkit::moduleNameOf(StringRef Path) {

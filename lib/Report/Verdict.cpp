@@ -12,7 +12,10 @@
 // split BTF is parsed over vmlinux directly: a structural error there is a
 // refusal too, with the kernel's -EINVAL. A classic split BTF the kernel
 // accepts may still be another build's, read as garbage: checkForeignBase()
-// looks for the marks of that.
+// looks for the marks of that. The checks are those of the target's release
+// (KernelVersion.h). Releases before 6.11 (DistilledBase) do not read
+// .BTF.base at all; a resilient module is judged there as a release of
+// those rules that reads it would judge it (docs/Validation.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,19 +31,26 @@ using namespace llvm;
 ModuleJudge ModuleJudge::resilient(std::string Module, const BTF &Split,
                                    std::string KernelName) {
   ModuleJudge J;
-  J.KernelName = KernelName.empty() ? moduleKernelName(Module, {})
-                                    : std::move(KernelName);
+  J.KernelName =
+      KernelName.empty() ? moduleKernelName(Module, {}) : std::move(KernelName);
   J.Module = std::move(Module);
   J.Split = &Split;
-  J.Refusal = moduleLoadIssues(*Split.base());
-  J.RefusedBlob = BTFBaseSectionName;
-  if (J.Refusal.empty()) {
-    J.Refusal = moduleLoadIssues(Split);
-    J.RefusedBlob = BTFSectionName;
-  }
-  if (J.Refusal.empty())
-    J.RefusedBlob.clear();
   return J;
+}
+
+ModuleRefusal ModuleJudge::refusal(KernelVersion Kernel) const {
+  ModuleRefusal R;
+  if (!Split)
+    return R;
+  R.Issues = moduleLoadIssues(*Split->base(), Kernel);
+  R.Blob = BTFBaseSectionName;
+  if (R.Issues.empty()) {
+    R.Issues = moduleLoadIssues(*Split, Kernel);
+    R.Blob = BTFSectionName;
+  }
+  if (R.Issues.empty())
+    R.Blob.clear();
+  return R;
 }
 
 ModuleJudge ModuleJudge::classic(std::string Module,
@@ -69,11 +79,13 @@ static ValidationIssue issueFromError(Error E) {
 
 Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
                                         const BaseIndex &Index,
+                                        KernelVersion Kernel,
                                         const RelocateOptions &RO) const {
   ModuleVerdict V;
   V.Module = Module;
   V.KernelName = KernelName;
   V.Target = TargetName.str();
+  V.Kernel = Kernel;
   if (Contents) {
     V.Resilient = false;
     LoadOptions LO;
@@ -83,14 +95,14 @@ Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
     if (!F)
       V.Refusal.push_back(issueFromError(F.takeError()));
     else
-      V.Refusal = moduleLoadIssues(F->btf());
+      V.Refusal = moduleLoadIssues(F->btf(), Kernel);
     if (V.Refusal.empty())
       V.Foreign = checkForeignBase(F->btf(), Functions ? &*Functions : nullptr,
                                    SymbolsSkipped);
     return V;
   }
-  V.Refusal = Refusal;
-  if (!Refusal.empty())
+  V.Refusal = refusal(Kernel).Issues;
+  if (!V.Refusal.empty())
     return V;
   auto R = relocate(*Split, Index, RO);
   if (!R)

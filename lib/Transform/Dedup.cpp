@@ -944,7 +944,8 @@ Expected<std::vector<uint8_t>> btfkit::dedupToBlob(const BTF &B,
   std::vector<uint8_t> Out;
   if (Error E = runDedup(In, *BI, Opts, Out, Stats))
     return E;
-  return Out;
+  // A base BTF keeps its layout section, as libbpf's btf__dedup() does.
+  return withLayoutSectionOf(std::move(Out), B);
 }
 
 Expected<std::vector<uint8_t>> dd::dedupOver(const BTF &Base, DedupInput &In,

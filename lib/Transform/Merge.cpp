@@ -128,7 +128,11 @@ btfkit::concatenateToBlob(ArrayRef<const BTF *> Parts, const BTF *Base) {
   std::memcpy(Out.data() + ClassicHeaderSize + TypeBytes, Strings.data(),
               Strings.size());
   Out.resize(ClassicHeaderSize + TypeBytes + Strings.size());
-  return Out;
+  // A standalone result starts with the first part, a base BTF: it keeps
+  // that part's layout section (split parts have none of their own).
+  if (Base || Parts.empty())
+    return Out;
+  return withLayoutSectionOf(std::move(Out), *Parts.front());
 }
 
 Expected<std::unique_ptr<BTF>> btfkit::merge(ArrayRef<const BTF *> Parts,

@@ -14,6 +14,7 @@
 
 #include "btfkit/Validate.h"
 #include "btfkit/Builder.h"
+#include "btfkit/Writer.h"
 
 #include "TestSupport.h"
 #include "gtest/gtest.h"
@@ -150,9 +151,16 @@ TEST(ValidateTest, ErrnoOfUnsupportedEncoding) {
   EXPECT_EQ(Issues[0].Errno, -524);
 }
 
+/// Options that judge by \p Major.\p Minor's rules.
+ValidateOptions rulesOf(unsigned Major, unsigned Minor) {
+  ValidateOptions Opts;
+  Opts.Kernel = KernelVersion(Major, Minor);
+  return Opts;
+}
+
 TEST(ValidateTest, VlenAboveKernelLimit) {
-  // 65536 members: the format's 24-bit vlen holds it, the kernel's
-  // BTF_INFO_MASK does not.
+  // 65536 members: the format's 24-bit vlen holds it, BTF_INFO_MASK does
+  // not before 7.0; from 7.0 on the kernel takes 24-bit vlens too.
   Builder B;
   uint32_t Int = B.addInt("int", 4, IntSigned);
   uint32_t S = B.addStruct("wide", 4);
@@ -160,8 +168,9 @@ TEST(ValidateTest, VlenAboveKernelLimit) {
     B.addMember("", Int, 0);
   auto T = build(B);
   ASSERT_TRUE(T);
-  EXPECT_EQ(firstMessage(*T),
+  EXPECT_EQ(firstMessage(*T, rulesOf(6, 19)),
             "[" + std::to_string(S) + "] Invalid btf_info:" + "4010000");
+  EXPECT_EQ(firstMessage(*T, rulesOf(7, 0)), "");
 }
 
 TEST(ValidateTest, TooManyTypes) {
@@ -289,11 +298,98 @@ TEST(ValidateTest, TypeTagsAfterModifiers) {
   uint32_t Bad = B.addModifier(Kind::Volatile, Tag); // volatile then tag
   auto T = build(B);
   ASSERT_TRUE(T);
-  std::vector<ValidationIssue> Issues = validate(*T);
+  std::vector<ValidationIssue> Issues = validate(*T, rulesOf(6, 12));
   ASSERT_EQ(Issues.size(), 1u);
   EXPECT_EQ(Issues[0].TypeId, Bad);
   EXPECT_EQ(Issues[0].Phase, ValidationPhase::TypeTags);
   EXPECT_TRUE(Issues[0].RefusedAtModuleLoad);
+  // From 7.0 on modifiers come in any order.
+  EXPECT_TRUE(validate(*T, rulesOf(7, 0)).empty());
+}
+
+TEST(ValidateTest, KernelVersionsParse) {
+  auto P = [](StringRef S) { return KernelVersion::parse(S); };
+  EXPECT_EQ(P("6.12"), KernelVersion(6, 12));
+  EXPECT_EQ(P("6.12.117"), KernelVersion(6, 12));
+  EXPECT_EQ(P("7.2.13+deb14-amd64"), KernelVersion(7, 2));
+  EXPECT_EQ(P("6.18.44-fc-v1252"), KernelVersion(6, 18));
+  EXPECT_EQ(P("7.3-rc1"), KernelVersion(7, 3));
+  for (StringRef Bad : {"", "6", "6.", ".12", "six", "6.x", "6.12x", "v6.12"})
+    EXPECT_FALSE(P(Bad)) << Bad.str();
+  EXPECT_LT(KernelVersion(6, 9), KernelVersion(6, 12));
+  EXPECT_LT(KernelVersion(6, 19), KernelVersion(7, 0));
+  EXPECT_EQ(KernelVersion(6, 12).str(), "6.12");
+
+  auto Old = KernelVersion::parseOption("--kernel-version", "5.15");
+  ASSERT_FALSE(static_cast<bool>(Old));
+  EXPECT_EQ(toString(Old.takeError()),
+            "--kernel-version: btfkit knows the BTF rules of Linux 6.1 and "
+            "later, not 5.15");
+  auto Ok = KernelVersion::parseOption("--kernel-version", "6.6");
+  ASSERT_EXPECTED(Ok);
+  EXPECT_EQ(*Ok, KernelVersion(6, 6));
+}
+
+TEST(ValidateTest, RuleChangesAreOrderedAndKnown) {
+  // One row a change, oldest first, each within the releases btfkit read.
+  ArrayRef<RuleChangeInfo> Rows = ruleChanges();
+  ASSERT_EQ(Rows.size(), 6u);
+  for (size_t I = 0; I < Rows.size(); ++I) {
+    EXPECT_GE(Rows[I].Since, KernelVersion::oldest());
+    EXPECT_FALSE(KernelVersion::newest() < Rows[I].Since);
+    if (I)
+      EXPECT_FALSE(Rows[I].Since < Rows[I - 1].Since);
+    // A change is absent the release before it and present from it on.
+    KernelVersion Since = Rows[I].Since;
+    KernelVersion Before = Since.Minor
+                               ? KernelVersion(Since.Major, Since.Minor - 1)
+                               : KernelVersion(Since.Major - 1, 19);
+    EXPECT_FALSE(KernelRules(Before).has(Rows[I].Change));
+    EXPECT_TRUE(KernelRules(Since).has(Rows[I].Change));
+    EXPECT_TRUE(KernelRules().has(Rows[I].Change)); // the newest has all
+  }
+  EXPECT_EQ(firstWith(RuleChange::TagKindFlag), KernelVersion(6, 15));
+  EXPECT_EQ(KernelRules(KernelVersion(6, 12)).headerSize(), 24u);
+  EXPECT_EQ(KernelRules(KernelVersion(7, 2)).headerSize(), 32u);
+}
+
+TEST(ValidateTest, DefaultRulesFollowTheTarget) {
+  // A file is judged by the newest rules, the running kernel's own BTF by
+  // its release.
+  EXPECT_EQ(KernelVersion::forTarget("vmlinux.btf"), KernelVersion::newest());
+  EXPECT_EQ(KernelVersion::forTarget(""), KernelVersion::newest());
+  std::optional<KernelVersion> Running = KernelVersion::running();
+  if (Running && KernelVersion::oldest() < *Running)
+    EXPECT_EQ(KernelVersion::forTarget("/sys/kernel/btf/vmlinux"), *Running);
+  EXPECT_EQ(KernelVersion::orForTarget(KernelVersion(6, 6),
+                                       "/sys/kernel/btf/vmlinux"),
+            KernelVersion(6, 6));
+  // The library's own default is the newest rules.
+  EXPECT_EQ(ValidateOptions().Kernel, KernelVersion::newest());
+}
+
+TEST(ValidateTest, AttributeTagsByRelease) {
+  // TYPE_TAG and DECL_TAG with the kind flag: refused before 6.15, at
+  // module load too, taken from 6.15 on.
+  Builder B;
+  uint32_t Int = B.addInt("int", 4, IntSigned);
+  uint32_t Tag = B.addTypeTag("nullable", Int);
+  B.addPtr(Tag);
+  auto T = build(B);
+  ASSERT_TRUE(T);
+  std::vector<uint8_t> Blob = serializeBTF(*T);
+  auto *Rec = reinterpret_cast<CommonType *>(Blob.data() + ClassicHeaderSize +
+                                             T->typeOffset(Tag));
+  Rec->Info |= 1u << 31;
+  auto Flagged = BTF::parseOwned(Blob, nullptr, "t.btf");
+  ASSERT_EXPECTED(Flagged);
+  std::vector<ValidationIssue> Old =
+      moduleLoadIssues(**Flagged, KernelVersion(6, 14));
+  ASSERT_EQ(Old.size(), 1u);
+  EXPECT_EQ(Old[0].Message,
+            "[2] TYPE_TAG 'nullable' Invalid btf_info kind_flag");
+  EXPECT_TRUE(moduleLoadIssues(**Flagged, KernelVersion(6, 15)).empty());
+  EXPECT_TRUE(validate(**Flagged).empty());
 }
 
 } // namespace

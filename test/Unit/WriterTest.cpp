@@ -133,6 +133,27 @@ TEST(WriterTest, LayoutSectionIsKept) {
   }
 }
 
+TEST(WriterTest, SplitBTFCarriesNoLayoutSection) {
+  // A split BTF read with a layout section of its own is written without
+  // one, as pahole writes split BTF: the base's describes the kinds.
+  auto Base = buildSample(/*WithLayout=*/true);
+  ASSERT_TRUE(Base);
+  Builder SB(Base.get());
+  SB.setEmitLayout(true);
+  SB.addPtr(1);
+  auto Split = SB.build("split");
+  ASSERT_EXPECTED(Split);
+  ASSERT_TRUE((*Split)->hasLayoutSection());
+  EXPECT_FALSE(layoutSectionFor(**Split));
+  auto Back = BTF::parseOwned(serializeBTF(**Split), Base.get(), "again");
+  ASSERT_EXPECTED(Back);
+  EXPECT_FALSE((*Back)->hasLayoutSection());
+  expectSameBTF(**Split, **Back);
+  // The base keeps its own.
+  ASSERT_TRUE(layoutSectionFor(*Base));
+  EXPECT_EQ(layoutSectionFor(*Base)->size(), Base->layouts().size());
+}
+
 TEST(WriterTest, SplitBTFSerializesOnlyItsOwnPart) {
   auto Base = buildSample();
   ASSERT_TRUE(Base);

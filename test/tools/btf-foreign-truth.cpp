@@ -30,6 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/BaseIndex.h"
+#include "btfkit/KernelVersion.h"
 #include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
 #include "btfkit/Verdict.h"
@@ -274,7 +275,8 @@ int main(int argc, char **argv) {
       continue;
     }
     ModuleJudge Judge = ModuleJudge::classic(Path, *Contents);
-    auto V = Judge.on(TargetBase, *Target.B, *Target.Index);
+    auto V = Judge.on(TargetBase, *Target.B, *Target.Index,
+                      KernelVersion::forTarget(TargetBase));
     if (!V) {
       reportError(Tool, V.takeError());
       ++Bad;

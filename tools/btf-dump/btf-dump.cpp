@@ -7,16 +7,19 @@
 //===----------------------------------------------------------------------===//
 //
 // btf-dump FILE [--base-btf=FILE] [--format=raw|c] [--section=NAME]
-//          [--validate]
+//          [--validate [--kernel-version=X.Y] [--all]]
 //
 // Prints the BTF of a raw BTF file, an ELF object or a /sys/kernel/btf file
 // as bpftool does, or as a C header; with --validate, checks it by the
-// kernel's rules instead. Exit status: 0 success, 1 the input is refused
-// (unreadable, malformed, or invalid under --validate).
+// rules of a kernel release instead: --kernel-version's, else the running
+// kernel's for its /sys/kernel/btf files, else the newest btfkit knows.
+// Exit status: 0 success, 1 the input is refused (unreadable, malformed, or
+// invalid under --validate) or an option is wrong.
 //
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/Dump.h"
+#include "btfkit/KernelVersion.h"
 #include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
 #include "btfkit/Validate.h"
@@ -24,7 +27,10 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <optional>
 
 using namespace btfkit;
 using namespace llvm;
@@ -65,33 +71,42 @@ static cl::opt<bool>
 static cl::opt<bool> AllIssues(
     "all", cl::desc("With --validate: report every issue, not only the first"),
     cl::cat(Cat));
+static cl::opt<std::string> KernelVersionOpt(
+    "kernel-version", cl::value_desc("X.Y"),
+    cl::desc("With --validate: the Linux release whose rules apply (default: "
+             "the running kernel's for /sys/kernel/btf files, else the "
+             "newest known)"),
+    cl::cat(Cat));
 
 static constexpr const char *Tool = "btf-dump";
 
-/// Prints the verdict on one blob: "valid (...)", or its issues and why
-/// they matter. True when valid.
-static bool validateBlob(const BTF &B) {
+/// Prints the verdict on one blob by \p Kernel's rules: "valid ...", or its
+/// issues and why they matter. True when valid.
+static bool validateBlob(const BTF &B, KernelVersion Kernel) {
   ValidateOptions VOpts;
   VOpts.StopAtFirst = !AllIssues;
+  VOpts.Kernel = Kernel;
   std::vector<ValidationIssue> Issues = validate(B, VOpts);
+  std::string Linux = "Linux " + Kernel.str();
   if (Issues.empty()) {
-    outs() << B.name() << ": valid (" << B.numTypes() << " types"
+    outs() << B.name() << ": valid by " << Linux << "'s rules (" << B.numTypes()
+           << " types"
            << (B.isSplit() ? ", split over " + B.base()->name().str() : "")
            << ")\n";
     return true;
   }
   for (const ValidationIssue &I : Issues)
     errs() << B.name() << ": " << I.Message << '\n';
-  // Linux 6.1 checks vmlinux and module BTF without the resolve pass;
-  // say which loads the issues stop (docs/Validation.md).
+  // The kernel checks vmlinux and module BTF without the resolve pass; say
+  // which loads the issues stop (docs/Validation.md).
   auto Refusing = llvm::find_if(
       Issues, [](const ValidationIssue &I) { return I.RefusedAtModuleLoad; });
   errs() << B.name() << ": invalid BTF, ";
   if (Refusing != Issues.end())
-    errs() << "Linux 6.1 would refuse it";
+    errs() << Linux << " would refuse it";
   else
-    errs() << "BPF_BTF_LOAD would refuse it (Linux 6.1 still loads it as "
-              "vmlinux or module BTF)";
+    errs() << "BPF_BTF_LOAD would refuse it (" << Linux
+           << " still loads it as vmlinux or module BTF)";
   errs() << " (" << Issues.size() << (Issues.size() == 1 ? " issue" : " issues")
          << (AllIssues ? "" : " shown") << ")\n";
   return false;
@@ -101,6 +116,12 @@ int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   cl::HideUnrelatedOptions(Cat);
   cl::ParseCommandLineOptions(argc, argv, "print and check BTF\n");
+
+  auto Kernel = kernelVersionOption(KernelVersionOpt);
+  if (!Kernel) {
+    reportError(Tool, Kernel.takeError());
+    return 1;
+  }
 
   std::unique_ptr<BTF> Base;
   std::string BasePath = BaseBTF.empty() ? implicitBaseFor(Input) : BaseBTF;
@@ -132,8 +153,19 @@ int main(int argc, char **argv) {
         Embedded && B.base() == Embedded)
       Blobs.push_back(Embedded);
     Blobs.push_back(&B);
+    // The target is the running kernel when the input or its base is one
+    // of its /sys/kernel/btf files.
+    KernelVersion K = KernelVersion::orForTarget(
+        *Kernel,
+        StringRef(Input).starts_with("/sys/kernel/btf/") ? Input : BasePath);
+    if (Blobs.size() == 2 && !KernelRules(K).has(RuleChange::DistilledBase))
+      WithColor::note(errs(), Tool)
+          << Input << ": Linux " << K.str() << " does not read .BTF.base ("
+          << firstWith(RuleChange::DistilledBase).str()
+          << " and later do): it reads .BTF over its own vmlinux BTF; name "
+             "that with --base-btf to check what it loads\n";
     for (const BTF *Blob : Blobs)
-      if (!validateBlob(*Blob))
+      if (!validateBlob(*Blob, K))
         return 1;
     return 0;
   }

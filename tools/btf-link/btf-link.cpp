@@ -7,14 +7,17 @@
 //===----------------------------------------------------------------------===//
 //
 // btf-link [--base=BASE] [--check-against=KERNEL]... [--fatal-warnings]
-//          [--dwarf-fallback] [-o OUT] FILE
+//          [--dwarf-fallback] [--kernel-version=X.Y] [-o OUT] FILE
 //
 // Runs the link step (include/btfkit/Link.h) on FILE, a linked or partially
 // linked ELF (a kernel module is `ld -r` output) whose objects were compiled
 // with the btfkit plugin: merges their .BTF.btfkit fragments into .BTF +
 // .BTF.base, checks the result, and writes it to FILE in place or to OUT.
 // With --dwarf-fallback the objects without a fragment are encoded from
-// the file's DWARF and merged with the others.
+// the file's DWARF and merged with the others. The checks use the rules of
+// --kernel-version's release (or $BTFKIT_KERNEL_VERSION's), else each
+// kernel's default: the running kernel's for /sys/kernel/btf/vmlinux, else
+// the newest btfkit knows.
 //
 // Exit status: 0 written (warnings allowed), 1 a check failed or warned
 // under --fatal-warnings (nothing written), 2 bad input or an error
@@ -22,6 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "btfkit/KernelVersion.h"
 #include "btfkit/Link.h"
 #include "btfkit/ToolSupport.h"
 
@@ -67,6 +71,11 @@ static cl::opt<bool>
     NoMissing("no-missing-warning",
               cl::desc("Do not warn about compile units without a fragment"),
               cl::cat(Cat));
+static cl::opt<std::string> KernelVersionOpt(
+    "kernel-version", cl::value_desc("X.Y"),
+    cl::desc("Check by this Linux release's rules (default: the running "
+             "kernel's for /sys/kernel/btf/vmlinux, else the newest known)"),
+    cl::cat(Cat));
 static cl::opt<bool> IfFragments(
     "if-fragments",
     cl::desc("Do nothing (exit 0) when FILE has no .BTF.btfkit section"),
@@ -88,6 +97,11 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "merge and check the BTF of a linked module\n");
   std::string Out = Output.empty() ? Input : Output;
+  auto Kernel = kernelVersionOption(KernelVersionOpt);
+  if (!Kernel) {
+    reportError(Tool, Kernel.takeError());
+    return 2;
+  }
   auto Linked = readLinkedFile(Input);
   if (!Linked) {
     reportError(Tool, Linked.takeError());
@@ -111,6 +125,7 @@ int main(int argc, char **argv) {
   Opts.DwarfFallback = DwarfFallback;
   Opts.NoMissingWarning = NoMissing;
   Opts.Verbose = Verbose;
+  Opts.Kernel = *Kernel;
   if (CacheDir.getNumOccurrences())
     Opts.CacheDir = CacheDir;
   auto R = linkModuleBTF(std::move(*Linked), Out, Opts, outs());

@@ -24,6 +24,9 @@
 // command line is fixed, through the environment:
 //   --check-against=KERNEL      BTFKIT_CHECK_AGAINST=K1:K2:...
 //   --fatal-warnings            BTFKIT_FATAL_WARNINGS=1
+//   --kernel-version=X.Y        BTFKIT_KERNEL_VERSION=X.Y
+// The checks use that release's rules, else those of the tree Kbuild
+// builds ($KERNELVERSION), else the defaults of KernelVersion::forTarget.
 //
 // A module none of whose objects has a fragment gets no BTF (a warning,
 // exit 0), as pahole gives none to a module without DWARF; one that already
@@ -34,6 +37,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/Error.h"
+#include "btfkit/KernelVersion.h"
 #include "btfkit/Link.h"
 #include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
@@ -118,6 +122,7 @@ int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   LinkOptions Opts;
   std::optional<std::string> File;
+  std::optional<std::string> KernelVersionArg;
   bool Encode = false;
   for (int I = 1; I < argc; ++I) {
     StringRef A = argv[I];
@@ -135,6 +140,10 @@ int main(int argc, char **argv) {
       Opts.CheckAgainst.push_back(A.str());
     } else if (A == "--fatal-warnings") {
       Opts.FatalWarnings = true;
+    } else if (A.consume_front("--kernel-version=")) {
+      KernelVersionArg = A.str();
+    } else if (A == "--kernel-version" && I + 1 < argc) {
+      KernelVersionArg = argv[++I];
     } else if (A.starts_with("-")) {
       if (!A.contains('=') && takesValue(A) && I + 1 < argc)
         ++I; // a pahole option that does not apply, and its value
@@ -155,6 +164,14 @@ int main(int argc, char **argv) {
   }
   if (auto Env = sys::Process::GetEnv("BTFKIT_FATAL_WARNINGS"))
     Opts.FatalWarnings |= !Env->empty() && *Env != "0";
+  auto Kernel =
+      KernelVersion::fromToolOptions("--kernel-version", KernelVersionArg,
+                                     /*InKbuild=*/true);
+  if (!Kernel) {
+    reportError(Tool, Kernel.takeError());
+    return 2;
+  }
+  Opts.Kernel = *Kernel;
 
   if (!File) {
     reportError(Tool, createStringError(inconvertibleErrorCode(),

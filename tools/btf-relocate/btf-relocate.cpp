@@ -8,7 +8,7 @@
 //
 // btf-relocate MODULE... [--base-btf=TARGET]... [-o OUT | --output-dir=DIR]
 //              [--distilled-base=FILE] [--built-against=VMLINUX]
-//              [--format=text|json] [--quiet]
+//              [--kernel-version=X.Y] [--format=text|json] [--quiet]
 // btf-relocate MODULE... --base-btf=TARGET... --report=DIR
 //              [--built-against=VMLINUX] [--threads=N]
 //
@@ -28,6 +28,11 @@
 // module that relocates. With several, prints a module x kernel matrix of
 // verdicts and writes nothing.
 //
+// The module-load checks are those of --kernel-version's release for every
+// TARGET, else of each TARGET's own: the running kernel's for
+// /sys/kernel/btf/vmlinux, the release a vmlinux or vmlinuz names, else the
+// newest btfkit knows (KernelVersion.h).
+//
 // With --report=DIR, judges every module on every TARGET on all cores and
 // writes DIR/report.json and DIR/index.html (CompatReport.h,
 // docs/CompatReport.md), printing each kernel's counts.
@@ -44,6 +49,7 @@
 #include "btfkit/Error.h"
 #include "btfkit/Explain.h"
 #include "btfkit/KernelImage.h"
+#include "btfkit/KernelVersion.h"
 #include "btfkit/ModuleInput.h"
 #include "btfkit/Reader.h"
 #include "btfkit/Relocate.h"
@@ -104,6 +110,11 @@ static cl::opt<unsigned>
     Threads("threads", cl::value_desc("n"), cl::init(0),
             cl::desc("Worker threads of --report (default: every core)"),
             cl::cat(Cat));
+static cl::opt<std::string> KernelVersionOpt(
+    "kernel-version", cl::value_desc("X.Y"),
+    cl::desc("Judge every target by this Linux release's rules (default: "
+             "each target's own, as far as it tells; else the newest known)"),
+    cl::cat(Cat));
 static cl::opt<bool> Quiet("quiet",
                            cl::desc("Print nothing; report by exit status"),
                            cl::cat(Cat));
@@ -114,6 +125,7 @@ namespace {
 
 struct Target {
   std::string Path;
+  KernelVersion Kernel;
   std::unique_ptr<BTF> B;
   std::unique_ptr<BaseIndex> Index; // built on first use
   const BaseIndex &index() {
@@ -152,7 +164,7 @@ ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
     RelocateOptions RO;
     RO.Name = (Path + " relocated onto " + T.Path).str();
     RO.BuildOutput = Ts.size() == 1 && (!Output.empty() || !OutputDir.empty());
-    auto V = MR.Input->on(T.Path, *T.B, T.index(), RO);
+    auto V = MR.Input->on(T.Path, *T.B, T.index(), T.Kernel, RO);
     if (!V) {
       reportError(Tool, V.takeError());
       MR.Bad = true;
@@ -208,8 +220,10 @@ bool sameFile(StringRef A, StringRef B) {
 }
 
 /// --report: every module on every target, on all cores.
-int runReport(std::vector<std::string> TargetPaths) {
+int runReport(std::vector<std::string> TargetPaths,
+              std::optional<KernelVersion> Kernel) {
   CompatReportOptions O;
+  O.Kernel = Kernel;
   O.Modules.assign(Modules.begin(), Modules.end());
   O.Kernels = std::move(TargetPaths);
   O.BuiltAgainst = BuiltAgainst;
@@ -266,6 +280,11 @@ int main(int argc, char **argv) {
                                       "for several"));
     return 2;
   }
+  auto Kernel = kernelVersionOption(KernelVersionOpt);
+  if (!Kernel) {
+    reportError(Tool, Kernel.takeError());
+    return 2;
+  }
   std::vector<std::string> TargetPaths(Targets.begin(), Targets.end());
   if (TargetPaths.empty())
     TargetPaths.push_back(SysfsVmlinux);
@@ -276,7 +295,7 @@ int main(int argc, char **argv) {
                                               "-o/--output-dir"));
       return 2;
     }
-    return runReport(std::move(TargetPaths));
+    return runReport(std::move(TargetPaths), *Kernel);
   }
   if (TargetPaths.size() > 1 && (!Output.empty() || !OutputDir.empty())) {
     reportError(Tool, makeError("--base-btf", "several targets print a "
@@ -294,6 +313,7 @@ int main(int argc, char **argv) {
     }
     Target T;
     T.Path = P;
+    T.Kernel = KernelVersion::orForTarget(*Kernel, P, K->Release);
     T.B = std::move(K->B);
     Ts.push_back(std::move(T));
   }
@@ -321,12 +341,15 @@ int main(int argc, char **argv) {
         return 2;
       }
       Own.Path = BuiltAgainst;
+      Own.Kernel =
+          KernelVersion::orForTarget(*Kernel, BuiltAgainst, K->Release);
       Own.B = std::move(K->B);
       BA = &Own;
     }
     MO.BuiltAgainst = BA->B.get();
     MO.BuiltAgainstIndex = &BA->index();
     MO.BuiltAgainstName = BuiltAgainst;
+    MO.BuiltAgainstKernel = BA->Kernel;
   }
   if (!OutputDir.empty())
     if (std::error_code EC = sys::fs::create_directories(OutputDir)) {

@@ -25,6 +25,9 @@
 // to a temporary file and runs the real resolve_btfids with it as the
 // -b/--btf_base argument; any other file goes to the real tool unchanged.
 //
+// btfkit's --kernel-version=X.Y, which the other drop-ins take, is taken
+// and dropped here: patching ids checks no kernel rule.
+//
 // The real tool: $BTFKIT_RESOLVE_BTFIDS, else the one Kbuild builds next
 // to the -b file (DIR/tools/bpf/resolve_btfids/resolve_btfids, where DIR
 // holds vmlinux in the kernel build tree). Its exit status is this one's;
@@ -33,6 +36,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/Error.h"
+#include "btfkit/KernelVersion.h"
 #include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
 
@@ -63,6 +67,8 @@ namespace {
 /// where the -b value is so that it can be replaced.
 struct CommandLine {
   std::vector<std::string> Args;
+  /// btfkit's --kernel-version value, if given (not passed on).
+  std::optional<std::string> KernelVersion;
   std::optional<size_t> BaseArg;   // index in Args of the -b value
   std::string BasePrefix;          // "--btf_base=" or "-b" when joined
   std::optional<size_t> ObjectArg; // index in Args of the object
@@ -70,8 +76,16 @@ struct CommandLine {
 
 CommandLine parse(int argc, char **argv) {
   CommandLine C;
-  for (int I = 1; I < argc; ++I)
-    C.Args.push_back(argv[I]);
+  for (int I = 1; I < argc; ++I) {
+    StringRef A = argv[I];
+    if (A.consume_front("--kernel-version=")) {
+      C.KernelVersion = A.str();
+    } else if (A == "--kernel-version" && I + 1 < argc) {
+      C.KernelVersion = argv[++I];
+    } else {
+      C.Args.push_back(argv[I]);
+    }
+  }
   for (size_t I = 0; I < C.Args.size(); ++I) {
     StringRef A = C.Args[I];
     if ((A == "-b" || A == "--btf_base" || A == "--btf") &&
@@ -124,6 +138,13 @@ Expected<std::string> realTool(const std::optional<std::string> &Base) {
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   CommandLine C = parse(argc, argv);
+  if (C.KernelVersion)
+    if (auto K =
+            KernelVersion::parseOption("--kernel-version", *C.KernelVersion);
+        !K) {
+      reportError(Tool, K.takeError());
+      return 2;
+    }
   std::optional<std::string> Base;
   if (C.BaseArg)
     Base = valueOf(C, *C.BaseArg);

@@ -8,6 +8,8 @@
 
 #include "BTFOptions.h"
 
+#include "btfkit/KernelVersion.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -61,6 +63,7 @@ Expected<LdCommandLine> parseLdCommandLine(int Argc, const char *const *Argv) {
   LdCommandLine CL;
   CL.LldArgs.push_back(Argc > 0 ? Argv[0] : "ld.lld-btf");
   bool HaveBase = false, HaveFatal = false;
+  std::optional<std::string> KernelVersionArg;
   for (int I = 1; I < Argc; ++I) {
     StringRef A = Argv[I];
     // "--btf-x" and "-btf-x", as lld accepts either dash count.
@@ -108,6 +111,11 @@ Expected<LdCommandLine> parseLdCommandLine(int Argc, const char *const *Argv) {
         return usageError("option '--btf-merge' takes auto, always or never, "
                           "not '" +
                           *V + "'");
+    } else if (Name == "kernel-version") {
+      auto V = Value();
+      if (!V)
+        return V.takeError();
+      KernelVersionArg = *V;
     } else if (Name == "fatal-warnings") {
       if (Error E = NoValue())
         return E;
@@ -128,8 +136,8 @@ Expected<LdCommandLine> parseLdCommandLine(int Argc, const char *const *Argv) {
       return usageError(
           "unknown btfkit option '" + A +
           "' (btfkit's are --btf-base=, --btf-check-against=, --btf-merge=, "
-          "--btf-fatal-warnings, --btf-no-missing-warning, "
-          "--btf-dwarf-fallback, --btf-verbose)");
+          "--btf-kernel-version=, --btf-fatal-warnings, "
+          "--btf-no-missing-warning, --btf-dwarf-fallback, --btf-verbose)");
     }
   }
 
@@ -145,6 +153,12 @@ Expected<LdCommandLine> parseLdCommandLine(int Argc, const char *const *Argv) {
   if (!HaveFatal)
     if (auto Env = sys::Process::GetEnv("BTFKIT_FATAL_WARNINGS"))
       CL.Link.FatalWarnings = !Env->empty() && *Env != "0";
+  auto Kernel =
+      KernelVersion::fromToolOptions("--btf-kernel-version", KernelVersionArg,
+                                     /*InKbuild=*/true);
+  if (!Kernel)
+    return Kernel.takeError();
+  CL.Link.Kernel = *Kernel;
   return CL;
 }
 

@@ -49,7 +49,8 @@ struct LdCommandLine {
 /// either joined (--btf-base=FILE) or the next argument. The environment
 /// fills in what the command line does not say: BTFKIT_BASE (the variable
 /// the plugin reads, so one setting serves compile and link),
-/// BTFKIT_CHECK_AGAINST=K1:K2:..., BTFKIT_FATAL_WARNINGS=1. Errors (an
+/// BTFKIT_CHECK_AGAINST=K1:K2:..., BTFKIT_FATAL_WARNINGS=1,
+/// BTFKIT_KERNEL_VERSION=X.Y (else Kbuild's KERNELVERSION). Errors (an
 /// unknown --btf-* option, a missing value) are full sentences.
 llvm::Expected<LdCommandLine> parseLdCommandLine(int Argc,
                                                  const char *const *Argv);

@@ -9,7 +9,8 @@
 // Feeds each input to everything that reads untrusted BTF: BTF::parse as a
 // base and as split BTF over a small fixed base (utils/fuzz/base.btf, the
 // all-kinds listing), the ELF section finder with .BTF and .BTF.base as
-// BTFFile::load uses it, the validator (all issues, both modes), and the
+// BTFFile::load uses it, the validator (all issues, both modes, by the
+// oldest and the newest release's rules), and the
 // raw and C dumpers on whatever parses. Any crash, hang or sanitizer report
 // is a bug: the readers must refuse bad input with an error.
 //
@@ -47,12 +48,14 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
 
 static void exercise(const BTF &B) {
   raw_null_ostream Null;
-  for (bool Resolve : {true, false}) {
-    ValidateOptions Opts;
-    Opts.StopAtFirst = false;
-    Opts.ResolveTypes = Resolve;
-    (void)validate(B, Opts);
-  }
+  for (KernelVersion K : {KernelVersion::oldest(), KernelVersion::newest()})
+    for (bool Resolve : {true, false}) {
+      ValidateOptions Opts;
+      Opts.StopAtFirst = false;
+      Opts.ResolveTypes = Resolve;
+      Opts.Kernel = K;
+      (void)validate(B, Opts);
+    }
   consumeError(checkValid(B));
   dumpRaw(B, Null);
   consumeError(dumpC(B, Null));

@@ -159,7 +159,11 @@ def module_depends(ko):
 def read_sections(elf):
     """Section name -> contents of an ELF64 little-endian file (a module)."""
     with open(elf, "rb") as f:
-        data = f.read()
+        return image_sections(f.read(), elf)
+
+
+def image_sections(data, elf):
+    """read_sections() of the bytes DATA of the file ELF."""
     if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
         raise SystemExit(f"{elf}: not a 64-bit little-endian ELF file")
     shoff, = struct.unpack_from("<Q", data, 0x28)

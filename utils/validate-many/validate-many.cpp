@@ -39,6 +39,12 @@ static cl::opt<bool> ModuleLoad(
              "(no resolve pass)"),
     cl::cat(Cat));
 
+static cl::opt<std::string>
+    KernelVersionOpt("kernel-version", cl::value_desc("X.Y"),
+                     cl::desc("The Linux release whose rules apply (default: "
+                              "the newest known)"),
+                     cl::cat(Cat));
+
 static constexpr const char *Tool = "btfkit-validate-many";
 
 int main(int argc, char **argv) {
@@ -77,6 +83,13 @@ int main(int argc, char **argv) {
 
   ValidateOptions VOpts;
   VOpts.ResolveTypes = !ModuleLoad;
+  auto Kernel = kernelVersionOption(KernelVersionOpt);
+  if (!Kernel) {
+    reportError(Tool, Kernel.takeError());
+    return 1;
+  }
+  if (*Kernel)
+    VOpts.Kernel = **Kernel;
   unsigned Valid = 0, Invalid = 0, Unreadable = 0;
   uint64_t Types = 0;
   for (const std::string &P : Paths) {

@@ -4,6 +4,7 @@
 
     gen-chain.py structs N   N structs, each holding the next by value
     gen-chain.py consts N    N CONSTs, each naming the next, then an INT
+    gen-chain.py enum N      one ENUM of N enumerators (vlen N)
 """
 import sys
 
@@ -17,5 +18,9 @@ elif what == "consts":
     for i in range(1, n + 1):
         print("[%d] CONST '(anon)' type_id=%d" % (i, i + 1))
     print("[%d] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED" % (n + 1))
+elif what == "enum":
+    print("[1] ENUM 'big' encoding=UNSIGNED size=4 vlen=%d" % n)
+    for i in range(n):
+        print("\t'e%d' val=%d" % (i, i))
 else:
-    sys.exit("gen-chain: structs or consts")
+    sys.exit("gen-chain: structs, consts or enum")
