@@ -8,7 +8,6 @@
 
 #include "btfkit/BTF.h"
 #include "btfkit/Builder.h"
-#include "btfkit/TypeWalk.h"
 
 #include "llvm/Support/SwapByteOrder.h"
 #include "TestSupport.h"
@@ -199,25 +198,6 @@ TEST(BTFTest, LayoutSectionStepsOverUnknownKinds) {
   NoLayout.addRaw(Unknown);
   EXPECT_NE(loadError(NoLayout.serialize()).find("unknown kind 25"),
             std::string::npos);
-}
-
-TEST(BTFTest, TypeWalkVisitsEveryReference) {
-  Builder B;
-  uint32_t Int = B.addInt("int", 4, IntSigned);
-  uint32_t Arr = B.addArray(Int, Int, 4);
-  uint32_t Proto = B.addFuncProto(Int);
-  B.addParam("x", Arr);
-  B.addParam("y", Int);
-  auto Parsed = B.build("walk.btf");
-  ASSERT_EXPECTED(Parsed);
-  std::vector<uint32_t> Refs;
-  forEachTypeRef((*Parsed)->type(Proto), [&](uint32_t Id) { Refs.push_back(Id); });
-  EXPECT_EQ(Refs, (std::vector<uint32_t>{Int, Arr, Int}));
-  std::vector<uint32_t> Names;
-  forEachNameRef((*Parsed)->type(Proto),
-                 [&](uint32_t Off) { Names.push_back(Off); });
-  ASSERT_EQ(Names.size(), 3u);
-  EXPECT_EQ((*Parsed)->str(Names[1]), "x");
 }
 
 } // namespace

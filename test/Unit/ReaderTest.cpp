@@ -1,0 +1,268 @@
+//===- ReaderTest.cpp - What a file holds, and loading it -----------------===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Raw BTF, ELF files with .BTF and .BTF.base, objects with a btfkit
+// fragment: inspectFile() tells them apart without reading their BTF,
+// BTFFile::load() loads the section asked for over the right base, and
+// every refusal is an error of the kind callers act on.
+//
+//===----------------------------------------------------------------------===//
+
+#include "btfkit/Reader.h"
+#include "btfkit/Builder.h"
+#include "btfkit/Error.h"
+#include "btfkit/Fragment.h"
+#include "btfkit/Writer.h"
+
+#include "TestSupport.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include "gtest/gtest.h"
+
+using namespace btfkit;
+using namespace llvm;
+
+namespace {
+
+/// A distilled base and split BTF over it, as a module's .BTF.base/.BTF.
+struct Pair {
+  std::vector<uint8_t> Base, Split;
+  Pair() {
+    Builder DB;
+    DB.addInt("int", 4, IntSigned);
+    DB.addStruct("device", 752);
+    Base = DB.serialize();
+    auto D = BTF::parse(Base, nullptr, "base");
+    EXPECT_TRUE(bool(D));
+    if (!D) {
+      consumeError(D.takeError());
+      return;
+    }
+    Builder SB(D->get());
+    SB.addStruct("priv", 756);
+    SB.addMember("dev", 2, 0);
+    SB.addMember("n", 1, 752 * 8);
+    SB.addPtr(3);
+    Split = SB.serialize();
+  }
+};
+
+std::shared_ptr<const MemoryBuffer> bufferOf(ArrayRef<uint8_t> Bytes,
+                                             StringRef Name) {
+  return MemoryBuffer::getMemBufferCopy(toStringRef(Bytes), Name);
+}
+
+/// The bytes of a new ELF object holding \p Sections.
+std::shared_ptr<const MemoryBuffer> elfWith(const TempDir &Dir,
+                                            ArrayRef<SectionEdit> Sections,
+                                            StringRef Name = "m.ko") {
+  std::string Path = Dir.file(Name);
+  if (Error E = createELFWithSections(Path, Sections)) {
+    ADD_FAILURE() << toString(std::move(E));
+    return nullptr;
+  }
+  auto Buf = mapFile(Path);
+  if (!Buf) {
+    ADD_FAILURE() << toString(Buf.takeError());
+    return nullptr;
+  }
+  return std::move(*Buf);
+}
+
+std::string errorOf(Error E, ErrorKind Kind) {
+  if (!E)
+    return "success";
+  EXPECT_TRUE(isErrorKind(E, Kind));
+  return toString(std::move(E));
+}
+
+TEST(Reader, TellsRawBTFFromELFAndNeither) {
+  Pair P;
+  auto Raw = bufferOf(P.Base, "base.btf");
+  EXPECT_TRUE(looksLikeRawBTF(P.Base));
+  EXPECT_FALSE(looksLikeELF(P.Base));
+  auto C = inspectFile(*Raw);
+  ASSERT_EXPECTED(C);
+  EXPECT_EQ(C->Format, BTFFile::Raw);
+  auto F = BTFFile::load(Raw);
+  ASSERT_EXPECTED(F);
+  EXPECT_EQ(F->format(), BTFFile::Raw);
+  EXPECT_EQ(F->path(), "base.btf");
+  EXPECT_EQ(F->btf().numTypes(), 2u);
+  EXPECT_FALSE(F->embeddedBase());
+
+  // The other byte order starts like BTF too.
+  std::vector<uint8_t> Swapped = P.Base;
+  std::swap(Swapped[0], Swapped[1]);
+  EXPECT_TRUE(looksLikeRawBTF(Swapped));
+
+  LoadOptions BaseOnly;
+  BaseOnly.Section = BTFBaseSectionName;
+  auto NoSec = BTFFile::load(Raw, BaseOnly);
+  ASSERT_FALSE(bool(NoSec));
+  EXPECT_EQ(errorOf(NoSec.takeError(), ErrorKind::NoSection),
+            "base.btf: is raw BTF, it has no section .BTF.base");
+
+  std::vector<uint8_t> Text = {'h', 'e', 'l', 'l', 'o'};
+  auto Junk = inspectFile(*bufferOf(Text, "notes.txt"));
+  ASSERT_FALSE(bool(Junk));
+  EXPECT_EQ(errorOf(Junk.takeError(), ErrorKind::NotBTF),
+            "notes.txt: neither raw BTF (magic 0xeb9f) nor an ELF file");
+  auto Empty = BTFFile::load(bufferOf({}, "empty"));
+  ASSERT_FALSE(bool(Empty));
+  EXPECT_EQ(errorOf(Empty.takeError(), ErrorKind::NotBTF),
+            "empty: empty file, neither BTF nor ELF");
+  auto NotElf = findELFSection("notes.txt", Text, ".BTF");
+  ASSERT_FALSE(bool(NotElf));
+  EXPECT_EQ(errorOf(NotElf.takeError(), ErrorKind::Malformed)
+                .rfind("notes.txt: not a valid ELF file: ", 0),
+            0u);
+}
+
+TEST(Reader, LoadsAModulesSplitOverItsEmbeddedBase) {
+  TempDir Dir;
+  Pair P;
+  auto Elf = elfWith(Dir, {{".BTF", P.Split}, {".BTF.base", P.Base}});
+  ASSERT_TRUE(Elf);
+  auto C = inspectFile(*Elf);
+  ASSERT_EXPECTED(C);
+  EXPECT_EQ(C->Format, BTFFile::ELF);
+  EXPECT_TRUE(C->HasBTF);
+  EXPECT_TRUE(C->HasBaseSection);
+  EXPECT_EQ(C->NumFragments, 0u);
+
+  auto F = BTFFile::load(Elf);
+  ASSERT_EXPECTED(F);
+  EXPECT_EQ(F->format(), BTFFile::ELF);
+  EXPECT_TRUE(F->hasBaseSection());
+  ASSERT_TRUE(F->embeddedBase());
+  EXPECT_EQ(F->btf().base(), F->embeddedBase());
+  EXPECT_EQ(F->btf().name(), Elf->getBufferIdentifier().str() + ":.BTF");
+  EXPECT_EQ(F->btf().firstId(), 3u);
+  EXPECT_EQ(F->btf().type(3).name(), "priv");
+
+  std::unique_ptr<BTF> Base;
+  std::unique_ptr<BTF> Split = F->takeBTF(&Base);
+  ASSERT_TRUE(Split && Base);
+  EXPECT_EQ(Split->base(), Base.get());
+
+  // The distilled base alone.
+  LoadOptions BaseOnly;
+  BaseOnly.Section = BTFBaseSectionName;
+  auto B = BTFFile::load(Elf, BaseOnly);
+  ASSERT_EXPECTED(B);
+  EXPECT_FALSE(B->btf().isSplit());
+  EXPECT_EQ(B->btf().numTypes(), 2u);
+
+  // Without its base the split refers to ids it does not have.
+  LoadOptions Alone;
+  Alone.UseEmbeddedBase = false;
+  auto A = BTFFile::load(Elf, Alone);
+  ASSERT_FALSE(bool(A));
+  EXPECT_NE(toString(A.takeError()).find(":.BTF"), std::string::npos);
+
+  // A section that is not there.
+  auto NoBTF = elfWith(Dir, {{".note", std::vector<uint8_t>{1, 2, 3, 4}}},
+                       "plain.o");
+  ASSERT_TRUE(NoBTF);
+  auto N = BTFFile::load(NoBTF);
+  ASSERT_FALSE(bool(N));
+  EXPECT_NE(errorOf(N.takeError(), ErrorKind::NoSection).find("no .BTF section"),
+            std::string::npos);
+  auto NC = inspectFile(*NoBTF);
+  ASSERT_EXPECTED(NC);
+  EXPECT_FALSE(NC->HasBTF);
+  EXPECT_FALSE(NC->HasBaseSection);
+}
+
+TEST(Reader, AnObjectsFragmentStandsInForItsSections) {
+  TempDir Dir;
+  Pair P;
+  auto Base = BTF::parse(P.Base, nullptr, "base");
+  ASSERT_EXPECTED(Base);
+  auto Split = BTF::parse(P.Split, Base->get(), "split");
+  ASSERT_EXPECTED(Split);
+  // One embedded-type tag on `device` (held by value by priv).
+  Builder TB(Split->get());
+  TB.addDeclTag("btfkit:embedded", 2, -1);
+  FragmentManifest M;
+  M.Producer = "btfkit test";
+  M.Source = "m.c";
+  std::vector<uint8_t> Frag =
+      serializeFragment(M, P.Base, P.Split, TB.serialize());
+  auto Elf = elfWith(Dir, {{FragmentSectionName, Frag}}, "m.o");
+  ASSERT_TRUE(Elf);
+
+  auto C = inspectFile(*Elf);
+  ASSERT_EXPECTED(C);
+  EXPECT_FALSE(C->HasBTF);
+  EXPECT_EQ(C->NumFragments, 1u);
+  EXPECT_EQ(C->NumFragmentsWithBase, 1u);
+
+  auto F = BTFFile::load(Elf);
+  ASSERT_EXPECTED(F);
+  EXPECT_TRUE(F->hasBaseSection());
+  ASSERT_TRUE(F->embeddedBase());
+  EXPECT_EQ(F->btf().type(3).name(), "priv");
+
+  LoadOptions Tags;
+  Tags.Section = FragmentEmbeddedTagsView;
+  auto T = BTFFile::load(Elf, Tags);
+  ASSERT_EXPECTED(T);
+  EXPECT_EQ(T->btf().firstId(), 5u);
+  EXPECT_TRUE(T->btf().type(5).is(Kind::DeclTag));
+  EXPECT_EQ(T->btf().type(5).typeId(), 2u);
+
+  LoadOptions DistBase;
+  DistBase.Section = FragmentDistilledBaseView;
+  auto D = BTFFile::load(Elf, DistBase);
+  ASSERT_EXPECTED(D);
+  EXPECT_EQ(D->btf().numTypes(), 2u);
+
+  LoadOptions Other;
+  Other.Section = ".BTF.ext";
+  auto O = BTFFile::load(Elf, Other);
+  ASSERT_FALSE(bool(O));
+  EXPECT_NE(toString(O.takeError())
+                .find("is an object with a btfkit fragment; it has no "
+                      "section .BTF.ext"),
+            std::string::npos);
+
+  // Two fragments (a partial link): inspectFile counts them, the
+  // one-fragment views refuse.
+  std::vector<uint8_t> Two = Frag;
+  Two.insert(Two.end(), Frag.begin(), Frag.end());
+  auto Partial = elfWith(Dir, {{FragmentSectionName, Two}}, "partial.o");
+  ASSERT_TRUE(Partial);
+  auto PC = inspectFile(*Partial);
+  ASSERT_EXPECTED(PC);
+  EXPECT_EQ(PC->NumFragments, 2u);
+  auto PF = BTFFile::load(Partial);
+  EXPECT_FALSE(bool(PF));
+  consumeError(PF.takeError());
+}
+
+TEST(Reader, LoadBaseBTFRefusesSplitBTF) {
+  TempDir Dir;
+  Pair P;
+  std::string BasePath = Dir.file("base.btf"), SplitPath = Dir.file("m.btf");
+  ASSERT_NO_ERROR(writeFileAtomically(BasePath, P.Base));
+  ASSERT_NO_ERROR(writeFileAtomically(SplitPath, P.Split));
+  auto B = loadBaseBTF(BasePath);
+  ASSERT_EXPECTED(B);
+  EXPECT_EQ((*B)->numTypes(), 2u);
+  EXPECT_EQ((*B)->name(), BasePath);
+  // Read as a base, split BTF refers to types it does not have.
+  auto S = loadBaseBTF(SplitPath);
+  ASSERT_FALSE(bool(S));
+  EXPECT_EQ(toString(S.takeError()).rfind(SplitPath + ": ", 0), 0u);
+}
+
+} // namespace
