@@ -34,6 +34,11 @@
 // prebuilt name index (BaseIndex) gives the same answer without walking the
 // base.
 //
+// relocate() runs libbpf's phases, one function each: validateInput
+// (btf_relocate_validate_distilled_base), mapDistilledBase
+// (btf_relocate_map_distilled_base), rewriteOverTarget
+// (btf_relocate_rewrite_type_id and the string map).
+//
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/Relocate.h"
