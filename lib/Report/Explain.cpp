@@ -174,6 +174,10 @@ void btfkit::printVerdictText(const ModuleVerdict &V, raw_ostream &OS,
        << "; failed to validate module BTF: -22\n";
 }
 
+std::string btfkit::jsonText(StringRef S) {
+  return json::isUTF8(S) ? S.str() : json::fixUTF8(S);
+}
+
 static void candidatesJSON(const RelocFailure &F, json::OStream &J) {
   J.attributeArray("candidates", [&] {
     for (const RelocCandidate &C : F.Candidates)
@@ -192,8 +196,8 @@ static void candidatesJSON(const RelocFailure &F, json::OStream &J) {
 
 void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
   J.object([&] {
-    J.attribute("module", V.Module);
-    J.attribute("target", V.Target);
+    J.attribute("module", jsonText(V.Module));
+    J.attribute("target", jsonText(V.Target));
     J.attribute("form", V.Resilient ? "resilient" : "classic");
     J.attribute("loads", V.loads());
     if (!V.Refusal.empty()) {
@@ -204,8 +208,8 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
         for (const ValidationIssue &I : V.Refusal)
           J.object([&] {
             J.attribute("type_id", I.TypeId);
-            J.attribute("rule", I.Rule);
-            J.attribute("message", I.Message);
+            J.attribute("rule", jsonText(I.Rule));
+            J.attribute("message", jsonText(I.Message));
             J.attribute("errno", I.Errno);
           });
       });
@@ -216,13 +220,13 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
     if (V.Reloc->Split)
       J.attribute("types", V.Reloc->Split->numTypes());
     if (const RelocFailure *K = V.Reloc->kernelFailure())
-      J.attribute("kernel_message", kernelMessage(*K));
+      J.attribute("kernel_message", jsonText(kernelMessage(*K)));
     J.attributeArray("failures", [&] {
       for (const RelocFailure &F : V.Reloc->Failures)
         J.object([&] {
           J.attribute("id", F.DistilledId);
           J.attribute("kind", kindName(unsigned(F.K)));
-          J.attribute("name", F.Name);
+          J.attribute("name", jsonText(F.Name));
           if (F.K != Kind::Fwd)
             J.attribute("size", F.Size);
           if (F.K == Kind::Int)
@@ -233,11 +237,11 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
           if (!F.EmbeddedBy.empty())
             J.attributeArray("embedded_by", [&] {
               for (const std::string &P : F.EmbeddedBy)
-                J.value(P);
+                J.value(jsonText(P));
             });
           candidatesJSON(F, J);
-          J.attribute("explanation",
-                      explainFailure(F, sys::path::filename(V.Target)));
+          J.attribute("explanation", jsonText(explainFailure(
+                                         F, sys::path::filename(V.Target))));
         });
     });
   });

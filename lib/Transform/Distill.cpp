@@ -348,7 +348,8 @@ Expected<DistillResult> btfkit::distill(const BTF &Split) {
   // Records go straight into the blob, after the header; strings follow.
   std::vector<uint8_t> Blob(ClassicHeaderSize + Bytes);
   uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
-  std::memcpy(TypeData, Own.data(), Own.size());
+  if (!Own.empty()) // an empty section has no data pointer
+    std::memcpy(TypeData, Own.data(), Own.size());
   std::vector<uint32_t> Starts;
   Starts.reserve(Split.numTypes() + Moved.size());
   for (uint32_t Id = SplitStart; Id < Split.endId(); ++Id)

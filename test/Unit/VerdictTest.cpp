@@ -174,6 +174,34 @@ TEST(Verdict, KernelMessageOfAnUnmappedType) {
   EXPECT_EQ(verdictCell(*V), "no: device (size-mismatch, +3 more)");
 }
 
+TEST(Verdict, JSONTextIsUTF8) {
+  EXPECT_EQ(jsonText("device"), "device");
+  EXPECT_EQ(jsonText("caf\xc3\xa9"), "caf\xc3\xa9");
+  // A name of other bytes: each bad byte becomes U+FFFD.
+  EXPECT_EQ(jsonText("bad\xff"), "bad\xef\xbf\xbd");
+
+  auto T = makeTarget();
+  ASSERT_TRUE(T);
+  BaseIndex Index(*T);
+  Builder DB;
+  DB.addStruct("bad\xff", 4);
+  auto Dist = buildBTF(DB, "base");
+  ASSERT_TRUE(Dist);
+  Builder SB(Dist.get());
+  SB.addPtr(1);
+  auto Split = buildBTF(SB, "split");
+  ASSERT_TRUE(Split);
+  auto V = ModuleJudge::resilient("m\xfe.ko", *Split).on("vmlinux", *T, Index);
+  ASSERT_EXPECTED(V);
+  json::Value JV = jsonOf(*V);
+  const json::Object *O = JV.getAsObject();
+  ASSERT_TRUE(O);
+  EXPECT_EQ(O->getString("module"), "m\xef\xbf\xbd.ko");
+  const json::Object *F = (*O->getArray("failures"))[0].getAsObject();
+  ASSERT_TRUE(F);
+  EXPECT_EQ(F->getString("name"), "bad\xef\xbf\xbd");
+}
+
 TEST(Verdict, LongCandidateListsAreCut) {
   Builder TB;
   for (uint32_t Size = 1; Size <= 6; ++Size)

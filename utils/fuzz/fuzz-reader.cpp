@@ -1,4 +1,4 @@
-//===- fuzz-reader.cpp - libFuzzer target over the readers and validator -===//
+//===- fuzz-reader.cpp - libFuzzer target over the BTF readers ------------===//
 //
 // Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
 // See LICENSE for license information.
@@ -6,56 +6,33 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Feeds each input to everything that reads untrusted BTF: BTF::parse as a
-// base and as split BTF over a small fixed base (utils/fuzz/base.btf, the
-// all-kinds listing), the ELF section finder with .BTF and .BTF.base as
-// BTFFile::load uses it, the validator (all issues, both modes), and the
-// raw and C dumpers on whatever parses. Any crash, hang or sanitizer report
-// is a bug: the readers must refuse bad input with an error.
+// Feeds each input to everything that reads untrusted raw BTF and ELF files
+// with .BTF and .BTF.base: BTF::parse as a base and as split BTF over a
+// small fixed base (utils/fuzz/base.btf, the all-kinds listing), the ELF
+// section finder with .BTF and .BTF.base as BTFFile::load uses it, and
+// BTFFile::load and inspectFile themselves; then the validator (all issues,
+// both modes) and the raw and C dumpers on whatever parses, and a module's
+// split BTF through distillation or the kernel's verdict on the fixed base
+// (relocation and its explanations). Any crash, hang or sanitizer report is
+// a bug: the readers must refuse bad input with an error.
 //
 //===----------------------------------------------------------------------===//
 
+#include "FuzzSupport.h"
+
 #include "btfkit/BTF.h"
-#include "btfkit/Dump.h"
 #include "btfkit/Reader.h"
-#include "btfkit/Validate.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/raw_ostream.h"
-
-#include <cstdlib>
 
 using namespace btfkit;
+using namespace btfkit::fuzz;
 using namespace llvm;
 
-#ifndef BTFKIT_FUZZ_BASE
-#error "BTFKIT_FUZZ_BASE must name the base BTF file"
-#endif
-
-static std::unique_ptr<BTF> FuzzBase;
-
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  const char *Path = std::getenv("BTFKIT_FUZZ_BASE");
-  auto B = loadBaseBTF(Path ? Path : BTFKIT_FUZZ_BASE);
-  if (!B) {
-    errs() << "fuzz-reader: " << toString(B.takeError()) << '\n';
-    std::abort();
-  }
-  FuzzBase = std::move(*B);
+  loadFuzzBase();
   return 0;
-}
-
-static void exercise(const BTF &B) {
-  raw_null_ostream Null;
-  for (bool Resolve : {true, false}) {
-    ValidateOptions Opts;
-    Opts.StopAtFirst = false;
-    Opts.ResolveTypes = Resolve;
-    (void)validate(B, Opts);
-  }
-  consumeError(checkValid(B));
-  dumpRaw(B, Null);
-  consumeError(dumpC(B, Null));
 }
 
 static void parseAndExercise(ArrayRef<uint8_t> Data, const BTF *Base) {
@@ -64,16 +41,34 @@ static void parseAndExercise(ArrayRef<uint8_t> Data, const BTF *Base) {
     consumeError(B.takeError());
     return;
   }
-  exercise(**B);
+  exerciseBTF(**B);
+  exerciseModule(**B);
+}
+
+/// The whole reader, as the tools call it.
+static void loadFile(ArrayRef<uint8_t> Bytes) {
+  std::shared_ptr<const MemoryBuffer> Buf = MemoryBuffer::getMemBuffer(
+      toStringRef(Bytes), "fuzz.o", /*RequiresNullTerminator=*/false);
+  auto C = inspectFile(*Buf);
+  if (!C)
+    consumeError(C.takeError());
+  auto F = BTFFile::load(Buf);
+  if (!F) {
+    consumeError(F.takeError());
+    return;
+  }
+  exerciseBTF(F->btf());
+  exerciseModule(F->btf());
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   ArrayRef<uint8_t> Bytes(Data, Size);
   parseAndExercise(Bytes, nullptr);
-  parseAndExercise(Bytes, FuzzBase.get());
+  parseAndExercise(Bytes, &fuzzBase());
   if (!looksLikeELF(Bytes))
     return 0;
-  // What BTFFile::load does with an ELF image, without the file.
+  loadFile(Bytes);
+  // What BTFFile::load does with an ELF image, step by step.
   std::unique_ptr<BTF> EmbeddedBase;
   auto BaseSec = findELFSection("fuzz.o", Bytes, BTFBaseSectionName);
   if (!BaseSec) {
@@ -83,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   if (*BaseSec) {
     auto B = BTF::parse(**BaseSec, nullptr, "fuzz.o:.BTF.base");
     if (B) {
-      exercise(**B);
+      exerciseBTF(**B);
       EmbeddedBase = std::move(*B);
     } else {
       consumeError(B.takeError());

@@ -1,0 +1,138 @@
+//===- FuzzSupport.cpp - What btfkit's fuzzers share ----------------------===//
+//
+// Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
+// See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "FuzzSupport.h"
+
+#include "btfkit/BaseIndex.h"
+#include "btfkit/Distill.h"
+#include "btfkit/Dump.h"
+#include "btfkit/Explain.h"
+#include "btfkit/Reader.h"
+#include "btfkit/Validate.h"
+#include "btfkit/Verdict.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace btfkit;
+using namespace btfkit::fuzz;
+using namespace llvm;
+
+#ifndef BTFKIT_FUZZ_BASE
+#error "BTFKIT_FUZZ_BASE must name the base BTF file"
+#endif
+
+static std::unique_ptr<IndexedBase> Base;
+
+void fuzz::loadFuzzBase() {
+  const char *Path = std::getenv("BTFKIT_FUZZ_BASE");
+  auto B = IndexedBase::load(Path ? Path : BTFKIT_FUZZ_BASE);
+  if (!B) {
+    errs() << "fuzz: " << toString(B.takeError()) << '\n';
+    std::abort();
+  }
+  Base = std::move(*B);
+}
+
+const BTF &fuzz::fuzzBase() { return Base->btf(); }
+const IndexedBase &fuzz::fuzzIndexedBase() { return *Base; }
+
+void fuzz::exerciseBTF(const BTF &B) {
+  raw_null_ostream Null;
+  for (bool Resolve : {true, false}) {
+    ValidateOptions Opts;
+    Opts.StopAtFirst = false;
+    Opts.ResolveTypes = Resolve;
+    (void)validate(B, Opts);
+  }
+  consumeError(checkValid(B));
+  dumpRaw(B, Null);
+  consumeError(dumpC(B, Null));
+}
+
+void fuzz::exerciseModule(const BTF &Split) {
+  if (!Split.isSplit())
+    return;
+  raw_null_ostream Null;
+  if (&Split.root() == &fuzzBase()) {
+    auto D = distill(Split);
+    if (D)
+      exerciseModule(*D->Split);
+    else
+      consumeError(D.takeError());
+    return;
+  }
+  ModuleJudge J = ModuleJudge::resilient("fuzz.ko", Split);
+  auto V = J.on("fuzz-base", fuzzBase(), fuzzIndexedBase().relocationIndex());
+  if (!V) {
+    consumeError(V.takeError());
+    return;
+  }
+  printVerdictText(*V, Null);
+  json::OStream J2(Null);
+  printVerdictJSON(*V, J2);
+  (void)verdictCell(*V);
+  if (V->Reloc && V->Reloc->Split)
+    exerciseBTF(*V->Reloc->Split);
+}
+
+std::vector<uint8_t>
+fuzz::wrapInELF(ArrayRef<std::pair<StringRef, ArrayRef<uint8_t>>> Sections) {
+  // The section names first: .shstrtab holds its own.
+  std::string Names(1, '\0');
+  std::vector<uint32_t> NameOffs;
+  for (auto &[Name, Data] : Sections) {
+    NameOffs.push_back(Names.size());
+    Names += Name.str() + '\0';
+  }
+  NameOffs.push_back(Names.size());
+  Names += std::string(".shstrtab") + '\0';
+
+  // Header, contents (8-aligned), section headers.
+  std::vector<uint8_t> Out(sizeof(ELF::Elf64_Ehdr));
+  std::vector<ELF::Elf64_Shdr> Headers(Sections.size() + 2);
+  std::memset(Headers.data(), 0, Headers.size() * sizeof(ELF::Elf64_Shdr));
+  auto Place = [&](size_t I, ArrayRef<uint8_t> Data, uint32_t Type) {
+    Out.resize((Out.size() + 7) & ~size_t(7));
+    ELF::Elf64_Shdr &H = Headers[I + 1];
+    H.sh_name = NameOffs[I];
+    H.sh_type = Type;
+    H.sh_offset = Out.size();
+    H.sh_size = Data.size();
+    H.sh_addralign = 1;
+    Out.insert(Out.end(), Data.begin(), Data.end());
+  };
+  for (size_t I = 0; I < Sections.size(); ++I)
+    Place(I, Sections[I].second, ELF::SHT_PROGBITS);
+  Place(Sections.size(), arrayRefFromStringRef(Names), ELF::SHT_STRTAB);
+  Out.resize((Out.size() + 7) & ~size_t(7));
+
+  ELF::Elf64_Ehdr E;
+  std::memset(&E, 0, sizeof(E));
+  std::memcpy(E.e_ident, ELF::ElfMagic, 4);
+  E.e_ident[ELF::EI_CLASS] = ELF::ELFCLASS64;
+  E.e_ident[ELF::EI_DATA] = ELF::ELFDATA2LSB;
+  E.e_ident[ELF::EI_VERSION] = ELF::EV_CURRENT;
+  E.e_type = ELF::ET_REL;
+  E.e_machine = ELF::EM_X86_64;
+  E.e_version = ELF::EV_CURRENT;
+  E.e_shoff = Out.size();
+  E.e_ehsize = sizeof(E);
+  E.e_shentsize = sizeof(ELF::Elf64_Shdr);
+  E.e_shnum = Headers.size();
+  E.e_shstrndx = Headers.size() - 1;
+  std::memcpy(Out.data(), &E, sizeof(E));
+  const uint8_t *H = reinterpret_cast<const uint8_t *>(Headers.data());
+  Out.insert(Out.end(), H, H + Headers.size() * sizeof(ELF::Elf64_Shdr));
+  return Out;
+}
