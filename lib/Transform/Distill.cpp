@@ -287,6 +287,16 @@ Expected<DistillResult> btfkit::distill(const BTF &Split) {
     return makeError(Split.name(),
                      "not split BTF: distilling needs a module's BTF over "
                      "its base");
+  // A record of a kind this library does not know (stepped over through a
+  // layout section) cannot have its ids and names rewritten; libbpf
+  // refuses it too.
+  for (uint32_t Id = Split.firstId(); Id < Split.endId(); ++Id)
+    if (Split.type(Id).rawKind() > MaxKnownKind)
+      return makeError(Split.name(),
+                       "type [" + Twine(Id) + "] has kind " +
+                           Twine(Split.type(Id).rawKind()) +
+                           ", unknown to this library: its type ids and "
+                           "names cannot be rewritten");
   uint32_t SplitStart = Split.firstId();
   MutableArrayRef<uint32_t> NewId =
       IdScratch.get(SplitStart); // old base id -> new id

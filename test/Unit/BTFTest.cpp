@@ -9,8 +9,8 @@
 #include "btfkit/BTF.h"
 #include "btfkit/Builder.h"
 
-#include "llvm/Support/SwapByteOrder.h"
 #include "TestSupport.h"
+#include "llvm/Support/SwapByteOrder.h"
 #include "gtest/gtest.h"
 
 #include <cstring>
@@ -181,8 +181,8 @@ TEST(BTFTest, LayoutSectionStepsOverUnknownKinds) {
   // Kind 25 is unknown here; the layout section says it has a 4-byte
   // payload and 8-byte elements.
   Builder B;
-  B.setEmitLayout(true, {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-                         {0, 0, 0}, {4, 8, 0}});
+  B.setEmitLayout(
+      true, {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {4, 8, 0}});
   B.addInt("int", 4, IntSigned);
   uint32_t Unknown[] = {0, (25u << 24) | 2, 1, 0xaa, 1, 2, 3, 4};
   B.addRaw(Unknown);
@@ -198,6 +198,17 @@ TEST(BTFTest, LayoutSectionStepsOverUnknownKinds) {
   NoLayout.addRaw(Unknown);
   EXPECT_NE(loadError(NoLayout.serialize()).find("unknown kind 25"),
             std::string::npos);
+
+  // Whatever the kind, a record starts with its name: it must be a string
+  // of the chain (readers print and copy it).
+  Unknown[0] = 0x1000;
+  Builder BadName;
+  BadName.setEmitLayout(
+      true, {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {4, 8, 0}});
+  BadName.addRaw(Unknown);
+  EXPECT_EQ(loadError(BadName.serialize()),
+            "t.btf: type id 1: UNKNOWN has string offset 4096 past the "
+            "string table (1 bytes)");
 }
 
 } // namespace

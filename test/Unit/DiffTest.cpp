@@ -33,23 +33,23 @@ std::unique_ptr<BTF> makeTypes(bool Reverse, uint32_t YOffset = 32,
                                std::string Name = "a.btf") {
   Builder B;
   if (!Reverse) {
-    uint32_t Int = B.addInt("int", 4, IntSigned);   // 1
-    uint32_t Point = B.addStruct("point", 8);       // 2
+    uint32_t Int = B.addInt("int", 4, IntSigned); // 1
+    uint32_t Point = B.addStruct("point", 8);     // 2
     B.addMember("x", Int, 0);
     B.addMember(YName, Int, YOffset);
-    uint32_t Node = B.addStruct("node", 8);         // 3
+    uint32_t Node = B.addStruct("node", 8); // 3
     B.addMember("next", Node + 1, 0);
-    B.addPtr(Node);                                 // 4
-    B.addPtr(Point);                                // 5
+    B.addPtr(Node);  // 4
+    B.addPtr(Point); // 5
     return buildBTF(B, Name);
   }
   B.addString("unused");
-  B.addPtr(5);                                      // 1 -> point
-  uint32_t NodePtr = B.addPtr(3);                   // 2
-  uint32_t Node = B.addStruct("node", 8);           // 3
+  B.addPtr(5);                            // 1 -> point
+  uint32_t NodePtr = B.addPtr(3);         // 2
+  uint32_t Node = B.addStruct("node", 8); // 3
   B.addMember("next", NodePtr, 0);
-  uint32_t Int = B.addInt("int", 4, IntSigned);     // 4
-  B.addStruct("point", 8);                          // 5
+  uint32_t Int = B.addInt("int", 4, IntSigned); // 4
+  B.addStruct("point", 8);                      // 5
   B.addMember("x", Int, 0);
   B.addMember(YName, Int, YOffset);
   (void)Node;

@@ -32,22 +32,22 @@ namespace {
 /// does not.
 std::unique_ptr<BTF> makeFullBase() {
   Builder B;
-  uint32_t Int = B.addInt("int", 4, IntSigned); // 1
+  uint32_t Int = B.addInt("int", 4, IntSigned);   // 1
   uint32_t Long = B.addInt("long", 8, IntSigned); // 2
   uint32_t Point = B.addStruct("point", 16);      // 3
   B.addMember("x", Int, 0);
-  B.addMember("z", Long, 64); // reached only through point's members
-  B.addPtr(Point);                  // 4
-  B.addTypedef("point_t", Point);   // 5
-  B.addStruct("", 4);               // 6 anonymous
+  B.addMember("z", Long, 64);     // reached only through point's members
+  B.addPtr(Point);                // 4
+  B.addTypedef("point_t", Point); // 5
+  B.addStruct("", 4);             // 6 anonymous
   B.addMember("a", Int, 0);
-  B.addEnum64("big", 8);            // 7
+  B.addEnum64("big", 8); // 7
   B.addEnum64Value("HUGE", uint64_t(1) << 40);
-  B.addEnum("", 4);                 // 8 anonymous
+  B.addEnum("", 4); // 8 anonymous
   B.addEnumValue("A", 1);
-  B.addStruct("unused", 4);         // 9
+  B.addStruct("unused", 4);             // 9
   B.addFwd("opaque", /*IsUnion=*/true); // 10
-  B.addModifier(Kind::Const, Int);  // 11
+  B.addModifier(Kind::Const, Int);      // 11
   uint32_t Proto = B.addFuncProto(Int); // 12
   B.addFunc("f", Proto, FuncGlobal);    // 13
   return buildBTF(B, "vmlinux");
@@ -69,12 +69,22 @@ std::unique_ptr<BTF> makeModule(const BTF &Base) {
   return buildBTF(B, "m.ko");
 }
 
+/// makeModule() over makeFullBase(), and what distill() makes of it.
+struct Distilled {
+  std::unique_ptr<BTF> Base, Mod;
+  llvm::Expected<DistillResult> Result =
+      llvm::createStringError(llvm::inconvertibleErrorCode(), "not distilled");
+  Distilled() : Base(makeFullBase()) {
+    if (Base && (Mod = makeModule(*Base))) {
+      llvm::consumeError(Result.takeError());
+      Result = distill(*Mod);
+    }
+  }
+};
+
 TEST(Distill, ChoosesTheBaseTypesLibbpfChooses) {
-  auto Base = makeFullBase();
-  ASSERT_TRUE(Base);
-  auto Mod = makeModule(*Base);
-  ASSERT_TRUE(Mod);
-  auto D = distill(*Mod);
+  Distilled X;
+  auto &D = X.Result;
   ASSERT_EXPECTED(D);
   const BTF &DB = *D->Base;
   const BTF &DS = *D->Split;
@@ -131,18 +141,15 @@ TEST(Distill, ChoosesTheBaseTypesLibbpfChooses) {
 }
 
 TEST(Distill, RelocatesBackOntoItsBaseAsTheSameTypes) {
-  auto Base = makeFullBase();
-  ASSERT_TRUE(Base);
-  auto Mod = makeModule(*Base);
-  ASSERT_TRUE(Mod);
-  auto D = distill(*Mod);
+  Distilled X;
+  auto &D = X.Result;
   ASSERT_EXPECTED(D);
-  BaseIndex Index(*Base);
+  BaseIndex Index(*X.Base);
   auto R = relocate(*D->Split, Index);
   ASSERT_EXPECTED(R);
   ASSERT_TRUE(R->relocated());
   EXPECT_EQ(R->BaseMap, (std::vector<uint32_t>{0, 1, 3, 7, 10}));
-  DiffResult Diff = diffBTF(*Mod, *R->Split);
+  DiffResult Diff = diffBTF(*X.Mod, *R->Split);
   EXPECT_TRUE(Diff.equivalent());
 }
 
@@ -167,13 +174,31 @@ TEST(Distill, RefusesWhatLibbpfRefuses) {
             std::string::npos);
 }
 
+TEST(Distill, RefusesKindsItCannotRewrite) {
+  auto Base = makeFullBase();
+  ASSERT_TRUE(Base);
+  // Kind 25, stepped over through the layout section.
+  Builder B(Base.get());
+  B.setEmitLayout(true, {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+                         {0, 0, 0}, {4, 0, 0}});
+  B.addPtr(3);
+  B.addRaw({0, 25u << 24, 1, 0});
+  auto Odd = buildBTF(B, "odd.ko");
+  ASSERT_TRUE(Odd);
+  auto D = distill(*Odd);
+  ASSERT_FALSE(bool(D));
+  EXPECT_EQ(toString(D.takeError()),
+            "odd.ko: type [15] has kind 25, unknown to this library: its "
+            "type ids and names cannot be rewritten");
+}
+
 TEST(Distill, DistilledBaseKinds) {
   for (Kind K : {Kind::Int, Kind::Float, Kind::Enum, Kind::Enum64, Kind::Fwd,
                  Kind::Struct, Kind::Union})
     EXPECT_TRUE(isDistilledBaseKind(K)) << kindName(unsigned(K));
-  for (Kind K : {Kind::Ptr, Kind::Array, Kind::Typedef, Kind::Const,
-                 Kind::FuncProto, Kind::Func, Kind::Var, Kind::Datasec,
-                 Kind::DeclTag, Kind::TypeTag})
+  for (Kind K :
+       {Kind::Ptr, Kind::Array, Kind::Typedef, Kind::Const, Kind::FuncProto,
+        Kind::Func, Kind::Var, Kind::Datasec, Kind::DeclTag, Kind::TypeTag})
     EXPECT_FALSE(isDistilledBaseKind(K)) << kindName(unsigned(K));
 }
 

@@ -148,7 +148,8 @@ TEST(DumpC, SplitDeclaresTheBaseTypesItNeeds) {
   EXPECT_EQ(header(*Split), Preamble + Pairs + Holder + Postamble);
   DumpCOptions All;
   All.IncludeBase = true;
-  EXPECT_EQ(header(*Split, All), Preamble + Pairs + Unused + Holder + Postamble);
+  EXPECT_EQ(header(*Split, All),
+            Preamble + Pairs + Unused + Holder + Postamble);
 }
 
 TEST(DumpC, RefusesWhatCCannotDeclareBeforePrinting) {

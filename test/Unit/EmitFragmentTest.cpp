@@ -61,8 +61,8 @@ TEST(EmitFragment, StandaloneTypesMoveOverTheBase) {
 TEST(EmitFragment, DedupsDistillsAndTagsWhatIsEmbedded) {
   auto Base = kernel();
   ASSERT_TRUE(Base);
-  auto F = makeSplitFragment(unitBlob("a_priv", /*ByValue=*/true), *Base,
-                             "a.c");
+  auto F =
+      makeSplitFragment(unitBlob("a_priv", /*ByValue=*/true), *Base, "a.c");
   ASSERT_EXPECTED(F);
   EXPECT_EQ(F->TypesIn, 4u);
   // int and device are the base's; a_priv and shared stay.
@@ -97,8 +97,8 @@ TEST(EmitFragment, DedupsDistillsAndTagsWhatIsEmbedded) {
   EXPECT_TRUE(R->relocated());
 
   // Held through a pointer: nothing to tag, the pointer is the base's.
-  auto P = makeSplitFragment(unitBlob("b_priv", /*ByValue=*/false), *Base,
-                             "b.c");
+  auto P =
+      makeSplitFragment(unitBlob("b_priv", /*ByValue=*/false), *Base, "b.c");
   ASSERT_EXPECTED(P);
   EXPECT_EQ(P->EmbeddedComposites, 0u);
   auto PB = BTF::parse(P->DistilledBase, nullptr, "distilled");

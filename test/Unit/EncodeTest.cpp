@@ -78,10 +78,10 @@ TEST(IntNames, OneKeyPerCIntegerType) {
 
 TEST(IntNames, TheBasesSpellingOfTheSameType) {
   Builder B;
-  B.addInt("long unsigned int", 8, 0);     // 1
-  B.addInt("unsigned long", 8, 0);         // 2: the lowest id wins
-  B.addInt("int", 4, IntSigned);           // 3
-  B.addInt("char", 1, IntSigned);          // 4
+  B.addInt("long unsigned int", 8, 0); // 1
+  B.addInt("unsigned long", 8, 0);     // 2: the lowest id wins
+  B.addInt("int", 4, IntSigned);       // 3
+  B.addInt("char", 1, IntSigned);      // 4
   uint32_t Ull = B.addInt("long long unsigned int", 8, 0); // 5
   auto Base = buildBTF(B, "vmlinux");
   ASSERT_TRUE(Base);

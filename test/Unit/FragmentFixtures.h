@@ -73,9 +73,9 @@ inline std::vector<uint8_t> unitBlob(llvm::StringRef Own, bool ByValue,
 }
 
 /// The fragment of \p Unit compiled against \p Base by \p Producer.
-inline std::vector<uint8_t>
-fragmentOf(llvm::ArrayRef<uint8_t> Unit, const BTF &Base,
-           llvm::StringRef Source, std::string Producer = linkProducer()) {
+inline std::vector<uint8_t> fragmentOf(llvm::ArrayRef<uint8_t> Unit,
+                                       const BTF &Base, llvm::StringRef Source,
+                                       std::string Producer = linkProducer()) {
   auto F = makeSplitFragment(Unit, Base, Source);
   if (!F) {
     ADD_FAILURE() << llvm::toString(F.takeError());

@@ -49,15 +49,33 @@ struct Kernel {
 
 /// A linked module of two objects: a.c holds device by value, b.c through
 /// a pointer; both have struct shared.
-std::shared_ptr<const MemoryBuffer> linkedModule(const TempDir &Dir,
-                                                 const BTF &Base,
-                                                 std::string ProducerB =
-                                                     linkProducer()) {
+std::shared_ptr<const MemoryBuffer>
+linkedModule(const TempDir &Dir, const BTF &Base,
+             std::string ProducerB = linkProducer()) {
   std::vector<uint8_t> Frags = concatenated(
       {fragmentOf(unitBlob("a_priv", true), Base, "a.c"),
        fragmentOf(unitBlob("b_priv", false), Base, "b.c", ProducerB)});
   return objectWith(Dir, "m.ko", {{FragmentSectionName, Frags}});
 }
+
+/// linkedModule() over a kernel, to be linked over it and checked against
+/// one whose device grew (which a.c embeds).
+struct CheckedLink {
+  TempDir Dir;
+  Kernel K{Dir, "vmlinux"};
+  Kernel Grown{Dir, "vmlinux-new", /*DeviceSize=*/24};
+  std::shared_ptr<const MemoryBuffer> Linked;
+  LinkOptions Opts;
+  std::string Out = Dir.file("out.ko");
+  CheckedLink() {
+    if (!K.Base || !Grown.Base)
+      return;
+    Linked = linkedModule(Dir, K.Base->btf());
+    Opts.BasePath = K.Path;
+    Opts.CheckAgainst = {Grown.Path};
+    Opts.CacheDir = "off";
+  }
+};
 
 LinkInput inputOf(const MemoryBuffer &Buf) {
   return {Buf.getBufferIdentifier().str(),
@@ -131,26 +149,19 @@ TEST(Link, WithTheBaseTheResultIsDistilledOverIt) {
 }
 
 TEST(Link, ChecksAgainstOtherKernelsAndWrites) {
-  TempDir Dir;
-  Kernel K(Dir, "vmlinux");
-  Kernel Grown(Dir, "vmlinux-new", /*DeviceSize=*/24);
-  ASSERT_TRUE(K.Base && Grown.Base);
-  auto Linked = linkedModule(Dir, K.Base->btf());
-  ASSERT_TRUE(Linked);
-  LinkOptions Opts;
-  Opts.BasePath = K.Path;
-  Opts.CheckAgainst = {Grown.Path};
-  Opts.CacheDir = "off";
-  std::string Out = Dir.file("out.ko");
+  CheckedLink L;
+  ASSERT_TRUE(L.Linked);
+  const std::string &Out = L.Out;
+  LinkOptions &Opts = L.Opts;
   std::string Printed;
   raw_string_ostream OS(Printed);
-  auto R = linkModuleBTF(Linked, Out, Opts, OS);
+  auto R = linkModuleBTF(L.Linked, Out, Opts, OS);
   ASSERT_EXPECTED(R);
   EXPECT_TRUE(R->Written);
   // device grew, and a.c embeds it.
   EXPECT_EQ(R->FailedChecks, 1u);
   ASSERT_EQ(R->Warnings.size(), 1u);
-  EXPECT_NE(Printed.find("does not relocate onto " + Grown.Path),
+  EXPECT_NE(Printed.find("does not relocate onto " + L.Grown.Path),
             std::string::npos)
       << Printed;
   EXPECT_NE(Printed.find("[2] STRUCT 'device' size=16: size mismatch"),
@@ -162,9 +173,9 @@ TEST(Link, ChecksAgainstOtherKernelsAndWrites) {
   ASSERT_TRUE(F->embeddedBase());
   EXPECT_EQ(F->btf().numTypes(), R->NumSplitTypes);
   EXPECT_EQ(F->embeddedBase()->numTypes(), R->NumBaseTypes);
-  auto Frag = findELFSection(
-      Out, arrayRefFromStringRef((*mapFile(Out))->getBuffer()),
-      FragmentSectionName);
+  auto Frag =
+      findELFSection(Out, arrayRefFromStringRef((*mapFile(Out))->getBuffer()),
+                     FragmentSectionName);
   ASSERT_EXPECTED(Frag);
   EXPECT_FALSE(Frag->has_value());
 
@@ -185,21 +196,14 @@ TEST(Link, ChecksAgainstOtherKernelsAndWrites) {
 }
 
 TEST(Link, FatalWarningsWriteNothing) {
-  TempDir Dir;
-  Kernel K(Dir, "vmlinux");
-  Kernel Grown(Dir, "vmlinux-new", /*DeviceSize=*/24);
-  ASSERT_TRUE(K.Base && Grown.Base);
-  auto Linked = linkedModule(Dir, K.Base->btf());
-  ASSERT_TRUE(Linked);
-  LinkOptions Opts;
-  Opts.BasePath = K.Path;
-  Opts.CheckAgainst = {Grown.Path};
-  Opts.CacheDir = "off";
-  Opts.FatalWarnings = true;
-  std::string Out = Dir.file("out.ko");
+  CheckedLink L;
+  ASSERT_TRUE(L.Linked);
+  L.Opts.FatalWarnings = true;
+  const std::string &Out = L.Out;
+  const LinkOptions &Opts = L.Opts;
   std::string Printed;
   raw_string_ostream OS(Printed);
-  auto R = linkModuleBTF(Linked, Out, Opts, OS);
+  auto R = linkModuleBTF(L.Linked, Out, Opts, OS);
   ASSERT_EXPECTED(R);
   EXPECT_FALSE(R->Written);
   EXPECT_FALSE(sys::fs::exists(Out));
@@ -217,9 +221,8 @@ TEST(Link, PerCPUDatasecsComeFromTheLinkedFile) {
   TempDir Dir;
   Kernel K(Dir, "vmlinux");
   ASSERT_TRUE(K.Base);
-  std::vector<uint8_t> Frag =
-      fragmentOf(unitBlob("a_priv", true, /*PerCPU=*/true), K.Base->btf(),
-                 "a.c");
+  std::vector<uint8_t> Frag = fragmentOf(
+      unitBlob("a_priv", true, /*PerCPU=*/true), K.Base->btf(), "a.c");
   // No such section in the linked file: the DATASEC is left out.
   auto NoSec = objectWith(Dir, "nosec.ko", {{FragmentSectionName, Frag}});
   ASSERT_TRUE(NoSec);
@@ -236,10 +239,9 @@ TEST(Link, PerCPUDatasecsComeFromTheLinkedFile) {
 
   // The section, but no symbol for the variable: an empty DATASEC of the
   // section's size.
-  auto WithSec = objectWith(
-      Dir, "sec.ko",
-      {{FragmentSectionName, Frag},
-       {".data..percpu", std::vector<uint8_t>(8, 0)}});
+  auto WithSec = objectWith(Dir, "sec.ko",
+                            {{FragmentSectionName, Frag},
+                             {".data..percpu", std::vector<uint8_t>(8, 0)}});
   ASSERT_TRUE(WithSec);
   LinkReport R2;
   auto M2 = mergeFragments(inputOf(*WithSec), nullptr, R2);
@@ -296,8 +298,9 @@ TEST(Link, RefusesFragmentsThatCannotBeMerged) {
   ASSERT_TRUE(Linked);
   auto W = mergeFragments(inputOf(*Linked), Grown.Base.get(), Report);
   ASSERT_FALSE(bool(W));
-  EXPECT_NE(toString(W.takeError()).find("name the base they were built "
-                                         "against"),
+  EXPECT_NE(toString(W.takeError())
+                .find("name the base they were built "
+                      "against"),
             std::string::npos);
 
   auto Plain = objectWith(Dir, "plain.ko",

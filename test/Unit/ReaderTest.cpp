@@ -19,6 +19,7 @@
 #include "btfkit/Fragment.h"
 #include "btfkit/Writer.h"
 
+#include "RelocationFixtures.h"
 #include "TestSupport.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -28,29 +29,19 @@
 
 using namespace btfkit;
 using namespace llvm;
+using namespace btfkit::unittest;
 
 namespace {
 
-/// A distilled base and split BTF over it, as a module's .BTF.base/.BTF.
+/// goodModule()'s .BTF.base and .BTF blobs.
 struct Pair {
   std::vector<uint8_t> Base, Split;
   Pair() {
-    Builder DB;
-    DB.addInt("int", 4, IntSigned);
-    DB.addStruct("device", 752);
-    Base = DB.serialize();
-    auto D = BTF::parse(Base, nullptr, "base");
-    EXPECT_TRUE(bool(D));
-    if (!D) {
-      consumeError(D.takeError());
+    Module M = goodModule();
+    if (!M)
       return;
-    }
-    Builder SB(D->get());
-    SB.addStruct("priv", 756);
-    SB.addMember("dev", 2, 0);
-    SB.addMember("n", 1, 752 * 8);
-    SB.addPtr(3);
-    Split = SB.serialize();
+    Base = serializeBTF(*M.Dist);
+    Split = serializeBTF(*M.Split);
   }
 };
 
@@ -146,7 +137,7 @@ TEST(Reader, LoadsAModulesSplitOverItsEmbeddedBase) {
   EXPECT_EQ(F->btf().base(), F->embeddedBase());
   EXPECT_EQ(F->btf().name(), Elf->getBufferIdentifier().str() + ":.BTF");
   EXPECT_EQ(F->btf().firstId(), 3u);
-  EXPECT_EQ(F->btf().type(3).name(), "priv");
+  EXPECT_EQ(F->btf().type(3).name(), "good_priv");
 
   std::unique_ptr<BTF> Base;
   std::unique_ptr<BTF> Split = F->takeBTF(&Base);
@@ -169,13 +160,14 @@ TEST(Reader, LoadsAModulesSplitOverItsEmbeddedBase) {
   EXPECT_NE(toString(A.takeError()).find(":.BTF"), std::string::npos);
 
   // A section that is not there.
-  auto NoBTF = elfWith(Dir, {{".note", std::vector<uint8_t>{1, 2, 3, 4}}},
-                       "plain.o");
+  auto NoBTF =
+      elfWith(Dir, {{".note", std::vector<uint8_t>{1, 2, 3, 4}}}, "plain.o");
   ASSERT_TRUE(NoBTF);
   auto N = BTFFile::load(NoBTF);
   ASSERT_FALSE(bool(N));
-  EXPECT_NE(errorOf(N.takeError(), ErrorKind::NoSection).find("no .BTF section"),
-            std::string::npos);
+  EXPECT_NE(
+      errorOf(N.takeError(), ErrorKind::NoSection).find("no .BTF section"),
+      std::string::npos);
   auto NC = inspectFile(*NoBTF);
   ASSERT_EXPECTED(NC);
   EXPECT_FALSE(NC->HasBTF);
@@ -210,15 +202,15 @@ TEST(Reader, AnObjectsFragmentStandsInForItsSections) {
   ASSERT_EXPECTED(F);
   EXPECT_TRUE(F->hasBaseSection());
   ASSERT_TRUE(F->embeddedBase());
-  EXPECT_EQ(F->btf().type(3).name(), "priv");
+  EXPECT_EQ(F->btf().type(3).name(), "good_priv");
 
   LoadOptions Tags;
   Tags.Section = FragmentEmbeddedTagsView;
   auto T = BTFFile::load(Elf, Tags);
   ASSERT_EXPECTED(T);
-  EXPECT_EQ(T->btf().firstId(), 5u);
-  EXPECT_TRUE(T->btf().type(5).is(Kind::DeclTag));
-  EXPECT_EQ(T->btf().type(5).typeId(), 2u);
+  EXPECT_EQ(T->btf().firstId(), 4u);
+  EXPECT_TRUE(T->btf().type(4).is(Kind::DeclTag));
+  EXPECT_EQ(T->btf().type(4).typeId(), 2u);
 
   LoadOptions DistBase;
   DistBase.Section = FragmentDistilledBaseView;

@@ -65,21 +65,21 @@ TEST(Relocate, MapsByNameKindAndSize) {
   ASSERT_TRUE(T);
   BaseIndex Index(*T);
   Builder DB;
-  uint32_t Int = DB.addInt("int", 4, IntSigned);        // 1
-  uint32_t Dev = DB.addStruct("device", 744);           // 2: size differs
-  uint32_t List = DB.addStruct("list_head", 16);        // 3
-  DB.addUnion("u", 8);                                  // 4
-  DB.addEnum("mode", 8);                                // 5: ENUM64 there
-  DB.addFloat("double", 8);                             // 6
-  DB.addFwd("opaque", false);                           // 7
+  uint32_t Int = DB.addInt("int", 4, IntSigned); // 1
+  uint32_t Dev = DB.addStruct("device", 744);    // 2: size differs
+  uint32_t List = DB.addStruct("list_head", 16); // 3
+  DB.addUnion("u", 8);                           // 4
+  DB.addEnum("mode", 8);                         // 5: ENUM64 there
+  DB.addFloat("double", 8);                      // 6
+  DB.addFwd("opaque", false);                    // 7
   auto Dist = buildBTF(DB, "m.ko:.BTF.base");
   ASSERT_TRUE(Dist);
   Builder SB(Dist.get());
-  uint32_t Ptr = SB.addPtr(Dev);                        // 8
-  uint32_t Priv = SB.addStruct("priv", 24);             // 9
+  uint32_t Ptr = SB.addPtr(Dev);            // 8
+  uint32_t Priv = SB.addStruct("priv", 24); // 9
   SB.addMember("dev", Ptr, 0);
   SB.addMember("list", List, 64);
-  SB.addVar("count", Int, VarGlobalAllocated);          // 10
+  SB.addVar("count", Int, VarGlobalAllocated); // 10
   auto Split = buildBTF(SB, "m.ko:.BTF");
   ASSERT_TRUE(Split);
 
@@ -123,16 +123,12 @@ TEST(Relocate, FwdMatchesACompositeByTheTargetsFlag) {
   ASSERT_TRUE(T);
   BaseIndex Index(*T);
   for (bool IsUnion : {false, true}) {
-    Builder DB;
-    DB.addFwd("device", IsUnion);
-    DB.addFwd("u", IsUnion);
-    auto Dist = buildBTF(DB, "base");
-    ASSERT_TRUE(Dist);
-    Builder SB(Dist.get());
-    SB.addPtr(1);
-    auto Split = buildBTF(SB, "split");
-    ASSERT_TRUE(Split);
-    auto R = relocate(*Split, Index);
+    Module M = pointerModule([&](Builder &B) {
+      B.addFwd("device", IsUnion);
+      B.addFwd("u", IsUnion);
+    });
+    ASSERT_TRUE(M);
+    auto R = relocate(*M.Split, Index);
     ASSERT_EXPECTED(R);
     // The kernel looks at the STRUCT's or UNION's own flag (0 for both
     // here), not at the FWD's: a STRUCT always fits, a UNION never.
@@ -147,16 +143,12 @@ TEST(Relocate, CompositesMatchWhateverTheTargetsKind) {
   auto T = makeTarget();
   ASSERT_TRUE(T);
   BaseIndex Index(*T);
-  Builder DB;
-  DB.addUnion("device", 744);
-  DB.addStruct("mode", 8);
-  auto Dist = buildBTF(DB, "base");
-  ASSERT_TRUE(Dist);
-  Builder SB(Dist.get());
-  SB.addPtr(1);
-  auto Split = buildBTF(SB, "split");
-  ASSERT_TRUE(Split);
-  auto R = relocate(*Split, Index);
+  Module M = pointerModule([](Builder &B) {
+    B.addUnion("device", 744);
+    B.addStruct("mode", 8);
+  });
+  ASSERT_TRUE(M);
+  auto R = relocate(*M.Split, Index);
   ASSERT_EXPECTED(R);
   // btf_relocate_map_distilled_base() checks only the size of an embedded
   // STRUCT/UNION, never the target's kind: a UNION takes the STRUCT, and a
@@ -169,8 +161,8 @@ TEST(Relocate, ListsEveryFailureWithItsReason) {
   auto T = makeTarget();
   ASSERT_TRUE(T);
   BaseIndex Index(*T);
-  FailingModule M(/*WithAmbiguity=*/true);
-  ASSERT_TRUE(M.Split);
+  Module M = failingModule(/*WithAmbiguity=*/true);
+  ASSERT_TRUE(M);
   auto R = relocate(*M.Split, Index);
   ASSERT_EXPECTED(R);
   EXPECT_FALSE(R->relocated());
@@ -211,17 +203,18 @@ TEST(Relocate, ListsEveryFailureWithItsReason) {
   // The kernel stops at the ambiguity its base walk meets, before it
   // reports any unmapped type.
   EXPECT_EQ(R->kernelFailure(), &Dup);
-  EXPECT_EQ(std::count_if(R->Failures.begin(), R->Failures.end(),
-                          [](const RelocFailure &F) { return F.KernelReports; }),
-            1);
+  EXPECT_EQ(
+      std::count_if(R->Failures.begin(), R->Failures.end(),
+                    [](const RelocFailure &F) { return F.KernelReports; }),
+      1);
 }
 
 TEST(Relocate, KernelReportsTheLowestUnmappedIdWithoutAmbiguity) {
   auto T = makeTarget();
   ASSERT_TRUE(T);
   BaseIndex Index(*T);
-  FailingModule M(/*WithAmbiguity=*/false);
-  ASSERT_TRUE(M.Split);
+  Module M = failingModule(/*WithAmbiguity=*/false);
+  ASSERT_TRUE(M);
   RelocateOptions Quick;
   Quick.Explain = false;
   auto R = relocate(*M.Split, Index, Quick);
@@ -255,32 +248,21 @@ TEST(Relocate, RefusesWhatCannotBeResilientSplitBTF) {
   OverB.addPtr(2);
   auto Over = buildBTF(OverB, "over");
   ASSERT_TRUE(Over);
-  EXPECT_NE(relocateError(*Over, Index).find("over: is split over mid, which "
-                                             "is itself split BTF"),
+  EXPECT_NE(relocateError(*Over, Index)
+                .find("over: is split over mid, which "
+                      "is itself split BTF"),
             std::string::npos);
   // A distilled base holds named INT, FLOAT, ENUM, FWD, STRUCT, UNION.
-  Builder PB;
-  PB.addPtr(0);
-  auto WithPtr = buildBTF(PB, "p.base");
+  Module WithPtr = pointerModule([](Builder &B) { B.addPtr(0); }, "p");
   ASSERT_TRUE(WithPtr);
-  Builder OnPtr(WithPtr.get());
-  OnPtr.addPtr(1);
-  auto PtrSplit = buildBTF(OnPtr, "p");
-  ASSERT_TRUE(PtrSplit);
-  EXPECT_EQ(relocateError(*PtrSplit, Index),
-            "p.base: type [1] PTR '(anon)' cannot be in a distilled base "
-            "(only INT, FLOAT, ENUM, FWD, STRUCT and UNION can; the kernel "
-            "refuses it)");
-  Builder AB;
-  AB.addStruct("", 4);
-  auto Anon = buildBTF(AB, "a.base");
+  EXPECT_EQ(relocateError(*WithPtr.Split, Index),
+            "p:.BTF.base: type [1] PTR '(anon)' cannot be in a distilled "
+            "base (only INT, FLOAT, ENUM, FWD, STRUCT and UNION can; the "
+            "kernel refuses it)");
+  Module Anon = pointerModule([](Builder &B) { B.addStruct("", 4); }, "a");
   ASSERT_TRUE(Anon);
-  Builder OnAnon(Anon.get());
-  OnAnon.addPtr(1);
-  auto AnonSplit = buildBTF(OnAnon, "a");
-  ASSERT_TRUE(AnonSplit);
-  EXPECT_NE(relocateError(*AnonSplit, Index)
-                .find("a.base: type [1] STRUCT '(anon)' is anonymous"),
+  EXPECT_NE(relocateError(*Anon.Split, Index)
+                .find("a:.BTF.base: type [1] STRUCT '(anon)' is anonymous"),
             std::string::npos);
 
   // A split name pointing into the distilled strings, not at a name: the

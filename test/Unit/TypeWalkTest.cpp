@@ -47,17 +47,17 @@ TEST(TypeWalk, VisitsEveryReferenceInRecordOrder) {
 
 TEST(TypeWalk, EveryKindsSlots) {
   Builder B;
-  uint32_t Int = B.addInt("int", 4, IntSigned);      // 1
-  uint32_t S = B.addStruct("s", 8);                  // 2
+  uint32_t Int = B.addInt("int", 4, IntSigned); // 1
+  uint32_t S = B.addStruct("s", 8);             // 2
   B.addMember("a", Int, 0);
   B.addMember("b", Int, 32);
-  uint32_t E = B.addEnum64("e", 8);                  // 3
+  uint32_t E = B.addEnum64("e", 8); // 3
   B.addEnum64Value("E1", 1);
-  uint32_t V = B.addVar("v", S, VarStatic);          // 4
-  uint32_t D = B.addDatasec(".data", 8);             // 5
+  uint32_t V = B.addVar("v", S, VarStatic); // 4
+  uint32_t D = B.addDatasec(".data", 8);    // 5
   B.addSecInfo(V, 0, 8);
-  uint32_t Tag = B.addDeclTag("t", S, 1);            // 6
-  uint32_t Fwd = B.addFwd("f", false);               // 7
+  uint32_t Tag = B.addDeclTag("t", S, 1); // 6
+  uint32_t Fwd = B.addFwd("f", false);    // 7
   auto T = buildBTF(B, "kinds.btf");
   ASSERT_TRUE(T);
   auto Refs = [&](uint32_t Id) {

@@ -12,8 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "btfkit/Explain.h"
 #include "btfkit/Verdict.h"
+#include "btfkit/Explain.h"
 
 #include "RelocationFixtures.h"
 #include "TestSupport.h"
@@ -46,31 +46,12 @@ json::Value jsonOf(const ModuleVerdict &V) {
   return Parsed ? std::move(*Parsed) : json::Value(nullptr);
 }
 
-/// A module that relocates onto makeTarget(): a split struct over a
-/// distilled int and device.
-struct GoodModule {
-  std::unique_ptr<BTF> Dist, Split;
-  GoodModule() {
-    Builder DB;
-    DB.addInt("int", 4, IntSigned);
-    DB.addStruct("device", 752);
-    Dist = buildBTF(DB, "good.ko:.BTF.base");
-    if (!Dist)
-      return;
-    Builder SB(Dist.get());
-    SB.addStruct("good_priv", 756);
-    SB.addMember("dev", 2, 0);
-    SB.addMember("n", 1, 752 * 8);
-    Split = buildBTF(SB, "good.ko:.BTF");
-  }
-};
-
 TEST(Verdict, ResilientModuleThatRelocates) {
   auto T = makeTarget();
   ASSERT_TRUE(T);
   BaseIndex Index(*T);
-  GoodModule M;
-  ASSERT_TRUE(M.Split);
+  Module M = goodModule();
+  ASSERT_TRUE(M);
   ModuleJudge J = ModuleJudge::resilient("good.ko", *M.Split);
   EXPECT_TRUE(J.refusal().empty());
   EXPECT_EQ(J.refusedBlob(), "");
@@ -103,8 +84,8 @@ TEST(Verdict, EveryFailureExplainedAndTheKernelsLine) {
   auto T = makeTarget();
   ASSERT_TRUE(T);
   BaseIndex Index(*T);
-  FailingModule M(/*WithAmbiguity=*/true);
-  ASSERT_TRUE(M.Split);
+  Module M = failingModule(/*WithAmbiguity=*/true);
+  ASSERT_TRUE(M);
   ModuleJudge J = ModuleJudge::resilient("hello.ko", *M.Split);
   auto V = J.on("/boot/vmlinux-6.1", *T, Index);
   ASSERT_EXPECTED(V);
@@ -161,10 +142,10 @@ TEST(Verdict, KernelMessageOfAnUnmappedType) {
   auto T = makeTarget();
   ASSERT_TRUE(T);
   BaseIndex Index(*T);
-  FailingModule M(/*WithAmbiguity=*/false);
-  ASSERT_TRUE(M.Split);
-  auto V = ModuleJudge::resilient("hello.ko", *M.Split).on("vmlinux", *T,
-                                                            Index);
+  Module M = failingModule(/*WithAmbiguity=*/false);
+  ASSERT_TRUE(M);
+  auto V =
+      ModuleJudge::resilient("hello.ko", *M.Split).on("vmlinux", *T, Index);
   ASSERT_EXPECTED(V);
   ASSERT_TRUE(V->Reloc);
   const RelocFailure *K = V->Reloc->kernelFailure();
@@ -183,15 +164,10 @@ TEST(Verdict, JSONTextIsUTF8) {
   auto T = makeTarget();
   ASSERT_TRUE(T);
   BaseIndex Index(*T);
-  Builder DB;
-  DB.addStruct("bad\xff", 4);
-  auto Dist = buildBTF(DB, "base");
-  ASSERT_TRUE(Dist);
-  Builder SB(Dist.get());
-  SB.addPtr(1);
-  auto Split = buildBTF(SB, "split");
-  ASSERT_TRUE(Split);
-  auto V = ModuleJudge::resilient("m\xfe.ko", *Split).on("vmlinux", *T, Index);
+  Module M = pointerModule([](Builder &B) { B.addStruct("bad\xff", 4); });
+  ASSERT_TRUE(M);
+  auto V =
+      ModuleJudge::resilient("m\xfe.ko", *M.Split).on("vmlinux", *T, Index);
   ASSERT_EXPECTED(V);
   json::Value JV = jsonOf(*V);
   const json::Object *O = JV.getAsObject();
@@ -209,15 +185,9 @@ TEST(Verdict, LongCandidateListsAreCut) {
   auto T = buildBTF(TB, "vmlinux");
   ASSERT_TRUE(T);
   BaseIndex Index(*T);
-  Builder DB;
-  DB.addStruct("many", 7);
-  auto Dist = buildBTF(DB, "base");
-  ASSERT_TRUE(Dist);
-  Builder SB(Dist.get());
-  SB.addPtr(1);
-  auto Split = buildBTF(SB, "split");
-  ASSERT_TRUE(Split);
-  auto R = relocate(*Split, Index);
+  Module M = pointerModule([](Builder &B) { B.addStruct("many", 7); });
+  ASSERT_TRUE(M);
+  auto R = relocate(*M.Split, Index);
   ASSERT_EXPECTED(R);
   ASSERT_EQ(R->Failures.size(), 1u);
   EXPECT_EQ(explainFailure(R->Failures[0], "vmlinux"),
@@ -231,15 +201,10 @@ TEST(Verdict, AnInvalidBlobIsRefusedBeforeRelocation) {
   auto T = makeTarget();
   ASSERT_TRUE(T);
   BaseIndex Index(*T);
-  Builder DB;
-  DB.addStruct("9lives", 4);
-  auto Dist = buildBTF(DB, "bad.ko:.BTF.base");
-  ASSERT_TRUE(Dist);
-  Builder SB(Dist.get());
-  SB.addPtr(1);
-  auto Split = buildBTF(SB, "bad.ko:.BTF");
-  ASSERT_TRUE(Split);
-  ModuleJudge J = ModuleJudge::resilient("bad.ko", *Split);
+  Module M =
+      pointerModule([](Builder &B) { B.addStruct("9lives", 4); }, "bad.ko");
+  ASSERT_TRUE(M);
+  ModuleJudge J = ModuleJudge::resilient("bad.ko", *M.Split);
   ASSERT_EQ(J.refusal().size(), 1u);
   EXPECT_EQ(J.refusedBlob(), ".BTF.base");
   auto V = J.on("vmlinux", *T, Index);
@@ -252,8 +217,8 @@ TEST(Verdict, AnInvalidBlobIsRefusedBeforeRelocation) {
   EXPECT_EQ(verdictCell(*V), "no: invalid BTF: Invalid name");
 
   // The .BTF is checked once the .BTF.base passes.
-  GoodModule G;
-  ASSERT_TRUE(G.Dist);
+  Module G = goodModule();
+  ASSERT_TRUE(G);
   Builder BadSplit(G.Dist.get());
   BadSplit.addTypedef("9lives", 1);
   auto S2 = buildBTF(BadSplit, "bad2.ko:.BTF");
