@@ -12,6 +12,7 @@
 #include "btfkit/Distill.h"
 #include "btfkit/Dump.h"
 #include "btfkit/Explain.h"
+#include "btfkit/Link.h"
 #include "btfkit/Reader.h"
 #include "btfkit/Validate.h"
 #include "btfkit/Verdict.h"
@@ -19,6 +20,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
@@ -34,14 +36,15 @@ using namespace llvm;
 
 static std::unique_ptr<IndexedBase> Base;
 
-void fuzz::loadFuzzBase() {
+extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   const char *Path = std::getenv("BTFKIT_FUZZ_BASE");
   auto B = IndexedBase::load(Path ? Path : BTFKIT_FUZZ_BASE);
   if (!B) {
     errs() << "fuzz: " << toString(B.takeError()) << '\n';
-    std::abort();
+    std::abort(); // misconfigured: nothing to fuzz against
   }
   Base = std::move(*B);
+  return 0;
 }
 
 const BTF &fuzz::fuzzBase() { return Base->btf(); }
@@ -84,6 +87,38 @@ void fuzz::exerciseModule(const BTF &Split) {
   (void)verdictCell(*V);
   if (V->Reloc && V->Reloc->Split)
     exerciseBTF(*V->Reloc->Split);
+}
+
+void fuzz::exerciseFile(ArrayRef<uint8_t> Image,
+                        ArrayRef<const char *> Sections) {
+  std::shared_ptr<const MemoryBuffer> Buf = MemoryBuffer::getMemBuffer(
+      toStringRef(Image), "fuzz.o", /*RequiresNullTerminator=*/false);
+  auto C = inspectFile(*Buf);
+  if (!C)
+    consumeError(C.takeError());
+  for (const char *Section : Sections) {
+    LoadOptions Opts;
+    Opts.Section = Section;
+    auto F = BTFFile::load(Buf, Opts);
+    if (!F) {
+      consumeError(F.takeError());
+      continue;
+    }
+    exerciseBTF(F->btf());
+    exerciseModule(F->btf());
+  }
+}
+
+void fuzz::exerciseMerge(ArrayRef<uint8_t> Image, const IndexedBase *Base,
+                         bool DwarfFallback) {
+  LinkReport Report;
+  auto M = mergeFragments({"fuzz.ko", Image}, Base, Report, DwarfFallback);
+  if (!M) {
+    consumeError(M.takeError());
+    return;
+  }
+  exerciseBTF(*M->Split);
+  exerciseModule(*M->Split);
 }
 
 std::vector<uint8_t>

@@ -29,9 +29,8 @@
 namespace btfkit {
 namespace fuzz {
 
-/// Loads the base (aborts when it cannot: the fuzzer is misconfigured).
-void loadFuzzBase();
-/// The base, and the same file loaded as the link step loads its base.
+/// The base, loaded by LLVMFuzzerInitialize() (FuzzSupport.cpp, shared by
+/// every fuzzer), and the same file as the link step loads its base.
 const BTF &fuzzBase();
 const IndexedBase &fuzzIndexedBase();
 
@@ -43,6 +42,16 @@ void exerciseBTF(const BTF &B);
 /// the fuzz base and its renderings, when \p Split is over a distilled base;
 /// distillation when it is over a full one.
 void exerciseModule(const BTF &Split);
+
+/// \p Image as the tools read a file (inspectFile, then BTFFile::load of
+/// each of \p Sections), everything loaded exercised.
+void exerciseFile(llvm::ArrayRef<uint8_t> Image,
+                  llvm::ArrayRef<const char *> Sections);
+
+/// The link step's merge of \p Image (mergeFragments) over \p Base (or
+/// none), the result exercised as a module.
+void exerciseMerge(llvm::ArrayRef<uint8_t> Image, const IndexedBase *Base,
+                   bool DwarfFallback);
 
 /// An ELF64 little-endian relocatable object holding \p Sections (name,
 /// contents), each SHT_PROGBITS, and .shstrtab.

@@ -19,37 +19,19 @@
 
 #include "FuzzSupport.h"
 
-#include "btfkit/Link.h"
 #include "btfkit/Reader.h"
 
 using namespace btfkit;
 using namespace btfkit::fuzz;
 using namespace llvm;
 
-extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  loadFuzzBase();
-  return 0;
-}
-
-static void merge(ArrayRef<uint8_t> Image, const IndexedBase *Base,
-                  bool DwarfFallback) {
-  LinkReport Report;
-  auto M = mergeFragments({"fuzz.ko", Image}, Base, Report, DwarfFallback);
-  if (!M) {
-    consumeError(M.takeError());
-    return;
-  }
-  exerciseBTF(*M->Split);
-  exerciseModule(*M->Split);
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   ArrayRef<uint8_t> Image(Data, Size);
   if (!looksLikeELF(Image))
     return 0;
-  merge(Image, nullptr, /*DwarfFallback=*/true);
-  merge(Image, &fuzzIndexedBase(), /*DwarfFallback=*/true);
+  exerciseMerge(Image, nullptr, /*DwarfFallback=*/true);
+  exerciseMerge(Image, &fuzzIndexedBase(), /*DwarfFallback=*/true);
   // Without the fallback only the unit names are read, leniently.
-  merge(Image, nullptr, /*DwarfFallback=*/false);
+  exerciseMerge(Image, nullptr, /*DwarfFallback=*/false);
   return 0;
 }

@@ -21,20 +21,11 @@
 #include "FuzzSupport.h"
 
 #include "btfkit/Fragment.h"
-#include "btfkit/Link.h"
 #include "btfkit/Reader.h"
-
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 using namespace btfkit;
 using namespace btfkit::fuzz;
 using namespace llvm;
-
-extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  loadFuzzBase();
-  return 0;
-}
 
 static void exerciseViews(ArrayRef<uint8_t> Section) {
   auto Views = parseFragments(Section, "fuzz.o:.BTF.btfkit");
@@ -81,36 +72,6 @@ static void loadTypes(ArrayRef<uint8_t> Section, const BTF *Base,
   exerciseModule(**T);
 }
 
-/// An object holding the section, as the tools read it.
-static void loadObject(ArrayRef<uint8_t> Image) {
-  std::shared_ptr<const MemoryBuffer> Buf = MemoryBuffer::getMemBuffer(
-      toStringRef(Image), "fuzz.o", /*RequiresNullTerminator=*/false);
-  auto C = inspectFile(*Buf);
-  if (!C)
-    consumeError(C.takeError());
-  for (const char *View :
-       {BTFSectionName, BTFBaseSectionName, FragmentEmbeddedTagsView}) {
-    LoadOptions Opts;
-    Opts.Section = View;
-    auto F = BTFFile::load(Buf, Opts);
-    if (F)
-      exerciseBTF(F->btf());
-    else
-      consumeError(F.takeError());
-  }
-}
-
-static void merge(ArrayRef<uint8_t> Image, const IndexedBase *Base) {
-  LinkReport Report;
-  auto M = mergeFragments({"fuzz.ko", Image}, Base, Report);
-  if (!M) {
-    consumeError(M.takeError());
-    return;
-  }
-  exerciseBTF(*M->Split);
-  exerciseModule(*M->Split);
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   ArrayRef<uint8_t> Section(Data, Size);
   exerciseViews(Section);
@@ -120,8 +81,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   static const uint8_t PerCPU[16] = {};
   std::vector<uint8_t> Image =
       wrapInELF({{FragmentSectionName, Section}, {".data..percpu", PerCPU}});
-  loadObject(Image);
-  merge(Image, nullptr);
-  merge(Image, &fuzzIndexedBase());
+  exerciseFile(Image,
+               {BTFSectionName, BTFBaseSectionName, FragmentEmbeddedTagsView});
+  exerciseMerge(Image, nullptr, /*DwarfFallback=*/false);
+  exerciseMerge(Image, &fuzzIndexedBase(), /*DwarfFallback=*/false);
   return 0;
 }

@@ -23,17 +23,9 @@
 #include "btfkit/BTF.h"
 #include "btfkit/Reader.h"
 
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/MemoryBuffer.h"
-
 using namespace btfkit;
 using namespace btfkit::fuzz;
 using namespace llvm;
-
-extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  loadFuzzBase();
-  return 0;
-}
 
 static void parseAndExercise(ArrayRef<uint8_t> Data, const BTF *Base) {
   auto B = BTF::parse(Data, Base, "fuzz");
@@ -45,29 +37,13 @@ static void parseAndExercise(ArrayRef<uint8_t> Data, const BTF *Base) {
   exerciseModule(**B);
 }
 
-/// The whole reader, as the tools call it.
-static void loadFile(ArrayRef<uint8_t> Bytes) {
-  std::shared_ptr<const MemoryBuffer> Buf = MemoryBuffer::getMemBuffer(
-      toStringRef(Bytes), "fuzz.o", /*RequiresNullTerminator=*/false);
-  auto C = inspectFile(*Buf);
-  if (!C)
-    consumeError(C.takeError());
-  auto F = BTFFile::load(Buf);
-  if (!F) {
-    consumeError(F.takeError());
-    return;
-  }
-  exerciseBTF(F->btf());
-  exerciseModule(F->btf());
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   ArrayRef<uint8_t> Bytes(Data, Size);
   parseAndExercise(Bytes, nullptr);
   parseAndExercise(Bytes, &fuzzBase());
   if (!looksLikeELF(Bytes))
     return 0;
-  loadFile(Bytes);
+  exerciseFile(Bytes, {BTFSectionName});
   // What BTFFile::load does with an ELF image, step by step.
   std::unique_ptr<BTF> EmbeddedBase;
   auto BaseSec = findELFSection("fuzz.o", Bytes, BTFBaseSectionName);

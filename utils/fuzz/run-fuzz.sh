@@ -48,7 +48,7 @@ ci_runs() {
   case $1 in
   reader) echo 100000 ;;
   fragment) echo 10000 ;;
-  dwarf) echo 3000 ;;
+  dwarf) echo 10000 ;;
   esac
 }
 
