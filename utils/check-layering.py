@@ -23,7 +23,7 @@ HEADER_LAYER = {
     "BTF.h": "Core", "Format.h": "Core", "Reader.h": "Core", "Builder.h": "Core",
     "Writer.h": "Core", "OutputFile.h": "Core", "ToolSupport.h": "Core",
     "TypeWalk.h": "Core", "Fragment.h": "Core", "Error.h": "Core", "Config.h": "Core",
-    "Validate.h": "Check",
+    "Validate.h": "Check", "ForeignBase.h": "Check",
     "Dedup.h": "Transform", "Distill.h": "Transform", "Relocate.h": "Transform",
     "BaseIndex.h": "Transform",
     "Dump.h": "Report", "Diff.h": "Report", "Explain.h": "Report", "Verdict.h": "Report",

@@ -17,6 +17,11 @@ PACKAGES=(
   # (utils/prepare-kernel-tree.sh), installed here so that CI runs
   # apt-get update once
   linux-source-6.1 bc bison flex libssl-dev make rsync cpio kmod
+  # the real-kernel suite (utils/kernels) and utils/foreign-base: Debian's
+  # kernels booted under QEMU with a busybox initramfs; their packages come
+  # from other suites through a private apt state, and are unpacked with
+  # dpkg-deb; their vmlinuz holds a zstd-compressed vmlinux
+  qemu-system-x86 busybox-static zstd debian-archive-keyring
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

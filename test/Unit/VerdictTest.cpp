@@ -109,7 +109,7 @@ TEST(Verdict, EveryFailureExplainedAndTheKernelsLine) {
       "kernel cannot choose\n"
       "  the kernel logs: distilled base BTF type 'dup' [6], size 8 has "
       "multiple candidates of the same size (ids [6, 5]) in base BTF; failed "
-      "to validate module BTF: -22\n");
+      "to validate module [hello] BTF: -22\n");
   EXPECT_EQ(text(*V, /*Brief=*/true),
             "hello.ko: does not relocate onto /boot/vmlinux-6.1: 5 distilled "
             "types unmatched\n");
@@ -212,7 +212,7 @@ TEST(Verdict, AnInvalidBlobIsRefusedBeforeRelocation) {
   EXPECT_FALSE(V->loads());
   EXPECT_FALSE(V->Reloc);
   EXPECT_EQ(text(*V), "bad.ko: refused by vmlinux: invalid BTF, the kernel "
-                      "logs \"failed to validate module BTF: -22\"\n"
+                      "logs \"failed to validate module [bad] BTF: -22\"\n"
                       "  [1] STRUCT '9lives' Invalid name (-22)\n");
   EXPECT_EQ(verdictCell(*V), "no: invalid BTF: Invalid name");
 
@@ -248,8 +248,10 @@ TEST(Verdict, ClassicSplitIsReadOverEachKernel) {
   ASSERT_EXPECTED(V);
   EXPECT_TRUE(V->loads());
   EXPECT_FALSE(V->Resilient);
-  EXPECT_EQ(text(*V), "old.ko: loads on vmlinux (classic split BTF, valid "
-                      "over it)\n");
+  EXPECT_EQ(text(*V),
+            "old.ko: loads on vmlinux (classic split BTF, valid over it; no "
+            "marks of another build's vmlinux in its 2 names and 2 types; "
+            "function symbols not checked: raw BTF input, no symbol table)\n");
 
   // On a kernel with fewer types the split's own ids move and its
   // reference to its own pointer falls outside the chain.
@@ -268,7 +270,7 @@ TEST(Verdict, ClassicSplitIsReadOverEachKernel) {
       << W->Refusal[0].Message;
   EXPECT_EQ(text(*W, /*Brief=*/true),
             "old.ko: refused by other: classic split BTF (no .BTF.base), the "
-            "kernel logs \"failed to validate module BTF: -22\"\n");
+            "kernel logs \"failed to validate module [old] BTF: -22\"\n");
 }
 
 } // namespace

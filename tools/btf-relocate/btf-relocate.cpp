@@ -15,13 +15,16 @@
 // TARGET (default /sys/kernel/btf/vmlinux): relocates the split BTF onto
 // TARGET's BTF, and explains every distilled type that finds no match. A
 // module with a .BTF but no .BTF.base (classic split BTF) is validated over
-// TARGET as the kernel does instead. With one TARGET, writes the relocated
-// split BTF (raw) to OUT, or to DIR/<module name without extension>.btf for
-// each module that relocates. With several, prints a module x kernel matrix
-// of verdicts and writes nothing.
+// TARGET as the kernel does instead, and when the kernel accepts it, checked
+// for the marks of another build's vmlinux read as garbage (ForeignBase.h).
+// With one TARGET, writes the relocated split BTF (raw) to OUT, or to
+// DIR/<module name without extension>.btf for each module that relocates.
+// With several, prints a module x kernel matrix of verdicts and writes
+// nothing.
 //
-// Exit status: 0 every module loads on every target, 1 some does not, 2 bad
-// input (unreadable or malformed files; nothing written for those modules).
+// Exit status: 0 every module loads on every target (and none garbled), 1
+// some does not or loads garbled, 2 bad input (unreadable or malformed
+// files; nothing written for those modules).
 //
 //===----------------------------------------------------------------------===//
 
@@ -160,7 +163,10 @@ ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
       return MR;
     }
     MR.File = std::make_unique<BTFFile>(std::move(*F));
-    Judge = ModuleJudge::resilient(Path.str(), MR.File->btf());
+    Judge = ModuleJudge::resilient(
+        Path.str(), MR.File->btf(),
+        moduleKernelName(Path,
+                         arrayRefFromStringRef(MR.Contents->getBuffer())));
   } else {
     Judge = ModuleJudge::classic(Path.str(), MR.Contents);
   }
@@ -279,7 +285,7 @@ int main(int argc, char **argv) {
     ModuleResult &MR = Results.back();
     AnyBad |= MR.Bad;
     for (const ModuleVerdict &V : MR.Verdicts)
-      AnyFail |= !V.loads();
+      AnyFail |= !V.good();
     if (MR.Bad || Ts.size() != 1 || (Output.empty() && OutputDir.empty()))
       continue;
     const ModuleVerdict &V = MR.Verdicts.front();
@@ -290,7 +296,8 @@ int main(int argc, char **argv) {
       Blob = serializeBTF(*V.Reloc->Split);
     else {
       // Classic split BTF that is valid over the target: it is already
-      // the module's BTF on that kernel; write its .BTF as is.
+      // the module's BTF on that kernel, garbled or not (it is what the
+      // kernel holds); write its .BTF as is.
       LoadOptions LO;
       LO.Base = Ts.front().B.get();
       LO.UseEmbeddedBase = false;
