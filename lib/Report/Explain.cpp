@@ -274,7 +274,7 @@ static void foreignJSON(const ForeignBaseReport &R, json::OStream &J) {
         const ForeignFinding &F = R.Findings[I];
         J.attribute("type_id", F.TypeId);
         J.attribute("mark", foreignMarkName(F.Mark));
-        J.attribute("message", F.Message);
+        J.attribute("message", jsonText(F.Message));
       });
   });
 }
@@ -290,9 +290,10 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
       foreignJSON(*V.Foreign, J);
     }
     if (!V.Refusal.empty()) {
-      J.attribute("kernel_message",
-                  "failed to validate module [" + V.KernelName + "] BTF: " +
-                      std::to_string(V.Refusal.front().Errno));
+      J.attribute(
+          "kernel_message",
+          jsonText("failed to validate module [" + V.KernelName +
+                   "] BTF: " + std::to_string(V.Refusal.front().Errno)));
       J.attributeArray("invalid", [&] {
         for (const ValidationIssue &I : V.Refusal)
           J.object([&] {
