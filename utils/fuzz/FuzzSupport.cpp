@@ -63,10 +63,19 @@ void fuzz::exerciseBTF(const BTF &B) {
   consumeError(dumpC(B, Null));
 }
 
+/// Every rendering of a verdict.
+static void renderVerdict(const ModuleVerdict &V) {
+  raw_null_ostream Null;
+  printVerdictText(V, Null);
+  printVerdictText(V, Null, /*Brief=*/true);
+  json::OStream J(Null);
+  printVerdictJSON(V, J);
+  (void)verdictCell(V);
+}
+
 void fuzz::exerciseModule(const BTF &Split) {
   if (!Split.isSplit())
     return;
-  raw_null_ostream Null;
   if (&Split.root() == &fuzzBase()) {
     auto D = distill(Split);
     if (D)
@@ -81,10 +90,7 @@ void fuzz::exerciseModule(const BTF &Split) {
     consumeError(V.takeError());
     return;
   }
-  printVerdictText(*V, Null);
-  json::OStream J2(Null);
-  printVerdictJSON(*V, J2);
-  (void)verdictCell(*V);
+  renderVerdict(*V);
   if (V->Reloc && V->Reloc->Split)
     exerciseBTF(*V->Reloc->Split);
 }
@@ -96,6 +102,15 @@ void fuzz::exerciseFile(ArrayRef<uint8_t> Image,
   auto C = inspectFile(*Buf);
   if (!C)
     consumeError(C.takeError());
+  // As classic split BTF over the fixed base: read as the kernel reads it,
+  // checked for another build's marks (names, the module's symbols).
+  auto V =
+      ModuleJudge::classic("fuzz.ko", Buf)
+          .on("fuzz-base", fuzzBase(), fuzzIndexedBase().relocationIndex());
+  if (V)
+    renderVerdict(*V);
+  else
+    consumeError(V.takeError());
   for (const char *Section : Sections) {
     LoadOptions Opts;
     Opts.Section = Section;

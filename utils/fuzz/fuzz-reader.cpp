@@ -13,8 +13,10 @@
 // BTFFile::load and inspectFile themselves; then the validator (all issues,
 // both modes) and the raw and C dumpers on whatever parses, and a module's
 // split BTF through distillation or the kernel's verdict on the fixed base
-// (relocation and its explanations). Any crash, hang or sanitizer report is
-// a bug: the readers must refuse bad input with an error.
+// (relocation and its explanations; as classic split BTF, the check for
+// another build's marks, the module's symbols and .modinfo name). Any
+// crash, hang or sanitizer report is a bug: the readers must refuse bad
+// input with an error.
 //
 //===----------------------------------------------------------------------===//
 
