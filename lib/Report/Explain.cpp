@@ -290,10 +290,7 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
       foreignJSON(*V.Foreign, J);
     }
     if (!V.Refusal.empty()) {
-      J.attribute(
-          "kernel_message",
-          jsonText("failed to validate module [" + V.KernelName +
-                   "] BTF: " + std::to_string(V.Refusal.front().Errno)));
+      J.attribute("kernel_message", jsonText(kernelLogLine(V)));
       J.attributeArray("invalid", [&] {
         for (const ValidationIssue &I : V.Refusal)
           J.object([&] {
@@ -335,4 +332,24 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
         });
     });
   });
+}
+
+std::string btfkit::failureLine(const RelocFailure &F, StringRef Target) {
+  return describeDistilled(F) + ": " + explainFailure(F, Target);
+}
+
+std::string btfkit::explainRefusal(const ValidationIssue &I) {
+  return refusalLine(I);
+}
+
+std::string btfkit::kernelLogLine(const ModuleVerdict &V) {
+  if (V.loads())
+    return "";
+  if (!V.Refusal.empty())
+    return "failed to validate module [" + V.KernelName +
+           "] BTF: " + std::to_string(V.Refusal.front().Errno);
+  if (V.Reloc)
+    if (const RelocFailure *K = V.Reloc->kernelFailure())
+      return kernelMessage(*K);
+  return "";
 }

@@ -307,6 +307,31 @@ class Suite:
             c.donor, c.form = donor, "resilient"
             self.cases.append((target, c, r))
 
+    # --- accepted but wrong ----------------------------------------------
+    def prove_garbled(self, target, cases):
+        """For every classic split BTF the kernel kept (its bytes in
+        /sys/kernel/btf proven equal to the module's), btfkit's "garbled"
+        verdict must hold exactly when the kernel's reading (those bytes
+        over the target) differs from the module's own types (over its own
+        build's vmlinux): btf-foreign-truth computes both readings."""
+        ok = True
+        by_donor = {}
+        for c in cases:
+            if c.form == "classic" and c.btf == "present" and c.cmp == "same":
+                by_donor.setdefault(c.donor, []).append(c.file)
+        for donor, files in sorted(by_donor.items()):
+            p = subprocess.run([self.tool("btf-foreign-truth"),
+                                "--own-base=" + self.kernel(donor).vmlinux_btf(),
+                                "--target=" + target.vmlinux_btf(),
+                                "--label=" + f"{donor} on {target.name}"] + files,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+            for line in p.stdout.splitlines():
+                print("    accepted classic BTF: " + line)
+            if p.returncode != 0:
+                ok = False
+        return ok
+
     # --- judging ---------------------------------------------------------
     @staticmethod
     def judge(target, c, r):
@@ -380,13 +405,17 @@ def main():
             verdict = Suite.judge(t, c, r)
             key = verdict.split(":")[0]
             totals[key] += 1
-            tag = (c.donor, c.form, "loads" if r["loads"] else "refused", key)
+            predicted = ("garbled" if r.get("garbled") else "loads") \
+                if r["loads"] else "refused"
+            tag = (c.donor, c.form, predicted, key)
             counts[tag] = counts.get(tag, 0) + 1
             if key != "agree":
                 print(f"    {verdict}: {c.name} ({c.form} BTF of {c.donor})")
             if key == "disagree":
                 ok = False
         print(f"  {release}: {len(mine)} loads in {boots} boot(s), {secs:.0f} s")
+        if not suite.prove_garbled(target, [c for _, c, _ in suite.cases[first:]]):
+            ok = False
         for (donor, form, predicted, key), n in sorted(counts.items()):
             print(f"    {donor:>15} {form:>9}  btfkit: {predicted:<7}  kernel {key}: {n}")
     print(f"real kernels: {totals['agree']} agree, {totals['disagree']} disagree, "
