@@ -15,6 +15,7 @@
 
 #include "btfkit/Reader.h"
 #include "btfkit/Builder.h"
+#include "btfkit/ELFObject.h"
 #include "btfkit/Error.h"
 #include "btfkit/Fragment.h"
 #include "btfkit/Writer.h"
@@ -23,9 +24,13 @@
 #include "TestSupport.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include "gtest/gtest.h"
+
+#include <cstring>
 
 using namespace btfkit;
 using namespace llvm;
@@ -255,6 +260,54 @@ TEST(Reader, LoadBaseBTFRefusesSplitBTF) {
   auto S = loadBaseBTF(SplitPath);
   ASSERT_FALSE(bool(S));
   EXPECT_EQ(toString(S.takeError()).rfind(SplitPath + ": ", 0), 0u);
+}
+
+/// An object whose sections 1-3 are a symbol table of two (null) symbols
+/// with entries of \p SymEntSize bytes, its string table, and a RELA
+/// section with one relocation naming symbol \p RelSym; checked.
+std::string tablesError(uint64_t SymEntSize, uint32_t RelSym) {
+  TempDir Dir;
+  std::string Path = Dir.file("t.o");
+  ELF::Elf64_Rela Rela = {};
+  Rela.setSymbolAndType(RelSym, 1);
+  std::vector<uint8_t> RelaBytes(sizeof(Rela));
+  std::memcpy(RelaBytes.data(), &Rela, sizeof(Rela));
+  if (Error E =
+          createELFWithSections(Path, {{".symtab", std::vector<uint8_t>(48, 0)},
+                                       {".strtab", std::vector<uint8_t>(1, 0)},
+                                       {".rela.text", RelaBytes}}))
+    return "cannot write: " + toString(std::move(E));
+  // createELFWithSections() makes PROGBITS: give them their types.
+  auto Buf = MemoryBuffer::getFile(Path);
+  if (!Buf)
+    return "cannot read";
+  std::vector<uint8_t> Image((*Buf)->getBufferStart(), (*Buf)->getBufferEnd());
+  ELF::Elf64_Ehdr Ehdr;
+  std::memcpy(&Ehdr, Image.data(), sizeof(Ehdr));
+  auto *Sh = reinterpret_cast<ELF::Elf64_Shdr *>(Image.data() + Ehdr.e_shoff);
+  Sh[1].sh_type = ELF::SHT_SYMTAB;
+  Sh[1].sh_entsize = SymEntSize;
+  Sh[1].sh_link = 2;
+  Sh[2].sh_type = ELF::SHT_STRTAB;
+  Sh[3].sh_type = ELF::SHT_RELA;
+  Sh[3].sh_entsize = sizeof(ELF::Elf64_Rela);
+  Sh[3].sh_link = 1;
+  auto Obj = object::ObjectFile::createObjectFile(
+      MemoryBufferRef(toStringRef(Image), "t.o"));
+  if (!Obj)
+    return "cannot open: " + toString(Obj.takeError());
+  Error E = checkELFTables("t.o", *cast<object::ELFObjectFileBase>(Obj->get()));
+  return E ? toString(std::move(E)) : "";
+}
+
+TEST(Reader, ELFTablesLLVMCannotIndexAreRefused) {
+  EXPECT_EQ(tablesError(24, 1), "");
+  EXPECT_EQ(tablesError(24, 0), "");
+  EXPECT_EQ(tablesError(8, 1),
+            "t.o: section 1: section [index 1] has invalid sh_entsize: "
+            "expected 24, but got 8");
+  EXPECT_EQ(tablesError(24, 5), "t.o: section 3: relocation at offset 0x0 "
+                                "names symbol 5 of a table of 2");
 }
 
 } // namespace

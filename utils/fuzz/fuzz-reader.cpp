@@ -14,15 +14,20 @@
 // both modes) and the raw and C dumpers on whatever parses, and a module's
 // split BTF through distillation or the kernel's verdict on the fixed base
 // (relocation and its explanations; as classic split BTF, the check for
-// another build's marks, the module's symbols and .modinfo name). Any
-// crash, hang or sanitizer report is a bug: the readers must refuse bad
-// input with an error.
+// another build's marks, the module's symbols and .modinfo name). An ELF
+// module's .BTF_ids and its symbols are read too; kernel images are looked
+// into (the boot header's payload, the version banner), not decompressed.
+// Any crash, hang or sanitizer report is a bug: the readers must refuse
+// bad input with an error.
 //
 //===----------------------------------------------------------------------===//
 
 #include "FuzzSupport.h"
 
 #include "btfkit/BTF.h"
+#include "btfkit/BTFIds.h"
+#include "btfkit/Decompress.h"
+#include "btfkit/KernelImage.h"
 #include "btfkit/Reader.h"
 
 using namespace btfkit;
@@ -41,10 +46,19 @@ static void parseAndExercise(ArrayRef<uint8_t> Data, const BTF *Base) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   ArrayRef<uint8_t> Bytes(Data, Size);
+  // What a kernel image is told by (not decompressed: the codecs are the
+  // system's, and a small input may claim a gigabyte).
+  (void)detectCompression(Bytes);
+  if (auto P = findBootImagePayload(Bytes))
+    (void)detectCompression(P->Data);
+  (void)findLinuxBanner(Bytes);
   parseAndExercise(Bytes, nullptr);
   parseAndExercise(Bytes, &fuzzBase());
   if (!looksLikeELF(Bytes))
     return 0;
+  auto Ids = readBTFIds("fuzz.o", Bytes); // a module's .BTF_ids
+  if (!Ids)
+    consumeError(Ids.takeError());
   exerciseFile(Bytes, {BTFSectionName});
   // What BTFFile::load does with an ELF image, step by step.
   std::unique_ptr<BTF> EmbeddedBase;
