@@ -61,9 +61,10 @@ struct DistillResult {
 };
 
 /// Distills \p Split, which must be split BTF over its full base. Fails,
-/// naming the types involved, when the split is not split BTF or refers
-/// (directly or through base types) to a base FUNC, VAR, DATASEC, DECL_TAG
-/// or a kind this library does not know: libbpf refuses those too.
+/// naming the types involved, when the split is not split BTF, holds a
+/// kind this library does not know, or refers (directly or through base
+/// types) to a base FUNC, VAR, DATASEC, DECL_TAG or unknown kind: libbpf
+/// refuses those too.
 llvm::Expected<DistillResult> distill(const BTF &Split);
 
 /// distill()'s result as the raw blobs a writer takes (host byte order,

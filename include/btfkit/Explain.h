@@ -53,6 +53,11 @@ void printVerdictText(const ModuleVerdict &V, llvm::raw_ostream &OS,
 /// The verdict as one JSON object (see docs/Relocation.md).
 void printVerdictJSON(const ModuleVerdict &V, llvm::json::OStream &J);
 
+/// \p S as a JSON string may hold it: names and paths are bytes, and
+/// bytes that are not UTF-8 are replaced (U+FFFD), as llvm::json does in
+/// release builds, where its assertion would stop a debug build.
+std::string jsonText(llvm::StringRef S);
+
 /// A short cell for a module x kernel matrix: "yes", or "no: <why>".
 std::string verdictCell(const ModuleVerdict &V);
 

@@ -27,6 +27,7 @@
 
 #include "btfkit/ForeignBase.h"
 
+#include "btfkit/ELFObject.h"
 #include "btfkit/TypeWalk.h"
 #include "btfkit/Validate.h"
 
@@ -68,6 +69,10 @@ btfkit::readModuleFunctions(StringRef Path, ArrayRef<uint8_t> Image,
   auto *Elf = dyn_cast<object::ELFObjectFileBase>(Obj->get());
   if (!Elf) {
     WhyNot = "not an ELF file";
+    return std::nullopt;
+  }
+  if (Error E = checkELFTables(Path, *Elf)) {
+    WhyNot = "its symbol table is unreadable: " + toString(std::move(E));
     return std::nullopt;
   }
   ModuleFunctions F;

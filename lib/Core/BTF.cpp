@@ -253,6 +253,8 @@ static bool isChainKind(const Type &T);
 // record, so the type section is read once).
 static void scanRecord(const CommonType *Rec, uint32_t Id,
                        BTF::RecordScan &S) {
+  // Every record starts with its name, whatever its kind.
+  S.MaxNameOff = std::max(S.MaxNameOff, Rec->NameOff);
   if (infoKind(Rec->Info) > MaxKnownKind)
     return; // Stepped over via the layout section; contents opaque.
   visitNameSlots(Rec, [&](uint32_t N) {
@@ -439,8 +441,15 @@ Error BTF::checkReferences() const {
   const uint32_t End = endId(), StrLimit = strEnd();
   for (uint32_t Id = FirstId; Id < End; ++Id) {
     Type T = type(Id);
-    if (T.rawKind() > MaxKnownKind)
-      continue; // Stepped over via the layout section; contents opaque.
+    if (T.rawKind() > MaxKnownKind) {
+      // Stepped over via the layout section; only the name is known.
+      if (T.nameOff() >= StrLimit)
+        return typeError(Id, Twine(kindName(T.rawKind())) +
+                                 " has string offset " + Twine(T.nameOff()) +
+                                 " past the string table (" + Twine(StrLimit) +
+                                 " bytes)");
+      continue;
+    }
     Error Err = Error::success();
     forEachNameRef(T, [&](uint32_t Off) {
       if (Off >= StrLimit && !Err)

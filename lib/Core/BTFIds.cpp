@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/BTFIds.h"
+#include "btfkit/ELFObject.h"
 #include "btfkit/Error.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -121,6 +122,8 @@ btfkit::readBTFIds(StringRef Path, ArrayRef<uint8_t> Image) {
   auto *Obj = dyn_cast<object::ELFObjectFileBase>(ObjOrErr->get());
   if (!Obj)
     return makeError(Path, "not an ELF file", ErrorKind::NotELF);
+  if (Error E = checkELFTables(Path, *Obj))
+    return E;
   std::string Where = (Path + ":" + BTFIdsSectionName).str();
 
   std::optional<object::SectionRef> IdSec;

@@ -29,6 +29,10 @@
 // the concatenation like standalone fragments: deduplicated against the
 // base and the other objects, their per-CPU DATASEC rebuilt the same way.
 //
+// mergeFragments() runs these as phases, one function each: readFragments,
+// relocateOntoBase or uniteBases, encodeUncoveredUnits, concatenateTypes,
+// rebuildDatasecs, dedupAndDistill.
+//
 //===----------------------------------------------------------------------===//
 
 #include "DwarfToBTF.h"
@@ -134,11 +138,12 @@ static std::vector<size_t> uncoveredUnits(ArrayRef<std::string> CUs,
   return Out;
 }
 
-Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
-                                                 const IndexedBase *IBase,
-                                                 LinkReport &Report,
-                                                 bool DwarfFallback) {
-  const BTF *Base = IBase ? &IBase->btf() : nullptr;
+/// Phase 1: the fragments of \p In's .BTF.btfkit section (none when it has
+/// none and \p DwarfFallback may stand in), loaded and checked to be of one
+/// compatible producer and of one base (\p IBase's when given).
+static Expected<std::vector<LoadedFragment>>
+readFragments(const LinkInput &In, const IndexedBase *IBase, bool DwarfFallback,
+              LinkReport &Report) {
   auto SecOrErr = findELFSection(In.Path, In.Image, FragmentSectionName);
   if (!SecOrErr)
     return SecOrErr.takeError();
@@ -157,120 +162,144 @@ Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
   std::string SecLabel = In.Path + ":" + FragmentSectionName;
   if (Error E = checkFragmentSet(Frags, SecLabel,
                                  IBase ? &IBase->fingerprint() : nullptr,
-                                 Base ? Base->name() : "", Report))
+                                 IBase ? IBase->btf().name() : "", Report))
     return E;
   Report.NumFragments = Frags.size();
+  return Frags;
+}
 
-  auto InfoOrErr = readObjectInfo(In);
-  if (!InfoOrErr)
-    return InfoOrErr.takeError();
-  ObjectInfo &Info = *InfoOrErr;
-
-  // Compile units without a fragment (two objects may have sources of one
-  // name).
-  std::vector<size_t> Uncovered = uncoveredUnits(Info.CompileUnits, Frags);
-  for (size_t I : Uncovered)
-    Report.MissingUnits.push_back(Info.CompileUnits[I]);
-
-  // The common base and, per fragment, how its base ids map onto it.
+namespace {
+/// The base every fragment's types are put over, and how.
+struct CommonBase {
+  /// The original base, or the union of the distilled bases.
+  const BTF *Over = nullptr;
+  /// Without the original base: the union, and each fragment's map onto it.
   DistilledUnion Union;
-  std::vector<std::unique_ptr<RelocateResult>> Relocs(Frags.size());
-  const BTF *Over = Base;
-  if (Base) {
-    const BaseIndex *Index = &IBase->relocationIndex();
-    for (size_t I = 0; I < Frags.size(); ++I) {
-      if (!Frags[I].Distilled)
-        continue;
-      RelocateOptions RO;
-      RO.Name = Frags[I].Label + "[relocated]";
-      auto R = relocate(*Frags[I].Types, *Index, RO);
-      if (!R)
-        return R.takeError();
-      if (!R->relocated())
-        return makeError(
-            Frags[I].Label,
-            "its distilled base does not relocate onto " + Base->name() +
-                ", the base its fingerprint "
-                "names: " +
-                Twine(R->Failures.size()) + " type(s) unmatched, the first " +
-                describeType(
-                    Frags[I].Distilled->type(R->Failures.front().DistilledId)));
-      Relocs[I] = std::make_unique<RelocateResult>(std::move(*R));
-    }
-  } else {
-    auto U = uniteDistilledBases(Frags, In.Path + ":.BTF.base");
-    if (!U)
-      return U.takeError();
-    Union = std::move(*U);
-    Over = Union.Base.get();
-    for (const LoadedFragment &F : Frags)
-      if (!F.Distilled && !F.View.Manifest.Base.empty()) {
-        Report.Warnings.push_back(
-            F.Label + ": built against a base but holds standalone types; "
-                      "without the base (--base) they are not deduplicated "
-                      "against it and stay in the module's .BTF");
-      }
-  }
+  /// With it: each fragment's split types relocated onto it (null for
+  /// standalone fragments).
+  std::vector<std::unique_ptr<RelocateResult>> Relocs;
+};
+} // namespace
 
-  // The units without a fragment, from DWARF, with the fragments'
-  // features (Kbuild's defaults when there is no fragment) and INT names
-  // following the base's, as the plugin writes them.
-  // (Run even when every unit is covered: it checks that the DWARF reads,
-  // so that no unit is missed because its name could not be read.)
-  if (DwarfFallback) {
-    EncodeOptions DO;
-    DO.Features = DefaultFeatures;
-    if (!Frags.empty()) {
-      auto F = parseFeatures(Frags.front().View.Manifest.Features,
-                             Frags.front().Label);
-      if (F)
-        DO.Features = *F;
-      else
-        consumeError(F.takeError()); // a newer producer's feature name
-    }
-    DO.NamingBase = Base;
-    DO.QualifiedArrays = IBase && IBase->qualifiedArrays();
-    std::vector<uint64_t> Offsets;
-    for (size_t I : Uncovered)
-      Offsets.push_back(Info.CompileUnitOffsets[I]);
-    auto Units = encodeDwarfUnits(In, Offsets, DO, Report.Warnings);
-    if (!Units)
-      return Units.takeError();
-    // Without the base, the fragments' base types are memberless distilled
-    // records, which full DWARF-made structs cannot deduplicate into.
-    bool Distilled = llvm::any_of(
-        Frags, [](const LoadedFragment &F) { return bool(F.Distilled); });
-    if (!Base && Distilled && !Units->empty())
+/// Phase 2, with the original base: relocates each fragment's split types
+/// onto it, which cannot fail for the base they were distilled from.
+static Expected<CommonBase> relocateOntoBase(ArrayRef<LoadedFragment> Frags,
+                                             const IndexedBase &IBase) {
+  CommonBase C;
+  const BTF &Base = IBase.btf();
+  C.Over = &Base;
+  C.Relocs.resize(Frags.size());
+  const BaseIndex &Index = IBase.relocationIndex();
+  for (size_t I = 0; I < Frags.size(); ++I) {
+    if (!Frags[I].Distilled)
+      continue;
+    RelocateOptions RO;
+    RO.Name = Frags[I].Label + "[relocated]";
+    auto R = relocate(*Frags[I].Types, Index, RO);
+    if (!R)
+      return R.takeError();
+    if (!R->relocated())
+      return makeError(
+          Frags[I].Label,
+          "its distilled base does not relocate onto " + Base.name() +
+              ", the base its fingerprint "
+              "names: " +
+              Twine(R->Failures.size()) + " type(s) unmatched, the first " +
+              describeType(
+                  Frags[I].Distilled->type(R->Failures.front().DistilledId)));
+    C.Relocs[I] = std::make_unique<RelocateResult>(std::move(*R));
+  }
+  return C;
+}
+
+/// Phase 2, without it: the union of the fragments' distilled bases.
+static Expected<CommonBase> uniteBases(const LinkInput &In,
+                                       ArrayRef<LoadedFragment> Frags,
+                                       LinkReport &Report) {
+  CommonBase C;
+  C.Relocs.resize(Frags.size());
+  auto U = uniteDistilledBases(Frags, In.Path + ":.BTF.base");
+  if (!U)
+    return U.takeError();
+  C.Union = std::move(*U);
+  C.Over = C.Union.Base.get();
+  for (const LoadedFragment &F : Frags)
+    if (!F.Distilled && !F.View.Manifest.Base.empty()) {
       Report.Warnings.push_back(
-          In.Path + ": the compile units encoded from DWARF are not "
-                    "deduplicated against the base without --base: base "
-                    "types they describe are private copies in the "
-                    "module's .BTF");
-    for (DwarfUnitBTF &U : *Units) {
-      LoadedFragment F;
-      F.Label = U.Label;
-      F.Types = std::move(U.Types);
-      F.View.Manifest.Source = U.Name;
-      Frags.push_back(std::move(F));
-      Report.DwarfUnits.push_back(U.Name);
-      Report.NumDwarfFuncs += U.NumFuncs;
-      Report.NumDwarfVars += U.NumVars;
+          F.Label + ": built against a base but holds standalone types; "
+                    "without the base (--base) they are not deduplicated "
+                    "against it and stay in the module's .BTF");
     }
-    Relocs.resize(Frags.size());
-  }
-  if (Frags.empty())
-    return makeError(In.Path, Twine("no ") + FragmentSectionName +
-                                  " section and no DWARF compile unit to "
-                                  "encode (--dwarf-fallback): the file has "
-                                  "no debug information");
+  return C;
+}
 
-  // Concatenate, DATASECs set aside. (Strings the base holds get its
-  // offsets in deduplication, from the base's index.)
-  Builder CB(Over);
-  std::map<std::string, std::vector<SecVar>> Secs;
+/// Phase 3, --dwarf-fallback: the units without a fragment (\p Uncovered of
+/// \p Info's), encoded from DWARF with the fragments' features (Kbuild's
+/// defaults when there is no fragment) and INT names following the base's,
+/// as the plugin writes them, appended to \p Frags as standalone fragments.
+/// (Run even when every unit is covered: it checks that the DWARF reads,
+/// so that no unit is missed because its name could not be read.)
+static Error encodeUncoveredUnits(const LinkInput &In, const ObjectInfo &Info,
+                                  ArrayRef<size_t> Uncovered,
+                                  const IndexedBase *IBase,
+                                  std::vector<LoadedFragment> &Frags,
+                                  CommonBase &Common, LinkReport &Report) {
+  const BTF *Base = IBase ? &IBase->btf() : nullptr;
+  EncodeOptions DO;
+  DO.Features = DefaultFeatures;
+  if (!Frags.empty()) {
+    auto F = parseFeatures(Frags.front().View.Manifest.Features,
+                           Frags.front().Label);
+    if (F)
+      DO.Features = *F;
+    else
+      consumeError(F.takeError()); // a newer producer's feature name
+  }
+  DO.NamingBase = Base;
+  DO.QualifiedArrays = IBase && IBase->qualifiedArrays();
+  std::vector<uint64_t> Offsets;
+  for (size_t I : Uncovered)
+    Offsets.push_back(Info.CompileUnitOffsets[I]);
+  auto Units = encodeDwarfUnits(In, Offsets, DO, Report.Warnings);
+  if (!Units)
+    return Units.takeError();
+  // Without the base, the fragments' base types are memberless distilled
+  // records, which full DWARF-made structs cannot deduplicate into.
+  bool Distilled = llvm::any_of(
+      Frags, [](const LoadedFragment &F) { return bool(F.Distilled); });
+  if (!Base && Distilled && !Units->empty())
+    Report.Warnings.push_back(
+        In.Path + ": the compile units encoded from DWARF are not "
+                  "deduplicated against the base without --base: base "
+                  "types they describe are private copies in the "
+                  "module's .BTF");
+  for (DwarfUnitBTF &U : *Units) {
+    LoadedFragment F;
+    F.Label = U.Label;
+    F.Types = std::move(U.Types);
+    F.View.Manifest.Source = U.Name;
+    Frags.push_back(std::move(F));
+    Report.DwarfUnits.push_back(U.Name);
+    Report.NumDwarfFuncs += U.NumFuncs;
+    Report.NumDwarfVars += U.NumVars;
+  }
+  Common.Relocs.resize(Frags.size());
+  return Error::success();
+}
+
+/// The variables of each DATASEC the fragments hold, by section name.
+using SectionVars = std::map<std::string, std::vector<SecVar>>;
+
+/// Phase 4: every fragment's types appended to \p CB, over the common
+/// base, DATASECs set aside (their variables go to the result). (Strings
+/// the base holds get its offsets in deduplication, from the base's
+/// index.)
+static SectionVars concatenateTypes(ArrayRef<LoadedFragment> Frags,
+                                    const CommonBase &Common, Builder &CB) {
+  SectionVars Secs;
   for (size_t I = 0; I < Frags.size(); ++I) {
     const LoadedFragment &F = Frags[I];
-    const BTF &Src = Relocs[I] ? *Relocs[I]->Split : *F.Types;
+    const BTF &Src = Common.Relocs[I] ? *Common.Relocs[I]->Split : *F.Types;
     const uint32_t First = Src.firstId();
     // New ids of Src's own types; 0 for those left out (DATASECs and the
     // DECL_TAGs on them).
@@ -284,7 +313,7 @@ Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
       Local[Id - First] = Skip ? 0 : Next++;
     }
     const std::vector<uint32_t> *UMap =
-        (!Relocs[I] && F.Distilled) ? &Union.Map[I] : nullptr;
+        (!Common.Relocs[I] && F.Distilled) ? &Common.Union.Map[I] : nullptr;
     auto MapId = [&](uint32_t Id) -> uint32_t {
       if (Id >= First)
         return Local[Id - First];
@@ -308,8 +337,14 @@ Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
       assert(New == Local[Id - First] && "id plan and builder disagree");
     }
   }
+  return Secs;
+}
 
-  // One DATASEC per section, offsets and sizes from the linked file.
+/// Phase 5: one DATASEC per section of \p Secs, added to \p CB, with the
+/// linked file's section size and its symbols' offsets and sizes.
+static void rebuildDatasecs(const LinkInput &In, ObjectInfo &Info,
+                            const SectionVars &Secs, Builder &CB,
+                            LinkReport &Report) {
   for (auto &[SecName, Vars] : Secs) {
     auto SizeIt = Info.SectionSizes.find(SecName);
     if (SizeIt == Info.SectionSizes.end()) {
@@ -343,15 +378,24 @@ Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
     for (const Placed &X : P)
       CB.addSecInfo(X.Var, uint32_t(X.Off), uint32_t(X.Size));
   }
+}
 
+/// Phase 6: the concatenation deduplicated (what the objects share merged,
+/// types equal to the base's taken from it) and, over the original base,
+/// distilled; over the union of the distilled bases, that union is the
+/// distilled base.
+static Expected<MergedModuleBTF> dedupAndDistill(const LinkInput &In,
+                                                 const Builder &CB,
+                                                 const IndexedBase *IBase,
+                                                 CommonBase &Common) {
   std::string Name = In.Path + ":.BTF";
   auto Whole = CB.build(Name + " (before deduplication)");
   if (!Whole)
     return Whole.takeError();
   std::unique_ptr<DedupBase> OwnIndex;
   const DedupBase *DIndex = IBase ? IBase->dedupIndex() : nullptr;
-  if (Base && !DIndex) {
-    OwnIndex = DedupBase::create(*Base);
+  if (IBase && !DIndex) {
+    OwnIndex = DedupBase::create(IBase->btf());
     DIndex = OwnIndex.get();
   }
   auto Merged = dedup(**Whole, Name, {}, DIndex);
@@ -359,17 +403,56 @@ Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
     return Merged.takeError();
 
   MergedModuleBTF Out;
-  if (Base) {
+  if (IBase) {
     auto D = distill(**Merged);
     if (!D)
       return D.takeError();
     Out.DistilledBase = std::move(D->Base);
     Out.Split = std::move(D->Split);
   } else {
-    Out.DistilledBase = std::move(Union.Base);
+    Out.DistilledBase = std::move(Common.Union.Base);
     Out.Split = std::move(*Merged);
   }
-  Report.NumBaseTypes = Out.DistilledBase->numTypes();
-  Report.NumSplitTypes = Out.Split->numTypes();
+  return Out;
+}
+
+Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
+                                                 const IndexedBase *IBase,
+                                                 LinkReport &Report,
+                                                 bool DwarfFallback) {
+  auto Frags = readFragments(In, IBase, DwarfFallback, Report);
+  if (!Frags)
+    return Frags.takeError();
+  auto Info = readObjectInfo(In);
+  if (!Info)
+    return Info.takeError();
+  // Compile units without a fragment (two objects may have sources of one
+  // name).
+  std::vector<size_t> Uncovered = uncoveredUnits(Info->CompileUnits, *Frags);
+  for (size_t I : Uncovered)
+    Report.MissingUnits.push_back(Info->CompileUnits[I]);
+
+  auto Common =
+      IBase ? relocateOntoBase(*Frags, *IBase) : uniteBases(In, *Frags, Report);
+  if (!Common)
+    return Common.takeError();
+  if (DwarfFallback)
+    if (Error E = encodeUncoveredUnits(In, *Info, Uncovered, IBase, *Frags,
+                                       *Common, Report))
+      return E;
+  if (Frags->empty())
+    return makeError(In.Path, Twine("no ") + FragmentSectionName +
+                                  " section and no DWARF compile unit to "
+                                  "encode (--dwarf-fallback): the file has "
+                                  "no debug information");
+
+  Builder CB(Common->Over);
+  SectionVars Secs = concatenateTypes(*Frags, *Common, CB);
+  rebuildDatasecs(In, *Info, Secs, CB, Report);
+  auto Out = dedupAndDistill(In, CB, IBase, *Common);
+  if (!Out)
+    return Out.takeError();
+  Report.NumBaseTypes = Out->DistilledBase->numTypes();
+  Report.NumSplitTypes = Out->Split->numTypes();
   return Out;
 }

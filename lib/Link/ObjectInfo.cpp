@@ -22,6 +22,7 @@
 
 #include "LinkInternal.h"
 
+#include "btfkit/ELFObject.h"
 #include "btfkit/Error.h"
 
 #include "llvm/BinaryFormat/Dwarf.h"
@@ -42,8 +43,11 @@ Expected<std::unique_ptr<ObjectFile>> link::openLinkedELF(const LinkInput &In) {
   if (!ObjOrErr)
     return makeError(In.Path, "not a readable ELF file: " +
                                   toString(ObjOrErr.takeError()));
-  if (!isa<ELFObjectFileBase>(ObjOrErr->get()))
+  auto *Elf = dyn_cast<ELFObjectFileBase>(ObjOrErr->get());
+  if (!Elf)
     return makeError(In.Path, "not an ELF file");
+  if (Error E = checkELFTables(In.Path, *Elf))
+    return E;
   return std::move(*ObjOrErr);
 }
 

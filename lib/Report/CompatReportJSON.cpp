@@ -8,12 +8,14 @@
 //
 // The layout is docs/CompatReport.md's, field by field; a change to it is a
 // new CompatReportVersion. Keys come in a fixed order, one module a line,
-// so that two reports diff line by line.
+// so that two reports diff line by line. Names and paths are bytes: they
+// go through jsonText() (Explain.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/CompatReport.h"
 #include "btfkit/Config.h"
+#include "btfkit/Explain.h"
 
 #include "llvm/Support/JSON.h"
 
@@ -24,16 +26,16 @@ static void stringOrNull(json::OStream &J, StringRef Key, StringRef S) {
   if (S.empty())
     J.attribute(Key, nullptr);
   else
-    J.attribute(Key, S);
+    J.attribute(Key, jsonText(S));
 }
 
 static void printCause(const CompatCause &C, json::OStream &J) {
   J.object([&] {
-    J.attribute("summary", C.Summary);
-    J.attribute("reason", C.Reason);
+    J.attribute("summary", jsonText(C.Summary));
+    J.attribute("reason", jsonText(C.Reason));
     if (!C.Kind.empty()) {
-      J.attribute("kind", C.Kind);
-      J.attribute("name", C.Name);
+      J.attribute("kind", jsonText(C.Kind));
+      J.attribute("name", jsonText(C.Name));
       if (C.Size)
         J.attribute("size", *C.Size);
       J.attributeArray("kernel_sizes", [&] {
@@ -52,11 +54,11 @@ static void printCause(const CompatCause &C, json::OStream &J) {
 
 static void printKernel(const CompatKernel &K, json::OStream &J) {
   J.object([&] {
-    J.attribute("name", K.Name);
+    J.attribute("name", jsonText(K.Name));
     stringOrNull(J, "release", K.Release);
     stringOrNull(J, "version", K.Version);
-    J.attribute("path", K.Path);
-    J.attribute("origin", K.Origin);
+    J.attribute("path", jsonText(K.Path));
+    J.attribute("origin", jsonText(K.Origin));
     J.attribute("types", K.Types);
     J.attributeObject("counts", [&] {
       J.attribute("loads", K.Loads);
@@ -75,14 +77,14 @@ static void printPair(const CompatPair &P, json::OStream &J) {
     J.attribute("verdict", verdictClassName(P.Class));
     if (P.Class == VerdictClass::Loads)
       return;
-    J.attribute("kernel_message", P.KernelMessage);
+    J.attribute("kernel_message", jsonText(P.KernelMessage));
     J.attributeArray("causes", [&] {
       for (uint32_t C : P.Causes)
         J.value(C);
     });
     J.attributeArray("explanations", [&] {
       for (const std::string &E : P.Explanations)
-        J.value(E);
+        J.value(jsonText(E));
     });
   });
 }
@@ -103,8 +105,8 @@ void btfkit::printCompatReportJSON(const CompatReport &R, raw_ostream &OS) {
       return;
     }
     J.object([&] {
-      J.attribute("name", R.BuiltAgainstName);
-      J.attribute("path", R.BuiltAgainstPath);
+      J.attribute("name", jsonText(R.BuiltAgainstName));
+      J.attribute("path", jsonText(R.BuiltAgainstPath));
     });
   });
   OS << ",\n\"summary\": ";
@@ -128,11 +130,11 @@ void btfkit::printCompatReportJSON(const CompatReport &R, raw_ostream &OS) {
     OS << (I ? ",\n" : "\n");
     Compact([&](json::OStream &J) {
       J.object([&] {
-        J.attribute("name", M.Name);
-        J.attribute("path", M.Path);
+        J.attribute("name", jsonText(M.Name));
+        J.attribute("path", jsonText(M.Path));
         if (!M.Error.empty()) {
           J.attribute("form", nullptr);
-          J.attribute("error", M.Error);
+          J.attribute("error", jsonText(M.Error));
           return;
         }
         J.attribute("form", moduleFormName(M.Form));

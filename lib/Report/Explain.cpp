@@ -234,6 +234,10 @@ void btfkit::printVerdictText(const ModuleVerdict &V, raw_ostream &OS,
        << "; failed to validate module [" << V.KernelName << "] BTF: -22\n";
 }
 
+std::string btfkit::jsonText(StringRef S) {
+  return json::isUTF8(S) ? S.str() : json::fixUTF8(S);
+}
+
 static void candidatesJSON(const RelocFailure &F, json::OStream &J) {
   J.attributeArray("candidates", [&] {
     for (const RelocCandidate &C : F.Candidates)
@@ -269,15 +273,15 @@ static void foreignJSON(const ForeignBaseReport &R, json::OStream &J) {
         const ForeignFinding &F = R.Findings[I];
         J.attribute("type_id", F.TypeId);
         J.attribute("mark", foreignMarkName(F.Mark));
-        J.attribute("message", F.Message);
+        J.attribute("message", jsonText(F.Message));
       });
   });
 }
 
 void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
   J.object([&] {
-    J.attribute("module", V.Module);
-    J.attribute("target", V.Target);
+    J.attribute("module", jsonText(V.Module));
+    J.attribute("target", jsonText(V.Target));
     J.attribute("form", V.Resilient ? "resilient" : "classic");
     J.attribute("loads", V.loads());
     if (V.Foreign) {
@@ -285,14 +289,14 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
       foreignJSON(*V.Foreign, J);
     }
     if (!V.Refusal.empty()) {
-      J.attribute("kernel_message", kernelLogLine(V));
+      J.attribute("kernel_message", jsonText(kernelLogLine(V)));
       J.attribute("kernel_rules", V.Kernel.str());
       J.attributeArray("invalid", [&] {
         for (const ValidationIssue &I : V.Refusal)
           J.object([&] {
             J.attribute("type_id", I.TypeId);
-            J.attribute("rule", I.Rule);
-            J.attribute("message", I.Message);
+            J.attribute("rule", jsonText(I.Rule));
+            J.attribute("message", jsonText(I.Message));
             J.attribute("errno", I.Errno);
           });
       });
@@ -303,13 +307,13 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
     if (V.Reloc->Split)
       J.attribute("types", V.Reloc->Split->numTypes());
     if (const RelocFailure *K = V.Reloc->kernelFailure())
-      J.attribute("kernel_message", kernelMessage(*K));
+      J.attribute("kernel_message", jsonText(kernelMessage(*K)));
     J.attributeArray("failures", [&] {
       for (const RelocFailure &F : V.Reloc->Failures)
         J.object([&] {
           J.attribute("id", F.DistilledId);
           J.attribute("kind", kindName(unsigned(F.K)));
-          J.attribute("name", F.Name);
+          J.attribute("name", jsonText(F.Name));
           if (F.K != Kind::Fwd)
             J.attribute("size", F.Size);
           if (F.K == Kind::Int)
@@ -320,11 +324,11 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
           if (!F.EmbeddedBy.empty())
             J.attributeArray("embedded_by", [&] {
               for (const std::string &P : F.EmbeddedBy)
-                J.value(P);
+                J.value(jsonText(P));
             });
           candidatesJSON(F, J);
-          J.attribute("explanation",
-                      explainFailure(F, sys::path::filename(V.Target)));
+          J.attribute("explanation", jsonText(explainFailure(
+                                         F, sys::path::filename(V.Target))));
         });
     });
   });

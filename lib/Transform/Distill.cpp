@@ -294,6 +294,16 @@ static Expected<DistilledSplitBlob> distillToBlob(const BTF &Split) {
     return makeError(Split.name(),
                      "not split BTF: distilling needs a module's BTF over "
                      "its base");
+  // A record of a kind this library does not know (stepped over through a
+  // layout section) cannot have its ids and names rewritten; libbpf
+  // refuses it too.
+  for (uint32_t Id = Split.firstId(); Id < Split.endId(); ++Id)
+    if (Split.type(Id).rawKind() > MaxKnownKind)
+      return makeError(Split.name(),
+                       "type [" + Twine(Id) + "] has kind " +
+                           Twine(Split.type(Id).rawKind()) +
+                           ", unknown to this library: its type ids and "
+                           "names cannot be rewritten");
   uint32_t SplitStart = Split.firstId();
   MutableArrayRef<uint32_t> NewId =
       IdScratch.get(SplitStart); // old base id -> new id
@@ -361,7 +371,8 @@ static Expected<DistilledSplitBlob> distillToBlob(const BTF &Split) {
   Blob.reserve(ClassicHeaderSize + Bytes + StrRoom);
   Blob.resize(ClassicHeaderSize + Bytes);
   uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
-  std::memcpy(TypeData, Own.data(), Own.size());
+  if (!Own.empty()) // an empty section has no data pointer
+    std::memcpy(TypeData, Own.data(), Own.size());
   std::string Table;
   Table.reserve(StrRoom);
   { // The string tables go before the blob grows by the strings.

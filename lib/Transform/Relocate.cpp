@@ -34,6 +34,11 @@
 // prebuilt name index (BaseIndex) gives the same answer without walking the
 // base.
 //
+// relocate() runs libbpf's phases, one function each: validateInput
+// (btf_relocate_validate_distilled_base), mapDistilledBase
+// (btf_relocate_map_distilled_base), rewriteOverTarget
+// (btf_relocate_rewrite_type_id and the string map).
+//
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/Relocate.h"
@@ -169,13 +174,10 @@ std::vector<uint8_t> btfkit::embeddedBaseComposites(const BTF &Split) {
   return Embedded;
 }
 
-/// Checks what relocation takes for granted about \p Split and its
-/// distilled base, and marks the distilled composites embedded by value.
-static Error checkInput(const BTF &Split, std::vector<uint8_t> &Embedded) {
-  const BTF &Dist = *Split.base();
-  uint32_t NDist = Dist.endId();
-  // btf_relocate_validate_distilled_base().
-  for (uint32_t Id = 1; Id < NDist; ++Id) {
+/// btf_relocate_validate_distilled_base(): a distilled base holds named
+/// INT, FLOAT, ENUM, FWD, STRUCT and UNION types only.
+static Error checkDistilledBase(const BTF &Dist) {
+  for (uint32_t Id = 1; Id < Dist.endId(); ++Id) {
     Type T = Dist.type(Id);
     switch (T.kind()) {
     case Kind::Int:
@@ -198,12 +200,17 @@ static Error checkInput(const BTF &Split, std::vector<uint8_t> &Embedded) {
                            "kernel refuses it)");
     }
   }
+  return Error::success();
+}
 
-  // Offsets into the distilled base's strings must name a distilled type:
-  // those are the only ones relocation can translate.
+/// The split's records are of kinds whose ids can be rewritten, and its
+/// offsets into the distilled base's strings name a distilled type: those
+/// are the only ones relocation can translate.
+static Error checkSplitRecords(const BTF &Split) {
+  const BTF &Dist = *Split.base();
   uint32_t DistStrLen = Dist.strEnd();
   std::vector<bool> NameStart(DistStrLen);
-  for (uint32_t Id = 1; Id < NDist; ++Id)
+  for (uint32_t Id = 1; Id < Dist.endId(); ++Id)
     NameStart[Dist.type(Id).nameOff()] = true;
 
   for (uint32_t Id = Split.firstId(); Id < Split.endId(); ++Id) {
@@ -228,9 +235,25 @@ static Error checkInput(const BTF &Split, std::vector<uint8_t> &Embedded) {
       return Bad;
     consumeError(std::move(Bad));
   }
-  // btf_mark_embedded_composite_type_ids().
-  Embedded = embeddedBaseComposites(Split);
   return Error::success();
+}
+
+/// Phase 1, validate: checks what relocation takes for granted about
+/// \p Split and its distilled base, and returns which distilled
+/// composites are embedded by value (btf_mark_embedded_composite_type_ids()).
+static Expected<std::vector<uint8_t>> validateInput(const BTF &Split) {
+  if (!Split.isSplit())
+    return makeError(Split.name(), "not split BTF: nothing to relocate");
+  const BTF &Dist = *Split.base();
+  if (Dist.isSplit())
+    return makeError(Split.name(), "is split over " + Dist.name() +
+                                       ", which is itself split BTF, not a "
+                                       "distilled base");
+  if (Error E = checkDistilledBase(Dist))
+    return E;
+  if (Error E = checkSplitRecords(Split))
+    return E;
+  return embeddedBaseComposites(Split);
 }
 
 /// Fills in which split members embed each failing composite.
@@ -264,21 +287,59 @@ static void findEmbedders(const BTF &Split, RelocateResult &R) {
   }
 }
 
-Expected<RelocateResult> btfkit::relocate(const BTF &Split,
-                                          const BaseIndex &Target,
-                                          const RelocateOptions &Opts) {
-  if (!Split.isSplit())
-    return makeError(Split.name(), "not split BTF: nothing to relocate");
-  const BTF &Dist = *Split.base();
-  if (Dist.isSplit())
-    return makeError(Split.name(), "is split over " + Dist.name() +
-                                       ", which is itself split BTF, not a "
-                                       "distilled base");
-  uint32_t NDist = Dist.endId();
-  std::vector<uint8_t> Embedded(NDist);
-  if (Error E = checkInput(Split, Embedded))
-    return E;
+/// Why \p D, a distilled type named in \p Target as \p Cands, has no
+/// single match (\p Matches: those that fit).
+static RelocFailure describeFailure(const Distilled &D, StringRef Name,
+                                    ArrayRef<Entry> Cands,
+                                    ArrayRef<const Entry *> Matches,
+                                    const RelocateOptions &Opts) {
+  RelocFailure F;
+  F.DistilledId = D.Id;
+  F.Name = Name.str();
+  F.K = D.K;
+  F.Size = D.Size;
+  F.KindFlag = D.KindFlag;
+  F.IntEncoding = D.IntEncoding;
+  F.Embedded = D.Embedded;
+  if (Matches.size() > 1) {
+    F.Reason = RelocFailureKind::Ambiguous;
+    for (const Entry *E : Matches)
+      F.Candidates.push_back(candidateOf(*E));
+    return F;
+  }
+  if (Cands.empty()) {
+    F.Reason = RelocFailureKind::NoSuchName;
+    return F;
+  }
+  bool AnyKind = false, SizeFits = false;
+  for (const Entry &E : Cands) {
+    if (!kindCompatible(D, E))
+      continue;
+    AnyKind = true;
+    if (keyMatches(D, E) && (!D.Embedded || E.Size == D.Size))
+      SizeFits = true;
+  }
+  if (!AnyKind)
+    F.Reason = RelocFailureKind::KindMismatch;
+  else if (D.K == Kind::Int && SizeFits)
+    F.Reason = RelocFailureKind::EncodingMismatch;
+  else
+    F.Reason = RelocFailureKind::SizeMismatch;
+  if (Opts.Explain)
+    for (const Entry &E : Cands)
+      F.Candidates.push_back(candidateOf(E));
+  return F;
+}
 
+/// Phase 2, map: finds each distilled type's match in \p Target
+/// (btf_relocate_map_distilled_base()), filling BaseMap, or lists why
+/// there is none and flags the failure the kernel reports.
+static RelocateResult mapDistilledBase(const BTF &Split,
+                                       const BaseIndex &Target,
+                                       ArrayRef<uint8_t> Embedded,
+                                       const RelocateOptions &Opts) {
+  const BTF &Dist = *Split.base();
+  uint32_t NDist = Dist.endId();
   RelocateResult R;
   R.BaseMap.assign(NDist, 0);
   // For the kernel's choice among several ambiguities.
@@ -293,34 +354,19 @@ Expected<RelocateResult> btfkit::relocate(const BTF &Split,
                 T.is(Kind::Int) ? T.intEncoding() : 0,
                 Embedded[Id] != 0};
     ArrayRef<Entry> Cands = Target.lookup(T.name());
-    const Entry *Match = nullptr;
     SmallVector<const Entry *, 2> Matches;
     for (const Entry &E : Cands) {
       if (!keyMatches(D, E) || !kindFits(D, E))
         continue;
       Matches.push_back(&E);
-      if (!Match)
-        Match = &E;
-      else if (!Opts.Explain)
+      if (Matches.size() > 1 && !Opts.Explain)
         break;
     }
     if (Matches.size() == 1) {
-      R.BaseMap[Id] = Match->Id;
+      R.BaseMap[Id] = Matches.front()->Id;
       continue;
     }
-
-    RelocFailure F;
-    F.DistilledId = Id;
-    F.Name = T.name().str();
-    F.K = D.K;
-    F.Size = D.Size;
-    F.KindFlag = D.KindFlag;
-    F.IntEncoding = D.IntEncoding;
-    F.Embedded = D.Embedded;
     if (Matches.size() > 1) {
-      F.Reason = RelocFailureKind::Ambiguous;
-      for (const Entry *E : Matches)
-        F.Candidates.push_back(candidateOf(*E));
       // The kernel stops when its base walk reaches the second candidate;
       // on a tie, its sort puts larger sizes first.
       uint32_t At = Matches[1]->Id;
@@ -331,74 +377,75 @@ Expected<RelocateResult> btfkit::relocate(const BTF &Split,
         FirstAmbiguous = int(R.Failures.size());
         FirstAmbiguousAt = At;
       }
-    } else if (Cands.empty()) {
-      F.Reason = RelocFailureKind::NoSuchName;
-    } else {
-      bool AnyKind = false, SizeFits = false;
-      for (const Entry &E : Cands) {
-        if (!kindCompatible(D, E))
-          continue;
-        AnyKind = true;
-        if (keyMatches(D, E) && (!D.Embedded || E.Size == D.Size))
-          SizeFits = true;
-      }
-      if (!AnyKind)
-        F.Reason = RelocFailureKind::KindMismatch;
-      else if (D.K == Kind::Int && SizeFits)
-        F.Reason = RelocFailureKind::EncodingMismatch;
-      else
-        F.Reason = RelocFailureKind::SizeMismatch;
-      if (Opts.Explain)
-        for (const Entry &E : Cands)
-          F.Candidates.push_back(candidateOf(E));
     }
-    R.Failures.push_back(std::move(F));
+    R.Failures.push_back(describeFailure(D, T.name(), Cands, Matches, Opts));
   }
-
-  if (!R.Failures.empty()) {
+  if (!R.Failures.empty())
     R.Failures[FirstAmbiguous >= 0 ? FirstAmbiguous : 0].KernelReports = true;
+  return R;
+}
+
+/// Distilled name offset -> target name offset, for the names of the
+/// distilled types. Several distilled types may share a name; the kernel's
+/// str_map keeps the match it found last, the one with the highest target
+/// id.
+static std::vector<uint32_t> mapDistilledNames(const BTF &Dist, const BTF &Base,
+                                               ArrayRef<uint32_t> BaseMap) {
+  uint32_t DistStrLen = Dist.strEnd();
+  std::vector<uint32_t> NameMap(DistStrLen, 0);
+  std::vector<uint32_t> SetBy(DistStrLen, 0);
+  for (uint32_t Id = 1; Id < Dist.endId(); ++Id) {
+    uint32_t Off = Dist.type(Id).nameOff();
+    if (BaseMap[Id] >= SetBy[Off]) {
+      SetBy[Off] = BaseMap[Id];
+      NameMap[Off] = Base.type(BaseMap[Id]).nameOff();
+    }
+  }
+  return NameMap;
+}
+
+/// Phase 3, rewrite: a copy of \p Split's records over \p Base, rewritten
+/// in place as the kernel does (btf_relocate_rewrite_type_id() and the
+/// string map): split ids shift by the difference in type counts,
+/// distilled ids take their match; own strings shift by the difference in
+/// string table sizes, distilled names take the target's name offsets.
+static Expected<std::unique_ptr<BTF>>
+rewriteOverTarget(const BTF &Split, const BTF &Base, ArrayRef<uint32_t> BaseMap,
+                  const RelocateOptions &Opts) {
+  const BTF &Dist = *Split.base();
+  uint32_t NDist = Dist.endId();
+  uint32_t IdShift = Base.endId() - NDist;
+  uint32_t DistStrLen = Dist.strEnd();
+  uint32_t StrShift = Base.strEnd() - DistStrLen;
+  std::vector<uint32_t> NameMap = mapDistilledNames(Dist, Base, BaseMap);
+  std::vector<uint8_t> Blob = serializeRemapped(
+      Split,
+      [&](uint32_t Ref) { return Ref >= NDist ? Ref + IdShift : BaseMap[Ref]; },
+      [&](uint32_t Off) {
+        return Off >= DistStrLen ? Off + StrShift : NameMap[Off];
+      });
+  return BTF::parseOwned(std::move(Blob), &Base,
+                         Opts.Name.empty() ? Split.name().str() + " (relocated)"
+                                           : Opts.Name);
+}
+
+Expected<RelocateResult> btfkit::relocate(const BTF &Split,
+                                          const BaseIndex &Target,
+                                          const RelocateOptions &Opts) {
+  auto Embedded = validateInput(Split);
+  if (!Embedded)
+    return Embedded.takeError();
+  RelocateResult R = mapDistilledBase(Split, Target, *Embedded, Opts);
+  if (!R.relocated()) {
     if (Opts.Explain)
       findEmbedders(Split, R);
     return R;
   }
   if (!Opts.BuildOutput)
     return R;
-
-  // Rewrite a copy of the split's records in place, as the kernel does:
-  // split ids shift by the difference in type counts, distilled ids take
-  // their match; own strings shift by the difference in string table
-  // sizes, distilled names take the target's name offsets.
-  const BTF &Base = Target.btf();
-  uint32_t IdShift = Base.endId() - NDist;
-  uint32_t DistStrLen = Dist.strEnd();
-  uint32_t StrShift = Base.strEnd() - DistStrLen;
-  // Distilled name offset -> target name offset. Several distilled types
-  // may share a name; the kernel's str_map keeps the match it found last,
-  // the one with the highest target id.
-  std::vector<uint32_t> NameMap(DistStrLen, 0);
-  {
-    std::vector<uint32_t> SetBy(DistStrLen, 0);
-    for (uint32_t Id = 1; Id < NDist; ++Id) {
-      uint32_t Off = Dist.type(Id).nameOff();
-      if (R.BaseMap[Id] >= SetBy[Off]) {
-        SetBy[Off] = R.BaseMap[Id];
-        NameMap[Off] = Base.type(R.BaseMap[Id]).nameOff();
-      }
-    }
-  }
-  std::vector<uint8_t> Blob = serializeRemapped(
-      Split,
-      [&](uint32_t Ref) {
-        return Ref >= NDist ? Ref + IdShift : R.BaseMap[Ref];
-      },
-      [&](uint32_t Off) {
-        return Off >= DistStrLen ? Off + StrShift : NameMap[Off];
-      });
-  auto OutOrErr = BTF::parseOwned(
-      std::move(Blob), &Base,
-      Opts.Name.empty() ? Split.name().str() + " (relocated)" : Opts.Name);
-  if (!OutOrErr)
-    return OutOrErr.takeError();
-  R.Split = std::move(*OutOrErr);
+  auto Out = rewriteOverTarget(Split, Target.btf(), R.BaseMap, Opts);
+  if (!Out)
+    return Out.takeError();
+  R.Split = std::move(*Out);
   return R;
 }

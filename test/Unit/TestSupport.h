@@ -9,6 +9,8 @@
 #ifndef BTFKIT_TEST_UNIT_TESTSUPPORT_H
 #define BTFKIT_TEST_UNIT_TESTSUPPORT_H
 
+#include "btfkit/Builder.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -30,6 +32,18 @@
     llvm::Error E_ = (Err);                                                    \
     ASSERT_FALSE(static_cast<bool>(E_)) << llvm::toString(std::move(E_));      \
   } while (0)
+
+/// What \p B built, named \p Name; null (and the test failed) when it
+/// does not load.
+inline std::unique_ptr<btfkit::BTF> buildBTF(const btfkit::Builder &B,
+                                             std::string Name) {
+  auto R = B.build(std::move(Name));
+  if (!R) {
+    ADD_FAILURE() << llvm::toString(R.takeError());
+    return nullptr;
+  }
+  return std::move(*R);
+}
 
 /// A fresh folder, removed with what it holds at the end of the test.
 class TempDir {

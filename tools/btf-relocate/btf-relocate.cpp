@@ -407,7 +407,7 @@ int main(int argc, char **argv) {
       J.object([&] {
         J.attributeArray("targets", [&] {
           for (const Target &T : Ts)
-            J.value(T.Path);
+            J.value(jsonText(T.Path));
         });
         J.attributeArray("results", [&] {
           for (const ModuleResult &MR : Results)
@@ -417,7 +417,7 @@ int main(int argc, char **argv) {
         J.attributeArray("bad_input", [&] {
           for (size_t I = 0; I < Mods.size(); ++I)
             if (Results[I].Bad)
-              J.value(Mods[I]);
+              J.value(jsonText(Mods[I]));
         });
       });
       outs() << '\n';

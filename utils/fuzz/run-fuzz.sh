@@ -1,48 +1,76 @@
 #!/bin/sh
 # Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
 #
-# utils/fuzz/run-fuzz.sh BUILD_DIR [ci | SECONDS]
+# utils/fuzz/run-fuzz.sh BUILD_DIR [ci | SECONDS] [FUZZER...]
 #
-# Builds btf-fuzz-reader with clang++-19 (libFuzzer + ASan + UBSan) in
-# BUILD_DIR/fuzz, whatever compiler the main build uses, then:
+# Builds the fuzzers with clang++-19 (libFuzzer + ASan + UBSan, assertions
+# on) in BUILD_DIR/fuzz, whatever compiler the main build uses:
 #
-#   ci (the ctest entry fuzz-reader): replays every kept input
-#       (test/fuzz-regressions) and seed (test/fuzz-corpus), then a bounded
-#       run from a fixed seed (-seed=1, $BTFKIT_FUZZ_RUNS inputs, default
-#       100000). The same tree always fuzzes the same inputs, so CI cannot
-#       fail on a find unrelated to the change under test.
-#   SECONDS (default 60): random fuzzing for that long from a fresh seed,
-#       the long run to do before resolving work on a reader
-#       (docs/Testing.md): utils/fuzz/run-fuzz.sh build 3600
+#   reader    raw BTF, ELF .BTF/.BTF.base         (fuzz-reader.cpp)
+#   fragment  .BTF.btfkit fragment sections       (fuzz-fragment.cpp)
+#   dwarf     linked ELF files: DWARF, fragments  (fuzz-dwarf.cpp)
 #
-# A crash leaves its input in BUILD_DIR/fuzz/artifacts: fix the bug, then
-# add the input to test/fuzz-regressions (test/btf-validate/
-# fuzz-regressions.test replays it through btf-dump too). Exit status: 0 no
-# crash, else the fuzzer's.
+# then runs each named one (all by default):
+#
+#   ci (the ctest entry fuzz): replays every kept input
+#       (test/fuzz-regressions/NAME) and seed (test/fuzz-corpus/NAME), then
+#       a bounded run from a fixed seed (-seed=1, $BTFKIT_FUZZ_RUNS inputs,
+#       else the fuzzer's own count below: about 30 seconds each). The same
+#       tree always fuzzes the same inputs, so CI cannot fail on a find
+#       unrelated to the change under test.
+#   SECONDS (default 60): random fuzzing of each for that long from a fresh
+#       seed, the long run to do before resolving work on a reader
+#       (docs/Validation.md): utils/fuzz/run-fuzz.sh build 3600
+#
+# A crash leaves its input in BUILD_DIR/fuzz/artifacts/NAME-*: fix the bug,
+# then add the input to test/fuzz-regressions/NAME (the lit tests
+# test/btf-validate/fuzz-regressions.test and
+# test/btf-link/fuzz-regressions.test replay them through the tools too).
+# Exit status: 0 when no fuzzer found anything, else 1.
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:?usage: run-fuzz.sh BUILD_DIR [SECONDS]}
+build=${1:?usage: run-fuzz.sh BUILD_DIR [ci | SECONDS] [FUZZER...]}
 mode=${2:-60}
-out=$build/fuzz
-mkdir -p "$out"
+[ $# -gt 2 ] && shift 2 || set -- reader fragment dwarf
+mkdir -p "$build/fuzz"
+out=$(cd "$build/fuzz" && pwd)
 cmake -S "$src/utils/fuzz" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_CXX_COMPILER=clang++-19 -DCMAKE_C_COMPILER=clang-19 >"$out/cmake.log" ||
   { cat "$out/cmake.log"; exit 1; }
-ninja -C "$out" btf-fuzz-reader >"$out/build.log" || { tail -50 "$out/build.log"; exit 1; }
-# The corpus the fuzzer grows is a scratch copy: the seeds stay small.
-rm -rf "$out/corpus"
-mkdir -p "$out/corpus" "$out/artifacts"
-cp "$src"/test/fuzz-corpus/* "$out/corpus/"
-cp "$src"/test/fuzz-regressions/* "$out/corpus/" 2>/dev/null || true
-rm -f "$out/corpus/README.md"
+targets=
+for f in "$@"; do targets="$targets btf-fuzz-$f"; done
+ninja -C "$out" $targets >"$out/build.log" || { tail -50 "$out/build.log"; exit 1; }
+mkdir -p "$out/artifacts"
 cd "$out"
-common="-timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-  -artifact_prefix=$out/artifacts/"
-if [ "$mode" = ci ]; then
-  # Replay first, one input per run: names the file that fails.
-  ./btf-fuzz-reader $common "$src"/test/fuzz-regressions/*.bin \
-    "$src"/test/fuzz-corpus/*.btf "$src"/test/fuzz-corpus/*.o
-  exec ./btf-fuzz-reader $common -seed=1 -runs="${BTFKIT_FUZZ_RUNS:-100000}" \
-    "$out/corpus"
-fi
-exec ./btf-fuzz-reader $common -max_total_time="$mode" "$out/corpus"
+
+# Inputs per fixed-seed CI run: each fuzzer's speed differs by two orders.
+ci_runs() {
+  case $1 in
+  reader) echo 100000 ;;
+  fragment) echo 10000 ;;
+  dwarf) echo 10000 ;;
+  esac
+}
+
+status=0
+for f in "$@"; do
+  # The corpus the fuzzer grows is a scratch copy: the seeds stay small.
+  corpus=$out/corpus-$f
+  rm -rf "$corpus"
+  mkdir -p "$corpus"
+  cp "$src/test/fuzz-corpus/$f"/* "$corpus/"
+  kept=$(find "$src/test/fuzz-regressions/$f" -type f 2>/dev/null | sort)
+  [ -z "$kept" ] || cp $kept "$corpus/"
+  common="-timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+    -artifact_prefix=$out/artifacts/$f-"
+  echo "run-fuzz: $f"
+  if [ "$mode" = ci ]; then
+    # Replay first, one input per run: names the file that fails.
+    ./btf-fuzz-$f $common $kept "$src/test/fuzz-corpus/$f"/* || status=1
+    ./btf-fuzz-$f $common -seed=1 -runs="${BTFKIT_FUZZ_RUNS:-$(ci_runs $f)}" \
+      "$corpus" || status=1
+  else
+    ./btf-fuzz-$f $common -max_total_time="$mode" "$corpus" || status=1
+  fi
+done
+exit $status
