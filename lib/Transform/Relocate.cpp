@@ -288,7 +288,7 @@ Expected<RelocateResult> btfkit::relocate(const BTF &Split,
     Type T = Dist.type(Id);
     Distilled D{Id,
                 T.kind(),
-                T.size(),
+                T.common().SizeOrType, // FWD's is unused: 0
                 T.kindFlag(),
                 T.is(Kind::Int) ? T.intEncoding() : 0,
                 Embedded[Id] != 0};
