@@ -20,13 +20,16 @@ import sys
 
 # The layer of each public header; Config.h is generated into the build.
 HEADER_LAYER = {
-    "BTF.h": "Core", "Format.h": "Core", "BTFKinds.def": "Core", "Record.h": "Core", "Reader.h": "Core", "Builder.h": "Core",
+    "BTF.h": "Core", "BTFIds.h": "Core", "Format.h": "Core", "BTFKinds.def": "Core",
+    "Record.h": "Core", "Reader.h": "Core", "Builder.h": "Core",
     "Writer.h": "Core", "OutputFile.h": "Core", "ToolSupport.h": "Core",
     "TypeWalk.h": "Core", "Fragment.h": "Core", "Error.h": "Core", "Config.h": "Core",
-    "Validate.h": "Check",
-    "Dedup.h": "Transform", "Distill.h": "Transform", "Relocate.h": "Transform",
+    "Decompress.h": "Core", "KernelImage.h": "Core",
+    "Validate.h": "Check", "ForeignBase.h": "Check",
+    "Dedup.h": "Transform", "Distill.h": "Transform", "DistillModule.h": "Transform", "Relocate.h": "Transform",
     "BaseIndex.h": "Transform",
     "Dump.h": "Report", "Diff.h": "Report", "Explain.h": "Report", "Verdict.h": "Report",
+    "ModuleInput.h": "Report", "CompatReport.h": "Report",
     "Encode.h": "Encode", "EncodePolicy.h": "Encode", "IndexedBase.h": "Encode",
     "Emit.h": "Emit", "EmitFragment.h": "Emit",
     "Link.h": "Link",

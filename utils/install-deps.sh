@@ -9,14 +9,22 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config python3 xz-utils
   llvm-19-dev clang-19 lld-19 liblld-19-dev llvm-19-tools libclang-rt-19-dev
   libelf-dev zlib1g-dev libzstd-dev
-  # tests and benchmarks
-  googletest libgtest-dev libbenchmark-dev
+  # the codecs of compressed modules and kernel images (Decompress.h)
+  liblzma-dev liblz4-dev
+  # tests and benchmarks; chromium opens the compatibility report's page
+  # (utils/compat-report)
+  googletest libgtest-dev libbenchmark-dev chromium
   # independent oracles and real inputs used by tests
   bpftool dwarves libbpf-dev
   # the clang-configured Linux 6.1 tree of the kernel-module tests
   # (utils/prepare-kernel-tree.sh), installed here so that CI runs
   # apt-get update once
   linux-source-6.1 bc bison flex libssl-dev make rsync cpio kmod
+  # the real-kernel suite (utils/kernels) and utils/foreign-base: Debian's
+  # kernels booted under QEMU with a busybox initramfs; their packages come
+  # from other suites through a private apt state, and are unpacked with
+  # dpkg-deb; their vmlinuz holds a zstd-compressed vmlinux
+  qemu-system-x86 busybox-static zstd debian-archive-keyring
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

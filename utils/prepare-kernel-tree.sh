@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Prepares a Linux 6.1 tree in which external modules build with clang-19,
-# matching the clang-built vmlinux BTF of the corpus:
-#   prepare-kernel-tree.sh DEST [CONFIG]
-# DEST/src is Debian's linux-source-6.1 unpacked, DEST/out the configured
-# build tree (make O=DEST/out LLVM=-19 olddefconfig modules_prepare) using
-# CONFIG (default: ../shared/corpus/config-6.1-clang19).
+# Prepares a Linux tree in which external modules build with clang-19,
+# by default the Linux 6.1 one matching the clang-built vmlinux BTF of the
+# corpus:
+#   prepare-kernel-tree.sh DEST [CONFIG [TARBALL]]
+# DEST/src is TARBALL unpacked (default: Debian's linux-source-6.1), DEST/out
+# the configured build tree (make O=DEST/out LLVM=-19 olddefconfig
+# modules_prepare) using CONFIG (default: ../shared/corpus/config-6.1-clang19).
+# The real-kernel suite prepares Debian's linux-source-6.12 this way.
 # Debian's own linux-headers packages are configured for GCC and cannot
 # build modules with clang (see docs/). Idempotent: a prepared DEST is kept.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-dest=${1:?usage: prepare-kernel-tree.sh DEST [CONFIG]}
+dest=${1:?usage: prepare-kernel-tree.sh DEST [CONFIG [TARBALL]]}
 config=${2:-${BTFKIT_CORPUS:-$root/../shared/corpus}/config-6.1-clang19}
+tarball=${3:-}
 jobs=${BTFKIT_JOBS:-2}
 [ -r "$config" ] || { echo "prepare-kernel-tree: no kernel config at $config" >&2; exit 1; }
 mkdir -p "$dest"
 dest=$(cd "$dest" && pwd)
-if [ -f "$dest/.prepared" ] && cmp -s "$config" "$dest/.config-used"; then
+# The default source is installed by the packages below; a tree prepared
+# from it before is recognised by the name it will have.
+[ -n "$tarball" ] || tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+if [ -f "$dest/.prepared" ] && cmp -s "$config" "$dest/.config-used" &&
+   [ "$(cat "$dest/.source-used" 2>/dev/null)" = "$tarball" ]; then
   echo "prepare-kernel-tree: $dest is ready"
   exit 0
 fi
@@ -32,7 +39,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
 
-tarball=$(ls /usr/src/linux-source-6.1.tar.* | head -n 1)
+[ -n "$tarball" ] || tarball=$(ls /usr/src/linux-source-6.1.tar.* | head -n 1)
 rm -rf "$dest/src" "$dest/out"
 mkdir -p "$dest/src" "$dest/out"
 echo "prepare-kernel-tree: unpacking $tarball"
@@ -41,5 +48,6 @@ cp "$config" "$dest/out/.config"
 echo "prepare-kernel-tree: configuring for clang-19 (olddefconfig modules_prepare)"
 make -s -C "$dest/src" O="$dest/out" LLVM=-19 -j"$jobs" olddefconfig modules_prepare
 cp "$config" "$dest/.config-used"
+echo "$tarball" >"$dest/.source-used"
 touch "$dest/.prepared"
 echo "prepare-kernel-tree: ready: make -C $dest/out M=<module dir> LLVM=-19 modules"

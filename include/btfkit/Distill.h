@@ -35,6 +35,9 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 
 namespace btfkit {
 
@@ -43,6 +46,18 @@ struct DistillResult {
   std::unique_ptr<BTF> Base;
   /// The new split BTF, over *Base.
   std::unique_ptr<BTF> Split;
+
+  /// Where input type \p OldId went: its id in Base or Split, or
+  /// std::nullopt for a base type the result does not carry (no split type
+  /// needs it) and for ids past the input. 0 (void) stays 0. Whoever holds
+  /// ids of the input (a module's .BTF_ids) renumbers them with this.
+  std::optional<uint32_t> newId(uint32_t OldId) const;
+
+  /// The input's base ids the result carries, ascending, with their new
+  /// ids; the input's split ids [OldSplitStart, OldEnd) keep their order
+  /// and start at Base->endId().
+  std::vector<std::pair<uint32_t, uint32_t>> BaseIdMap;
+  uint32_t OldSplitStart = 0, OldEnd = 0;
 };
 
 /// Distills \p Split, which must be split BTF over its full base. Fails,
@@ -50,6 +65,15 @@ struct DistillResult {
 /// (directly or through base types) to a base FUNC, VAR, DATASEC, DECL_TAG
 /// or a kind this library does not know: libbpf refuses those too.
 llvm::Expected<DistillResult> distill(const BTF &Split);
+
+/// distill()'s result as the raw blobs a writer takes (host byte order,
+/// classic header), the bytes serializeBTF() gives for DistillResult's
+/// Base and Split. The new split is not loaded back: a batch of thousands
+/// of modules (btf-distill --output-dir) writes it as it was made.
+struct DistilledBlobs {
+  std::vector<uint8_t> Base, Split;
+};
+llvm::Expected<DistilledBlobs> distillBlobs(const BTF &Split);
 
 /// The kinds a distilled base holds (and a relocation target is searched
 /// for): INT, FLOAT, ENUM/ENUM64, FWD, STRUCT, UNION.

@@ -33,6 +33,18 @@ std::string explainFailure(const RelocFailure &F, llvm::StringRef Target);
 /// The line the kernel logs for \p F (libbpf/kernel btf_relocate.c wording).
 std::string kernelMessage(const RelocFailure &F);
 
+/// "[5] STRUCT 'spinlock' size=4: " and explainFailure(): one line per
+/// failure of the text verdict.
+std::string failureLine(const RelocFailure &F, llvm::StringRef Target);
+
+/// "<the validator's message> (-22)": one line per issue of a refusal.
+std::string explainRefusal(const ValidationIssue &I);
+
+/// What the kernel logs when it does not take \p V's BTF: the relocation
+/// failure it reports, or "failed to validate module BTF: <errno>"; empty
+/// when it loads.
+std::string kernelLogLine(const ModuleVerdict &V);
+
 /// "MODULE: loads on TARGET" or the failure with an indented line per
 /// reason. With \p Brief, one line per module.
 void printVerdictText(const ModuleVerdict &V, llvm::raw_ostream &OS,

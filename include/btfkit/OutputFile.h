@@ -14,6 +14,11 @@
 /// compilation reading a cache entry) sees the old file or the complete new
 /// one, never a part, whatever kills the writer and when.
 ///
+/// A batch output (one of thousands, OutputFile::create()'s Batch) is an
+/// unnamed file (O_TMPFILE) linked at its name when committed; where the
+/// name is taken or the file system has no unnamed files, it is a named
+/// temporary file like the others.
+///
 /// A temporary file is named after its output (OUT.btfkit-tmpXXXXXX) and
 /// locked (flock) for as long as its writer holds it. A writer killed
 /// before it renamed leaves one behind; removeStaleTemporaries(), run once
@@ -53,10 +58,12 @@ enum class SpecialOutput {
 class OutputFile {
 public:
   /// Creates the temporary file for \p Path (mode 0666 less the umask).
-  /// \p Batch: one of thousands of outputs (batch distill): no per-file
-  /// cleanup registered for signals (LLVM's registry is a list searched on
-  /// every removal) and, in commit(), no per-file flush; a killed batch's
-  /// temporary files are left to removeStaleTemporaries().
+  /// \p Batch: one of thousands of outputs (batch distill): an unnamed file
+  /// in the output's folder where the file system has them (nothing to
+  /// register for signals or to lock, nothing left when killed), and, in
+  /// commit(), no per-file flush. A named temporary file of a batch is not
+  /// registered for signals either (LLVM's registry is a list searched on
+  /// every removal): a killed batch's are left to removeStaleTemporaries().
   static llvm::Expected<OutputFile>
   create(llvm::StringRef Path, SpecialOutput Special = SpecialOutput::WriteInto,
          bool Batch = false);
@@ -65,7 +72,8 @@ public:
   OutputFile &operator=(OutputFile &&O);
   ~OutputFile();
 
-  /// The output, and the temporary file standing in for it until commit().
+  /// The output, and the temporary file standing in for it until commit()
+  /// (empty for an unnamed file).
   const std::string &path() const { return Path; }
   const std::string &tempPath() const { return TempPath; }
   /// The temporary file, open for reading and writing.
@@ -75,12 +83,13 @@ public:
   llvm::Error write(llvm::ArrayRef<uint8_t> Data);
 
   /// Flushes the file to the disk, gives it \p Mode when set, renames it
-  /// over the output and flushes the folder, so that after a crash the
-  /// output is the old file or the new one. For a special output under
-  /// WriteInto the contents are copied into it instead.
-  /// For a Batch output the flushes are left to the caller (a batch of
-  /// thousands of outputs flushes once: syncFolderContents()); the rename
-  /// still makes the output whole or absent for every reader.
+  /// over the output (links an unnamed file at a free name) and flushes the
+  /// folder, so that after a crash the output is the old file or the new
+  /// one. For a special output under WriteInto the contents are copied into
+  /// it instead. For a Batch output the flushes are left to the caller (a
+  /// batch of thousands of outputs flushes once: syncFolderContents()); the
+  /// rename or link still makes the output whole or absent for every
+  /// reader.
   llvm::Error commit(std::optional<unsigned> Mode = std::nullopt);
 
   /// True when commit() will copy into the output rather than rename over
@@ -91,11 +100,24 @@ public:
   void discard();
 
 private:
+  friend class OutputSet;
   OutputFile() = default;
+  /// The named temporary file for \p F's output.
+  static llvm::Expected<OutputFile> createNamed(OutputFile F);
+  /// commit(), \p Into saying whether the output is written into.
+  llvm::Error commitAs(bool Into, std::optional<unsigned> Mode);
+  /// An unnamed file whose name is taken: linked at a temporary name, to
+  /// be renamed over it.
+  llvm::Error nameTemporarily();
+  /// An unnamed file that cannot be linked: copied into a named temporary
+  /// file.
+  llvm::Error nameByCopy();
+
   std::string Path, TempPath;
   int FD = -1;
   SpecialOutput Special = SpecialOutput::WriteInto;
   bool Batch = false;
+  bool Unnamed = false; // O_TMPFILE, not linked yet
 };
 
 /// Several outputs of one command, committed together after all were

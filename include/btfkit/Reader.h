@@ -121,6 +121,13 @@ llvm::Expected<std::optional<llvm::ArrayRef<uint8_t>>>
 findELFSection(llvm::StringRef Path, llvm::ArrayRef<uint8_t> Image,
                llvm::StringRef Name);
 
+/// The name the kernel knows a module by (struct module's name, printed
+/// as "[name]" in its messages): the `name=` entry of an ELF module's
+/// .modinfo, else the file name up to its first dot with '-' as '_', as
+/// Kbuild names modules.
+std::string moduleKernelName(llvm::StringRef Path,
+                             llvm::ArrayRef<uint8_t> Image);
+
 /// True for data that starts like BTF (either byte order).
 bool looksLikeRawBTF(llvm::ArrayRef<uint8_t> Data);
 /// True for data that starts like an ELF file.

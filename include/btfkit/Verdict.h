@@ -20,6 +20,7 @@
 
 #include "btfkit/BTF.h"
 #include "btfkit/BaseIndex.h"
+#include "btfkit/ForeignBase.h"
 #include "btfkit/Relocate.h"
 #include "btfkit/Validate.h"
 
@@ -27,6 +28,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,8 @@ namespace btfkit {
 struct ModuleVerdict {
   std::string Module; ///< the module file
   std::string Target; ///< the kernel's BTF file
+  /// The module's name in the kernel's messages (moduleKernelName()).
+  std::string KernelName;
   /// Resilient split BTF (.BTF + .BTF.base), relocated; else classic split
   /// BTF, checked against the target directly as the kernel does.
   bool Resilient = true;
@@ -46,10 +50,19 @@ struct ModuleVerdict {
   /// a resilient one), or a structural error of a classic split read over
   /// the target.
   std::vector<ValidationIssue> Refusal;
+  /// Classic split BTF the kernel loads: whether it is this kernel's BTF,
+  /// or one made over another build's vmlinux that the kernel reads as
+  /// garbage (ForeignBase.h).
+  std::optional<ForeignBaseReport> Foreign;
 
+  /// The kernel loads the module's BTF.
   bool loads() const {
     return Refusal.empty() && (!Resilient || (Reloc && Reloc->relocated()));
   }
+  /// It loads, but reads as garbage: classic split BTF of another build.
+  bool garbled() const { return loads() && Foreign && Foreign->foreign(); }
+  /// It loads and means what the module meant.
+  bool good() const { return loads() && !garbled(); }
 };
 
 /// A module's BTF as the kernel meets it at load: checked once (the part
@@ -60,9 +73,14 @@ public:
   /// Resilient split BTF: \p Split is the module's .BTF over its distilled
   /// base (Split.base()), both checked by the kernel's module-load rules,
   /// the base first. \p Split must outlive the judge.
-  static ModuleJudge resilient(std::string Module, const BTF &Split);
+  /// \p KernelName is the module's name in the kernel's messages
+  /// (moduleKernelName()); empty: taken from \p Module's file name.
+  static ModuleJudge resilient(std::string Module, const BTF &Split,
+                               std::string KernelName = "");
   /// Classic split BTF: the module's .BTF, read from \p Contents (the
-  /// module's bytes) over each kernel in turn, as that kernel reads it.
+  /// module's bytes) over each kernel in turn, as that kernel reads it, and
+  /// checked for the marks of another build's base (checkForeignBase(),
+  /// with the module's function symbols when \p Contents is an ELF file).
   static ModuleJudge
   classic(std::string Module,
           std::shared_ptr<const llvm::MemoryBuffer> Contents);
@@ -82,10 +100,14 @@ public:
 private:
   ModuleJudge() = default;
   std::string Module;
+  std::string KernelName;
   const BTF *Split = nullptr;
   std::shared_ptr<const llvm::MemoryBuffer> Contents;
   std::vector<ValidationIssue> Refusal;
   std::string RefusedBlob;
+  /// Classic: the module's functions, or why the symbol check cannot run.
+  std::optional<ModuleFunctions> Functions;
+  std::string SymbolsSkipped;
 };
 
 } // namespace btfkit

@@ -50,6 +50,10 @@ assembleBTF(llvm::ArrayRef<uint8_t> Types, llvm::StringRef Strings,
 /// or the other one with \p ByteSwap.
 std::vector<uint8_t> serializeBTF(const BTF &B, bool ByteSwap = false);
 
+/// Turns \p Blob, a whole blob in host byte order as assembleBTF() lays it
+/// out, into the other byte order in place.
+void byteSwapBlob(llvm::MutableArrayRef<uint8_t> Blob);
+
 /// A classic-header blob of \p B's own types and strings, in host byte
 /// order, for rewriting its records in place (serializeRemapped()).
 std::vector<uint8_t> copyOwnTypesAndStrings(const BTF &B);

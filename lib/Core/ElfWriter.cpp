@@ -496,8 +496,14 @@ Error Rewriter::run(ArrayRef<SectionEdit> Edits) {
   }
 
   for (const SymbolRef &S : SymbolsToClear) {
-    GElf_Sym Null = {};
-    if (!gelf_update_symshndx(S.Syms, S.Xndx, int(S.Index), &Null, 0))
+    // Not a null (undefined) entry: the kernel resolves every undefined
+    // symbol of a module past entry 0 by name, and an unnamed one fails the
+    // load ("Unknown symbol  (err -2)", seen on Debian's 6.12). An unnamed
+    // local absolute symbol is left alone by the kernel, modpost and lld.
+    GElf_Sym Inert = {};
+    Inert.st_info = GELF_ST_INFO(STB_LOCAL, STT_NOTYPE);
+    Inert.st_shndx = SHN_ABS;
+    if (!gelf_update_symshndx(S.Syms, S.Xndx, int(S.Index), &Inert, 0))
       return makeError(InPath, "cannot clear symbol " + Twine(S.Index) + ": " +
                                    libelfMessage());
     elf_flagdata(S.Syms, ELF_C_SET, ELF_F_DIRTY);

@@ -12,6 +12,13 @@
 // process never renames, and its temporary file is found later by its
 // name, and known to be abandoned because nobody holds its lock.
 //
+// A batch output is an unnamed file (O_TMPFILE) until its commit links it
+// at its name: one folder operation instead of a create and a rename, no
+// name to lock or clean up (a killed writer's unnamed files vanish with
+// it). Where the name is taken, the file is linked at a temporary name and
+// renamed over it, as above; where unnamed files are not supported, batch
+// outputs are named temporary files.
+//
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/OutputFile.h"
@@ -24,6 +31,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Signals.h"
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -73,6 +81,31 @@ void cleanFolderOnce(StringRef Dir) {
   removeStaleTemporaries(Dir);
 }
 
+/// Cleared for the rest of the process when the file system or the kernel
+/// refuses to create or to link an unnamed file: the batch outputs after
+/// it are named temporary files.
+std::atomic<bool> UnnamedFiles{true};
+/// Cleared when linkat(AT_EMPTY_PATH) is refused (it needs
+/// CAP_DAC_READ_SEARCH before Linux 6.10): /proc/self/fd links the same.
+std::atomic<bool> LinkEmptyPath{true};
+
+/// Gives the unnamed file \p FD the name \p Path. Returns 0 or an errno
+/// (EEXIST: the name is taken).
+int linkUnnamed(int FD, const char *Path) {
+  if (LinkEmptyPath.load(std::memory_order_relaxed)) {
+    if (::linkat(FD, "", AT_FDCWD, Path, AT_EMPTY_PATH) == 0)
+      return 0;
+    if (errno != EPERM && errno != ENOENT)
+      return errno;
+  }
+  char Proc[32];
+  std::snprintf(Proc, sizeof(Proc), "/proc/self/fd/%d", FD);
+  if (::linkat(AT_FDCWD, Proc, AT_FDCWD, Path, AT_SYMLINK_FOLLOW) != 0)
+    return errno;
+  LinkEmptyPath.store(false, std::memory_order_relaxed);
+  return 0;
+}
+
 Error writeAll(int FD, ArrayRef<uint8_t> Data, StringRef Path) {
   const uint8_t *P = Data.data();
   size_t Left = Data.size();
@@ -88,6 +121,24 @@ Error writeAll(int FD, ArrayRef<uint8_t> Data, StringRef Path) {
     Left -= size_t(N);
   }
   return Error::success();
+}
+
+/// The bytes written so far to the output file \p FD (open for reading).
+Expected<std::vector<uint8_t>> readBack(int FD, StringRef Path) {
+  std::vector<uint8_t> Bytes;
+  uint8_t Chunk[1 << 16];
+  for (off_t Off = 0;;) {
+    ssize_t N = ::pread(FD, Chunk, sizeof(Chunk), Off);
+    if (N < 0 && errno == EINTR)
+      continue;
+    if (N < 0)
+      return makeError(Path,
+                       "cannot read back the output: " + errnoMessage(errno));
+    if (N == 0)
+      return Bytes;
+    Bytes.insert(Bytes.end(), Chunk, Chunk + N);
+    Off += N;
+  }
 }
 
 } // namespace
@@ -153,11 +204,27 @@ unsigned btfkit::removeStaleTemporaries(StringRef Folder) {
 
 Expected<OutputFile> OutputFile::create(StringRef Path, SpecialOutput Special,
                                         bool Batch) {
-  cleanFolderOnce(folderOf(Path));
+  std::string Folder = folderOf(Path);
+  cleanFolderOnce(Folder);
   OutputFile F;
   F.Path = Path.str();
   F.Special = Special;
   F.Batch = Batch;
+  if (Batch && UnnamedFiles.load(std::memory_order_relaxed)) {
+    F.FD = ::open(Folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);
+    F.Unnamed = F.FD >= 0;
+    if (F.Unnamed)
+      return std::move(F);
+    // EOPNOTSUPP (the file system), EISDIR (the kernel: before 3.11); any
+    // other failure is met again below, and reported as it always was.
+    if (errno == EOPNOTSUPP || errno == EISDIR)
+      UnnamedFiles.store(false, std::memory_order_relaxed);
+  }
+  return createNamed(std::move(F));
+}
+
+Expected<OutputFile> OutputFile::createNamed(OutputFile F) {
+  StringRef Path = F.Path;
   SmallString<256> Temp;
   if (std::error_code EC =
           sys::fs::createUniqueFile(temporaryNameModel(Path), F.FD, Temp))
@@ -172,15 +239,16 @@ Expected<OutputFile> OutputFile::create(StringRef Path, SpecialOutput Special,
     return makeError(Path,
                      "cannot lock the temporary file: " + errnoMessage(Err));
   }
-  if (!Batch)
+  if (!F.Batch)
     sys::RemoveFileOnSignal(F.TempPath);
   return std::move(F);
 }
 
 OutputFile::OutputFile(OutputFile &&O)
     : Path(std::move(O.Path)), TempPath(std::move(O.TempPath)), FD(O.FD),
-      Special(O.Special), Batch(O.Batch) {
+      Special(O.Special), Batch(O.Batch), Unnamed(O.Unnamed) {
   O.FD = -1;
+  O.Unnamed = false;
   O.TempPath.clear();
 }
 
@@ -192,7 +260,9 @@ OutputFile &OutputFile::operator=(OutputFile &&O) {
     FD = O.FD;
     Special = O.Special;
     Batch = O.Batch;
+    Unnamed = O.Unnamed;
     O.FD = -1;
+    O.Unnamed = false;
     O.TempPath.clear();
   }
   return *this;
@@ -201,6 +271,7 @@ OutputFile &OutputFile::operator=(OutputFile &&O) {
 OutputFile::~OutputFile() { discard(); }
 
 void OutputFile::discard() {
+  Unnamed = false; // an unnamed file vanishes as it is closed
   if (!TempPath.empty()) {
     sys::fs::remove(TempPath);
     if (!Batch)
@@ -222,28 +293,21 @@ bool OutputFile::writesInto() const {
 }
 
 Error OutputFile::commit(std::optional<unsigned> Mode) {
+  return commitAs(writesInto(), Mode);
+}
+
+Error OutputFile::commitAs(bool Into, std::optional<unsigned> Mode) {
   bool Durable = !Batch;
-  if (writesInto()) {
+  if (Into) {
     // Copy into the device or pipe; it has no folder entry to flush.
-    std::vector<uint8_t> Bytes;
-    uint8_t Chunk[1 << 16];
-    for (off_t Off = 0;;) {
-      ssize_t N = ::pread(FD, Chunk, sizeof(Chunk), Off);
-      if (N < 0 && errno == EINTR)
-        continue;
-      if (N < 0)
-        return makeError(Path,
-                         "cannot read back the output: " + errnoMessage(errno));
-      if (N == 0)
-        break;
-      Bytes.insert(Bytes.end(), Chunk, Chunk + N);
-      Off += N;
-    }
+    auto Bytes = readBack(FD, Path);
+    if (!Bytes)
+      return Bytes.takeError();
     SmallString<256> Z(Path);
     int Out = ::open(Z.c_str(), O_WRONLY | O_CLOEXEC);
     if (Out < 0)
       return makeError(Path, "cannot open for writing: " + errnoMessage(errno));
-    Error E = writeAll(Out, Bytes, Path);
+    Error E = writeAll(Out, *Bytes, Path);
     ::close(Out);
     discard();
     return E;
@@ -253,6 +317,18 @@ Error OutputFile::commit(std::optional<unsigned> Mode) {
                      ErrorKind::IO);
   if (Mode && ::fchmod(FD, *Mode) != 0)
     return makeError(Path, "cannot set the file mode: " + errnoMessage(errno));
+  if (Unnamed) {
+    SmallString<256> Z(Path);
+    int Err = linkUnnamed(FD, Z.c_str());
+    if (!Err) {
+      Unnamed = false;
+      ::close(FD);
+      FD = -1;
+      return Error::success();
+    }
+    if (Error E = Err == EEXIST ? nameTemporarily() : nameByCopy())
+      return E;
+  }
   if (std::error_code EC = sys::fs::rename(TempPath, Path))
     return makeError(Path, "cannot replace: " + EC.message(), ErrorKind::IO);
   if (!Batch)
@@ -262,6 +338,53 @@ Error OutputFile::commit(std::optional<unsigned> Mode) {
     syncFolder(folderOf(Path));
   ::close(FD);
   FD = -1;
+  return Error::success();
+}
+
+Error OutputFile::nameTemporarily() {
+  // Locked first, as a named temporary file is from its creation.
+  if (::flock(FD, LOCK_EX | LOCK_NB) != 0)
+    return makeError(Path,
+                     "cannot lock the temporary file: " + errnoMessage(errno));
+  SmallString<256> Temp;
+  int Err = EEXIST;
+  for (unsigned Try = 0; Err == EEXIST && Try < 128; ++Try) {
+    sys::fs::createUniquePath(temporaryNameModel(Path), Temp,
+                              /*MakeAbsolute=*/false);
+    Err = linkUnnamed(FD, Temp.c_str());
+  }
+  if (Err)
+    return makeError(Path,
+                     "cannot create a temporary file: " + errnoMessage(Err),
+                     ErrorKind::IO);
+  TempPath = std::string(Temp);
+  Unnamed = false;
+  return Error::success();
+}
+
+Error OutputFile::nameByCopy() {
+  // The file system took the unnamed file but gives it no name (linkat
+  // refused; /proc not mounted): this output and the next ones are named
+  // temporary files.
+  UnnamedFiles.store(false, std::memory_order_relaxed);
+  auto Bytes = readBack(FD, Path);
+  if (!Bytes)
+    return Bytes.takeError();
+  struct stat St;
+  if (::fstat(FD, &St) != 0)
+    return makeError(Path, "cannot stat the output: " + errnoMessage(errno));
+  OutputFile Named;
+  Named.Path = Path;
+  Named.Special = Special;
+  Named.Batch = Batch;
+  auto F = createNamed(std::move(Named));
+  if (!F)
+    return F.takeError();
+  if (Error E = F->write(*Bytes))
+    return E;
+  if (::fchmod(F->FD, St.st_mode & 07777) != 0)
+    return makeError(Path, "cannot set the file mode: " + errnoMessage(errno));
+  *this = std::move(*F);
   return Error::success();
 }
 
@@ -277,11 +400,15 @@ Error OutputSet::add(StringRef Path, ArrayRef<uint8_t> Data) {
 
 Error OutputSet::commit() {
   // Devices and pipes first: writing into them is what can still fail for
-  // want of space (/dev/full), and no file has been replaced yet.
-  for (bool Into : {true, false})
-    for (OutputFile &F : Files)
-      if (F.writesInto() == Into)
-        if (Error E = F.commit()) {
+  // want of space (/dev/full), and no file has been replaced yet. Each name
+  // is looked at once.
+  SmallVector<bool, 4> Into;
+  for (const OutputFile &F : Files)
+    Into.push_back(F.writesInto());
+  for (bool Pass : {true, false})
+    for (size_t I = 0; I < Files.size(); ++I)
+      if (Into[I] == Pass)
+        if (Error E = Files[I].commitAs(Pass, std::nullopt)) {
           Files.clear(); // discards the outputs not committed yet
           return E;
         }

@@ -66,11 +66,17 @@ std::vector<uint8_t> btfkit::serializeBTF(const BTF &B, bool ByteSwap) {
     Layouts = B.layouts();
   std::vector<uint8_t> Out = assembleBTF(B.typeSection(), B.stringSection(),
                                          Layouts, B.header().Flags);
-  if (!ByteSwap)
-    return Out;
+  if (ByteSwap)
+    byteSwapBlob(Out);
+  return Out;
+}
+
+void btfkit::byteSwapBlob(MutableArrayRef<uint8_t> Blob) {
   Header H = {}; // a classic header leaves the layout fields zero
-  std::memcpy(&H, Out.data(), Layouts ? LayoutHeaderSize : ClassicHeaderSize);
-  uint8_t *Body = Out.data() + H.HdrLen;
+  std::memcpy(&H, Blob.data(), ClassicHeaderSize);
+  if (H.HdrLen >= LayoutHeaderSize)
+    std::memcpy(&H, Blob.data(), LayoutHeaderSize);
+  uint8_t *Body = Blob.data() + H.HdrLen;
   // Records are 32-bit words throughout; layout entries hold one 16-bit
   // field (see BTF::load).
   for (uint32_t I = 0; I < H.TypeLen; I += 4) {
@@ -86,8 +92,7 @@ std::vector<uint8_t> btfkit::serializeBTF(const BTF &B, bool ByteSwap) {
   H.Magic = sys::getSwappedBytes(H.Magic);
   for (uint32_t *W = &H.HdrLen; W <= &H.LayoutLen; ++W)
     *W = sys::getSwappedBytes(*W);
-  std::memcpy(Out.data(), &H, HdrLen);
-  return Out;
+  std::memcpy(Blob.data(), &H, HdrLen);
 }
 
 Error btfkit::writeFileAtomically(StringRef Path, ArrayRef<uint8_t> Data,

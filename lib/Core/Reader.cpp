@@ -16,6 +16,9 @@
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -432,4 +435,25 @@ Expected<std::unique_ptr<BTF>> btfkit::loadBaseBTF(StringRef Path) {
   if (!F)
     return F.takeError();
   return F->takeBTF();
+}
+
+std::string btfkit::moduleKernelName(StringRef Path, ArrayRef<uint8_t> Image) {
+  if (looksLikeELF(Image)) {
+    auto Info = findELFSection(Path, Image, ".modinfo");
+    if (!Info)
+      consumeError(Info.takeError());
+    else if (*Info) {
+      // NUL-separated "key=value" entries; modpost adds "name=".
+      StringRef Rest = toStringRef(**Info);
+      while (!Rest.empty()) {
+        auto [Entry, Tail] = Rest.split('\0');
+        if (Entry.consume_front("name=") && !Entry.empty())
+          return Entry.str();
+        Rest = Tail;
+      }
+    }
+  }
+  std::string Name = sys::path::filename(Path).split('.').first.str();
+  std::replace(Name.begin(), Name.end(), '-', '_');
+  return Name;
 }

@@ -121,7 +121,32 @@ static std::string refusalLine(const ValidationIssue &I) {
   return I.Message + " (" + std::to_string(I.Errno) + ")";
 }
 
+/// "12 mid-string-name, 3 not-a-symbol": the findings by mark.
+static std::string markCounts(const ForeignBaseReport &R) {
+  std::string S;
+  for (ForeignMark M : AllForeignMarks)
+    if (size_t N = R.count(M))
+      S += (S.empty() ? "" : ", ") + std::to_string(N) + " " +
+           foreignMarkName(M).str();
+  return S;
+}
+
+/// "1 name", "3 types".
+static std::string counted(size_t N, StringRef What) {
+  return std::to_string(N) + " " + What.str() + (N == 1 ? "" : "s");
+}
+
+/// "its 23 names, 7 functions and 16 types": what the checks looked at.
+static std::string checkedWhat(const ForeignBaseReport &R) {
+  std::string S = "its " + counted(R.NamesChecked, "name");
+  if (R.SymbolsSkipped.empty())
+    S += ", " + counted(R.FunctionsChecked, "function");
+  return S + " and " + counted(R.TypesChecked, "type");
+}
+
 std::string btfkit::verdictCell(const ModuleVerdict &V) {
+  if (V.garbled())
+    return "garbled: " + markCounts(*V.Foreign);
   if (V.loads())
     return "yes";
   if (!V.Refusal.empty())
@@ -135,23 +160,59 @@ std::string btfkit::verdictCell(const ModuleVerdict &V) {
   return S + ")";
 }
 
+/// Findings printed per mark before "and N more".
+static constexpr size_t ShownFindings = 3;
+
+static void printGarbledText(const ModuleVerdict &V, raw_ostream &OS,
+                             bool Brief) {
+  const ForeignBaseReport &R = *V.Foreign;
+  OS << V.Module << ": loads on " << V.Target
+     << ", but its BTF is not this kernel's: classic split BTF made over "
+        "another build's vmlinux, read as garbage ("
+     << markCounts(R) << ")\n";
+  if (Brief)
+    return;
+  for (ForeignMark M : AllForeignMarks) {
+    size_t Shown = 0;
+    for (const ForeignFinding &F : R.Findings)
+      if (F.Mark == M && Shown++ < ShownFindings)
+        OS << "  " << F.Message << '\n';
+    if (Shown > ShownFindings)
+      OS << "  ... and " << Shown - ShownFindings << " more "
+         << foreignMarkName(M) << '\n';
+  }
+  OS << "  checked " << checkedWhat(R);
+  if (!R.SymbolsSkipped.empty())
+    OS << "; function symbols not checked: " << R.SymbolsSkipped;
+  OS << '\n';
+}
+
 void btfkit::printVerdictText(const ModuleVerdict &V, raw_ostream &OS,
                               bool Brief) {
+  if (V.garbled())
+    return printGarbledText(V, OS, Brief);
   if (V.loads()) {
     OS << V.Module << ": loads on " << V.Target;
     if (V.Resilient && V.Reloc && V.Reloc->Split)
       OS << " (relocated, " << V.Reloc->Split->numTypes() << " types)";
     else if (V.Resilient)
       OS << " (relocates)";
-    else
-      OS << " (classic split BTF, valid over it)";
+    else {
+      OS << " (classic split BTF, valid over it; no marks of another "
+            "build's vmlinux in "
+         << checkedWhat(*V.Foreign);
+      if (!V.Foreign->SymbolsSkipped.empty())
+        OS << "; function symbols not checked: " << V.Foreign->SymbolsSkipped;
+      OS << ')';
+    }
     OS << '\n';
     return;
   }
   if (!V.Refusal.empty()) {
     OS << V.Module << ": refused by " << V.Target << ": "
        << (V.Resilient ? "invalid BTF" : "classic split BTF (no .BTF.base)")
-       << ", the kernel logs \"failed to validate module BTF: "
+       << ", the kernel logs \"failed to validate module [" << V.KernelName
+       << "] BTF: "
        << V.Refusal.front().Errno << "\"\n";
     if (Brief)
       return;
@@ -171,7 +232,7 @@ void btfkit::printVerdictText(const ModuleVerdict &V, raw_ostream &OS,
   }
   if (const RelocFailure *K = R.kernelFailure())
     OS << "  the kernel logs: " << kernelMessage(*K)
-       << "; failed to validate module BTF: -22\n";
+       << "; failed to validate module [" << V.KernelName << "] BTF: -22\n";
 }
 
 static void candidatesJSON(const RelocFailure &F, json::OStream &J) {
@@ -190,16 +251,42 @@ static void candidatesJSON(const RelocFailure &F, json::OStream &J) {
   });
 }
 
+/// Findings listed in JSON; "evidence_count" has them all.
+static constexpr size_t ListedFindings = 16;
+
+static void foreignJSON(const ForeignBaseReport &R, json::OStream &J) {
+  J.attributeObject("checked", [&] {
+    J.attribute("names", int64_t(R.NamesChecked));
+    if (R.SymbolsSkipped.empty())
+      J.attribute("functions", int64_t(R.FunctionsChecked));
+    J.attribute("types", int64_t(R.TypesChecked));
+  });
+  if (!R.SymbolsSkipped.empty())
+    J.attribute("symbols_not_checked", R.SymbolsSkipped);
+  J.attribute("evidence_count", int64_t(R.Findings.size()));
+  J.attributeArray("evidence", [&] {
+    for (size_t I = 0; I < R.Findings.size() && I < ListedFindings; ++I)
+      J.object([&] {
+        const ForeignFinding &F = R.Findings[I];
+        J.attribute("type_id", F.TypeId);
+        J.attribute("mark", foreignMarkName(F.Mark));
+        J.attribute("message", F.Message);
+      });
+  });
+}
+
 void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
   J.object([&] {
     J.attribute("module", V.Module);
     J.attribute("target", V.Target);
     J.attribute("form", V.Resilient ? "resilient" : "classic");
     J.attribute("loads", V.loads());
+    if (V.Foreign) {
+      J.attribute("garbled", V.garbled());
+      foreignJSON(*V.Foreign, J);
+    }
     if (!V.Refusal.empty()) {
-      J.attribute("kernel_message",
-                  "failed to validate module BTF: " +
-                      std::to_string(V.Refusal.front().Errno));
+      J.attribute("kernel_message", kernelLogLine(V));
       J.attributeArray("invalid", [&] {
         for (const ValidationIssue &I : V.Refusal)
           J.object([&] {
@@ -241,4 +328,24 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
         });
     });
   });
+}
+
+std::string btfkit::failureLine(const RelocFailure &F, StringRef Target) {
+  return describeDistilled(F) + ": " + explainFailure(F, Target);
+}
+
+std::string btfkit::explainRefusal(const ValidationIssue &I) {
+  return refusalLine(I);
+}
+
+std::string btfkit::kernelLogLine(const ModuleVerdict &V) {
+  if (V.loads())
+    return "";
+  if (!V.Refusal.empty())
+    return "failed to validate module [" + V.KernelName +
+           "] BTF: " + std::to_string(V.Refusal.front().Errno);
+  if (V.Reloc)
+    if (const RelocFailure *K = V.Reloc->kernelFailure())
+      return kernelMessage(*K);
+  return "";
 }

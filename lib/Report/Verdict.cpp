@@ -10,7 +10,9 @@
 // parsed and checked first, then the .BTF over it, then relocated onto the
 // running vmlinux; the first failure refuses the module's BTF. A classic
 // split BTF is parsed over vmlinux directly: a structural error there is a
-// refusal too, with the kernel's -EINVAL.
+// refusal too, with the kernel's -EINVAL. A classic split BTF the kernel
+// accepts may still be another build's, read as garbage: checkForeignBase()
+// looks for the marks of that.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,11 +20,16 @@
 
 #include "btfkit/Reader.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 using namespace btfkit;
 using namespace llvm;
 
-ModuleJudge ModuleJudge::resilient(std::string Module, const BTF &Split) {
+ModuleJudge ModuleJudge::resilient(std::string Module, const BTF &Split,
+                                   std::string KernelName) {
   ModuleJudge J;
+  J.KernelName = KernelName.empty() ? moduleKernelName(Module, {})
+                                    : std::move(KernelName);
   J.Module = std::move(Module);
   J.Split = &Split;
   J.Refusal = moduleLoadIssues(*Split.base());
@@ -41,6 +48,13 @@ ModuleJudge ModuleJudge::classic(std::string Module,
   ModuleJudge J;
   J.Module = std::move(Module);
   J.Contents = std::move(Contents);
+  ArrayRef<uint8_t> Bytes = arrayRefFromStringRef(J.Contents->getBuffer());
+  J.KernelName = moduleKernelName(J.Module, Bytes);
+  if (looksLikeELF(Bytes))
+    J.Functions = readModuleFunctions(J.Contents->getBufferIdentifier(), Bytes,
+                                      J.SymbolsSkipped);
+  else
+    J.SymbolsSkipped = "raw BTF input, no symbol table";
   return J;
 }
 
@@ -58,6 +72,7 @@ Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
                                         const RelocateOptions &RO) const {
   ModuleVerdict V;
   V.Module = Module;
+  V.KernelName = KernelName;
   V.Target = TargetName.str();
   if (Contents) {
     V.Resilient = false;
@@ -69,6 +84,9 @@ Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
       V.Refusal.push_back(issueFromError(F.takeError()));
     else
       V.Refusal = moduleLoadIssues(F->btf());
+    if (V.Refusal.empty())
+      V.Foreign = checkForeignBase(F->btf(), Functions ? &*Functions : nullptr,
+                                   SymbolsSkipped);
     return V;
   }
   V.Refusal = Refusal;

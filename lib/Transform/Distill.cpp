@@ -35,7 +35,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
-#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 #include <cstring>
@@ -211,78 +211,85 @@ struct ScratchGuard {
 
 /// The string table of the new split: libbpf's btf__add_str() on split BTF,
 /// i.e. a string the distilled base holds takes the base's offset, others
-/// are appended once each, in order of first use. Source offsets are
-/// cached, so a string is hashed once however often records use it; the
-/// cache of the split's own offsets is a per-thread table whose used
-/// entries are cleared afterwards.
-thread_local std::vector<uint32_t> OwnStrScratch;
-
+/// are appended once each, in order of first use. One set of the new
+/// chain's strings answers both (the base's are entered first); it is
+/// dedup's string set (DedupIndex.h), which stores an offset and a hash per
+/// string and allocates nothing per entry. A source offset met again is
+/// answered from a small direct-mapped cache, as in dedup's string phase,
+/// without hashing its string again.
 class SplitStrings {
 public:
   SplitStrings(const BTF &Src, const BTF &NewBase, std::string &Table)
-      : Table(Table), Src(Src), Begin(NewBase.strEnd()),
-        OwnCache(OwnStrScratch) {
-    size_t Need = Src.strEnd() - Src.strBegin();
-    if (OwnCache.size() < Need)
-      OwnCache.resize(Need);
-    StringRef Tab = NewBase.stringSection();
-    for (size_t Pos = 0; Pos < Tab.size();) {
-      StringRef S(Tab.data() + Pos);
+      : Table(Table), Src(Src), BaseStrs(NewBase.stringSection()),
+        Begin(NewBase.strEnd()) {
+    // Modules use about two distinct strings per type (names of types,
+    // members, parameters, enumerators), mostly fewer: the set reserved
+    // for one per type holds half as many again before it grows.
+    Strs.reserve(Src.numTypes());
+    unsigned Bits = std::clamp(Log2_32_Ceil(Src.numTypes()), 8u, 16u);
+    Cache.assign(size_t(1) << Bits, CacheEntry{0, 0});
+    CacheShift = 32 - Bits;
+    for (size_t Pos = 0; Pos < BaseStrs.size();) {
+      StringRef S(BaseStrs.data() + Pos);
       if (!S.empty())
-        BaseStrs.try_emplace(S, uint32_t(Pos));
+        insert(S, uint32_t(Pos));
       Pos += S.size() + 1;
     }
-  }
-  ~SplitStrings() {
-    for (uint32_t Off : Touched)
-      OwnCache[Off] = 0;
   }
 
   uint32_t map(uint32_t Off) {
     if (!Off)
       return 0;
-    if (Off >= Src.strBegin()) {
-      uint32_t &Slot = OwnCache[Off - Src.strBegin()];
-      if (!Slot) {
-        Slot = add(Src.str(Off));
-        Touched.push_back(Off - Src.strBegin());
-      }
-      return Slot;
+    CacheEntry &C = Cache[(Off * 0x9e3779b1u) >> CacheShift];
+    if (C.In == Off)
+      return C.Out;
+    StringRef S = Src.str(Off);
+    uint32_t Result = 0;
+    if (!S.empty()) { // else the base's "" (libbpf finds it there too)
+      uint32_t Candidate = Begin + uint32_t(Table.size());
+      Result = insert(S, Candidate);
+      if (Result == Candidate)
+        Table.append(S.data(), S.size() + 1); // with its NUL
     }
-    uint32_t &Slot = BaseCache[Off];
-    if (!Slot)
-      Slot = add(Src.str(Off));
-    return Slot;
+    C = {Off, Result};
+    return Result;
   }
 
   std::string &Table;
 
 private:
-  uint32_t add(StringRef S) {
-    if (S.empty()) // the base's "" (libbpf finds it there too)
-      return 0;
-    auto It = BaseStrs.find(S);
-    if (It != BaseStrs.end())
-      return It->second;
-    auto [Own, New] = OwnStrs.try_emplace(S, Begin + uint32_t(Table.size()));
-    if (New) {
-      Table.append(S.data(), S.size());
-      Table.push_back('\0');
-    }
-    return Own->second;
+  /// The string at offset \p O of the new chain.
+  StringRef strAt(uint32_t O) const {
+    return StringRef(O < Begin ? BaseStrs.data() + O
+                               : Table.data() + (O - Begin));
+  }
+  uint32_t insert(StringRef S, uint32_t Off) {
+    return Strs.insert(S, dd::hashString(S), Off,
+                       [this](uint32_t O) { return strAt(O); });
   }
 
+  struct CacheEntry {
+    uint32_t In, Out;
+  };
   const BTF &Src;
+  StringRef BaseStrs;
   uint32_t Begin;
-  DenseMap<StringRef, uint32_t> BaseStrs;
-  StringMap<uint32_t> OwnStrs;
-  std::vector<uint32_t> &OwnCache; // own string offsets
-  std::vector<uint32_t> Touched;
-  DenseMap<uint32_t, uint32_t> BaseCache; // offsets into the old base
+  dd::StringSet Strs;
+  std::vector<CacheEntry> Cache; // source offset -> new offset, lossy
+  unsigned CacheShift;
 };
 } // namespace
 
-Expected<DistillResult> btfkit::distill(const BTF &Split) {
+namespace {
+/// The distilled base, and the new split over it as a blob.
+struct DistilledSplitBlob {
+  std::unique_ptr<BTF> Base;
+  std::vector<uint8_t> Split;
+  std::vector<std::pair<uint32_t, uint32_t>> BaseIdMap; // old id, new id
+};
+} // namespace
+
+static Expected<DistilledSplitBlob> distillToBlob(const BTF &Split) {
   if (!Split.isSplit())
     return makeError(Split.name(),
                      "not split BTF: distilling needs a module's BTF over "
@@ -346,25 +353,20 @@ Expected<DistillResult> btfkit::distill(const BTF &Split) {
     Bytes += T.bytes().size();
   }
   // Records go straight into the blob, after the header; strings follow.
-  std::vector<uint8_t> Blob(ClassicHeaderSize + Bytes);
+  // They come to the split's own and a few more (the base's strings its
+  // records and the moved ones use): the blob and the table are given room
+  // for those, so that neither has to move to grow.
+  size_t StrRoom = Split.stringSection().size() / 4 * 5 + 4096;
+  std::vector<uint8_t> Blob;
+  Blob.reserve(ClassicHeaderSize + Bytes + StrRoom);
+  Blob.resize(ClassicHeaderSize + Bytes);
   uint8_t *TypeData = Blob.data() + ClassicHeaderSize;
   std::memcpy(TypeData, Own.data(), Own.size());
-  std::vector<uint32_t> Starts;
-  Starts.reserve(Split.numTypes() + Moved.size());
-  for (uint32_t Id = SplitStart; Id < Split.endId(); ++Id)
-    Starts.push_back(Split.typeOffset(Id));
-  size_t At = Own.size();
-  for (uint32_t Id : Moved) {
-    ArrayRef<uint8_t> Rec = Split.type(Id).bytes();
-    std::memcpy(TypeData + At, Rec.data(), Rec.size());
-    Starts.push_back(uint32_t(At));
-    At += Rec.size();
-  }
   std::string Table;
-  Table.reserve(Split.stringSection().size());
-  {
+  Table.reserve(StrRoom);
+  { // The string tables go before the blob grows by the strings.
     SplitStrings Strs(Split, *NewBase, Table);
-    for (uint32_t Start : Starts) {
+    auto Rewrite = [&](uint32_t Start) {
       auto *Rec = reinterpret_cast<CommonType *>(TypeData + Start);
       forEachTypeSlot(Rec, [&](uint32_t &Ref) {
         if (Ref >= SplitStart)
@@ -373,19 +375,63 @@ Expected<DistillResult> btfkit::distill(const BTF &Split) {
           Ref = NewId[Ref];
       });
       forEachNameSlot(Rec, [&](uint32_t &Off) { Off = Strs.map(Off); });
+    };
+    for (uint32_t Start : Split.typeOffsets())
+      Rewrite(Start);
+    size_t At = Own.size();
+    for (uint32_t Id : Moved) {
+      ArrayRef<uint8_t> Rec = Split.type(Id).bytes();
+      std::memcpy(TypeData + At, Rec.data(), Rec.size());
+      Rewrite(uint32_t(At));
+      At += Rec.size();
     }
   }
 
   Header H = blobHeader(uint32_t(Bytes), uint32_t(Table.size()));
   std::memcpy(Blob.data(), &H, ClassicHeaderSize);
   Blob.insert(Blob.end(), Table.begin(), Table.end());
-  auto SplitOrErr = BTF::parseOwned(std::move(Blob), NewBase.get(),
+  // Where the base types kept went (DistillResult::newId()).
+  std::vector<std::pair<uint32_t, uint32_t>> BaseIdMap;
+  BaseIdMap.reserve(Needed.size());
+  for (uint32_t Id : Needed)
+    BaseIdMap.emplace_back(Id, NewId[Id]);
+  return DistilledSplitBlob{std::move(NewBase), std::move(Blob),
+                            std::move(BaseIdMap)};
+}
+
+Expected<DistillResult> btfkit::distill(const BTF &Split) {
+  auto D = distillToBlob(Split);
+  if (!D)
+    return D.takeError();
+  auto SplitOrErr = BTF::parseOwned(std::move(D->Split), D->Base.get(),
                                     Split.name().str() + " (distilled split)");
   if (!SplitOrErr)
     return SplitOrErr.takeError();
-
   DistillResult R;
-  R.Base = std::move(NewBase);
+  R.Base = std::move(D->Base);
   R.Split = std::move(*SplitOrErr);
+  R.BaseIdMap = std::move(D->BaseIdMap);
+  R.OldSplitStart = Split.firstId();
+  R.OldEnd = Split.endId();
   return R;
+}
+
+std::optional<uint32_t> DistillResult::newId(uint32_t OldId) const {
+  if (OldId == 0)
+    return 0;
+  if (OldId >= OldSplitStart)
+    return OldId < OldEnd
+               ? std::optional<uint32_t>(OldId - OldSplitStart + Base->endId())
+               : std::nullopt;
+  auto It = llvm::lower_bound(BaseIdMap, std::make_pair(OldId, uint32_t(0)));
+  if (It == BaseIdMap.end() || It->first != OldId)
+    return std::nullopt;
+  return It->second;
+}
+
+Expected<DistilledBlobs> btfkit::distillBlobs(const BTF &Split) {
+  auto D = distillToBlob(Split);
+  if (!D)
+    return D.takeError();
+  return DistilledBlobs{serializeBTF(*D->Base), std::move(D->Split)};
 }

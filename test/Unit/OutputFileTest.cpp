@@ -33,6 +33,16 @@ std::string contents(StringRef Path) {
   return Buf ? (*Buf)->getBuffer().str() : "<unreadable>";
 }
 
+/// Whether \p Dir's file system creates unnamed files (O_TMPFILE): batch
+/// outputs are such files there.
+bool hasUnnamedFiles(StringRef Dir) {
+  int FD = ::open(Dir.str().c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (FD < 0)
+    return false;
+  ::close(FD);
+  return true;
+}
+
 void touch(StringRef Path, time_t Age) {
   int FD = ::open(Path.str().c_str(), O_CREAT | O_WRONLY, 0644);
   ASSERT_GE(FD, 0);
@@ -121,6 +131,71 @@ TEST(OutputFileTest, OutputSetWritesAllOrNone) {
   EXPECT_NE(toString(std::move(E)).find("/dev/full: cannot write"),
             std::string::npos);
   EXPECT_TRUE(D.names().empty());
+}
+
+TEST(OutputFileTest, BatchOutputsHaveNoNameUntilCommitted) {
+  // Unnamed where the file system allows: nothing in the folder until the
+  // commit links the file at its name, and nothing when it is dropped.
+  TempDir D;
+  std::string Out = D.file("m.btf");
+  bool Unnamed = hasUnnamedFiles(D.Path);
+  {
+    auto F = OutputFile::create(Out, SpecialOutput::WriteInto, /*Batch=*/true);
+    ASSERT_EXPECTED(F);
+    EXPECT_EQ(F->tempPath().empty(), Unnamed);
+    ASSERT_NO_ERROR(F->write({'o', 'l', 'd'}));
+    EXPECT_EQ(D.names().size(), Unnamed ? 0u : 1u);
+  }
+  EXPECT_TRUE(D.names().empty());
+  auto F = OutputFile::create(Out, SpecialOutput::WriteInto, /*Batch=*/true);
+  ASSERT_EXPECTED(F);
+  ASSERT_NO_ERROR(F->write({'n', 'e', 'w'}));
+  ASSERT_NO_ERROR(F->commit(0640));
+  EXPECT_EQ(contents(Out), "new");
+  EXPECT_EQ(D.names(), std::vector<std::string>{"m.btf"});
+  sys::fs::file_status St;
+  ASSERT_FALSE(sys::fs::status(Out, St));
+  EXPECT_EQ(unsigned(St.permissions()) & 0777, 0640u);
+}
+
+TEST(OutputFileTest, BatchOutputsReplaceTheFileAtTheirName) {
+  // The name is taken: the new file replaces the old one whole (another
+  // name of the old file keeps the old bytes), and no temporary is left.
+  TempDir D;
+  std::string Out = D.file("m.btf");
+  std::string Other = D.file("other-name");
+  {
+    auto Old = OutputFile::create(Out);
+    ASSERT_EXPECTED(Old);
+    ASSERT_NO_ERROR(Old->write({'o', 'l', 'd'}));
+    ASSERT_NO_ERROR(Old->commit());
+  }
+  ASSERT_FALSE(sys::fs::create_hard_link(Out, Other));
+  auto F = OutputFile::create(Out, SpecialOutput::WriteInto, /*Batch=*/true);
+  ASSERT_EXPECTED(F);
+  ASSERT_NO_ERROR(F->write({'n', 'e', 'w'}));
+  ASSERT_NO_ERROR(F->commit());
+  EXPECT_EQ(contents(Out), "new");
+  EXPECT_EQ(contents(Other), "old");
+  EXPECT_EQ(D.names(), (std::vector<std::string>{"m.btf", "other-name"}));
+}
+
+TEST(OutputFileTest, BatchOutputSetWritesAllOrNone) {
+  TempDir D;
+  OutputSet Outs;
+  Outs.setBatch(true);
+  ASSERT_NO_ERROR(Outs.add(D.file("m.btf"), {1, 2}));
+  ASSERT_NO_ERROR(Outs.add("/dev/full", {3, 4}));
+  Error E = Outs.commit();
+  ASSERT_TRUE(bool(E));
+  EXPECT_NE(toString(std::move(E)).find("/dev/full: cannot write"),
+            std::string::npos);
+  EXPECT_TRUE(D.names().empty());
+  // Into a device that takes them, the bytes arrive and the file is made.
+  ASSERT_NO_ERROR(Outs.add(D.file("m.btf"), {1, 2}));
+  ASSERT_NO_ERROR(Outs.add("/dev/null", {3, 4}));
+  ASSERT_NO_ERROR(Outs.commit());
+  EXPECT_EQ(contents(D.file("m.btf")), "\x01\x02");
 }
 
 TEST(InputTest, StreamsAreReadToTheirEndOnceAndBounded) {

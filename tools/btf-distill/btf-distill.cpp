@@ -17,8 +17,12 @@
 // BTF then relocates onto other builds of the kernel. An ELF input is
 // rewritten in place unless -o names another file; a raw input becomes a
 // new minimal ELF object holding both sections (-o is required). The two
-// pieces can also be written as raw BTF. Exit status: 0 done, 1 error
-// (nothing written).
+// pieces can also be written as raw BTF. An ELF module's .BTF_ids (the ids
+// the kernel build's resolve_btfids wrote: kfunc sets, BTF_ID lists) is
+// rewritten in the new numbering, its sets sorted again; an id of a kernel
+// type the distilled base does not carry is resolved as Linux >= 6.11's
+// resolve_btfids does (DistillModule.h), with a warning. Exit status: 0
+// done, 1 error (nothing written).
 //
 // With --output-dir, any number of modules (or @FILE, one per line) are
 // distilled in one process, VMLINUX loaded once: each ELF module is written
@@ -29,7 +33,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "btfkit/Distill.h"
+#include "btfkit/DistillModule.h"
 #include "btfkit/Error.h"
 #include "btfkit/OutputFile.h"
 #include "btfkit/Reader.h"
@@ -77,52 +81,29 @@ static int fail(Error E) {
   return 1;
 }
 
-namespace {
-/// One module distilled: its serialized pieces, and how it was read.
-struct Distilled {
-  std::vector<uint8_t> BaseBlob, SplitBlob;
-  BTFFile::FileFormat Format;
-};
-} // namespace
-
-static Expected<Distilled>
-distillModule(std::shared_ptr<const MemoryBuffer> Contents, const BTF &Base) {
-  StringRef Input = Contents->getBufferIdentifier();
-  LoadOptions Opts;
-  Opts.Base = &Base;
-  Opts.UseEmbeddedBase = false;
-  auto FileOrErr = BTFFile::load(Contents, Opts);
-  if (!FileOrErr)
-    return FileOrErr.takeError();
-  BTFFile &File = *FileOrErr;
-  if (File.hasBaseSection())
-    return makeError(Input, "already has a .BTF.base section: its .BTF is "
-                            "split over that distilled base, not over " +
-                                BaseBTF);
-  auto D = distill(File.btf());
-  if (!D)
-    return D.takeError();
-  // Written in the input's byte order.
-  bool Swap = File.btf().wasByteSwapped();
-  return Distilled{serializeBTF(*D->Base, Swap), serializeBTF(*D->Split, Swap),
-                   File.format()};
+/// Distills one module read into \p Contents, its warnings reported.
+static Expected<DistilledModule>
+distillOne(std::shared_ptr<const MemoryBuffer> Contents, const BTF &Base) {
+  auto D = distillModule(std::move(Contents), Base, BaseBTF);
+  if (D)
+    for (const std::string &W : D->Warnings)
+      reportWarning(Tool, W);
+  return D;
 }
 
 /// Batch mode's output for one module, all its files or none: each
 /// written to a temporary file renamed over its name, without a flush to
 /// the disk per file; batch() flushes the file system once at the end
 /// (one flush instead of 8,000 for a distribution's modules).
-static Error writeBatchOutputs(const MemoryBuffer &Input, Distilled &D) {
+static Error writeBatchOutputs(const MemoryBuffer &Input, DistilledModule &D) {
   OutputSet Outs;
   Outs.setBatch(true);
   SmallString<256> Out(OutputDir);
   StringRef Name = Input.getBufferIdentifier();
   if (D.Format == BTFFile::ELF) {
     sys::path::append(Out, sys::path::filename(Name));
-    std::vector<SectionEdit> Edits = {
-        {BTFSectionName, std::move(D.SplitBlob)},
-        {BTFBaseSectionName, std::move(D.BaseBlob)}};
-    auto F = stageELFSections(Input, Out, Edits, std::nullopt, /*Batch=*/true);
+    auto F = stageELFSections(Input, Out, D.takeSectionEdits(), std::nullopt,
+                              /*Batch=*/true);
     if (!F)
       return F.takeError();
     Outs.add(std::move(*F));
@@ -157,8 +138,8 @@ static int batch(const BTF &Base) {
   for (const std::string &In : Inputs) {
     // Read once: the load and the ELF rewrite look at the same bytes.
     auto Contents = mapFile(In);
-    Expected<Distilled> D =
-        Contents ? distillModule(*Contents, Base) : Contents.takeError();
+    Expected<DistilledModule> D =
+        Contents ? distillOne(*Contents, Base) : Contents.takeError();
     Error E = D ? writeBatchOutputs(**Contents, *D) : D.takeError();
     if (E) {
       reportError(Tool, std::move(E));
@@ -192,7 +173,7 @@ int main(int argc, char **argv) {
   auto Contents = mapFile(Input);
   if (!Contents)
     return fail(Contents.takeError());
-  auto D = distillModule(*Contents, **BaseOrErr);
+  auto D = distillOne(*Contents, **BaseOrErr);
   if (!D)
     return fail(D.takeError());
   bool ToELF = !Output.empty() || D->Format == BTFFile::ELF;
@@ -210,13 +191,10 @@ int main(int argc, char **argv) {
     if (Error E = Outs.add(RawSplit, D->SplitBlob))
       return fail(std::move(E));
   if (ToELF) {
-    std::vector<SectionEdit> Edits = {
-        {BTFSectionName, std::move(D->SplitBlob)},
-        {BTFBaseSectionName, std::move(D->BaseBlob)}};
     std::string Out = Output.empty() ? Input.str() : Output.getValue();
     auto F = D->Format == BTFFile::ELF
-                 ? stageELFSections(**Contents, Out, Edits)
-                 : stageNewELF(Out, Edits);
+                 ? stageELFSections(**Contents, Out, D->takeSectionEdits())
+                 : stageNewELF(Out, D->takeSectionEdits());
     if (!F)
       return fail(F.takeError());
     Outs.add(std::move(*F));

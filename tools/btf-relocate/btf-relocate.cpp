@@ -7,31 +7,47 @@
 //===----------------------------------------------------------------------===//
 //
 // btf-relocate MODULE... [--base-btf=TARGET]... [-o OUT | --output-dir=DIR]
-//              [--distilled-base=FILE] [--format=text|json] [--quiet]
+//              [--distilled-base=FILE] [--built-against=VMLINUX]
+//              [--format=text|json] [--quiet]
+// btf-relocate MODULE... --base-btf=TARGET... --report=DIR
+//              [--built-against=VMLINUX] [--threads=N]
 //
 // For each MODULE (an ELF with .BTF + .BTF.base, an object the btfkit
 // plugin compiled against a base, or raw split BTF over the
-// --distilled-base file) does what the kernel does when it loads it on
-// TARGET (default /sys/kernel/btf/vmlinux): relocates the split BTF onto
-// TARGET's BTF, and explains every distilled type that finds no match. A
-// module with a .BTF but no .BTF.base (classic split BTF) is validated over
-// TARGET as the kernel does instead. With one TARGET, writes the relocated
-// split BTF (raw) to OUT, or to DIR/<module name without extension>.btf for
-// each module that relocates. With several, prints a module x kernel matrix
-// of verdicts and writes nothing.
+// --distilled-base file; .ko.xz, .ko.zst, .ko.gz read as they ship;
+// folders searched for modules) does what the kernel does when it loads it
+// on TARGET (default /sys/kernel/btf/vmlinux; raw BTF, a vmlinux or a
+// vmlinuz): relocates the split BTF onto TARGET's BTF, and explains every
+// distilled type that finds no match. A module with a .BTF but no .BTF.base
+// (classic split BTF) is validated over TARGET as the kernel does instead,
+// and when the kernel accepts it, checked for the marks of another build's
+// vmlinux read as garbage (ForeignBase.h); or, with --built-against naming
+// the kernel it was built for, distilled over that kernel and judged as if
+// it had shipped resilient. With one TARGET, writes the relocated split BTF
+// (raw) to OUT, or to DIR/<module name without extension>.btf for each
+// module that relocates. With several, prints a module x kernel matrix of
+// verdicts and writes nothing.
 //
-// Exit status: 0 every module loads on every target, 1 some does not, 2 bad
-// input (unreadable or malformed files; nothing written for those modules).
+// With --report=DIR, judges every module on every TARGET on all cores and
+// writes DIR/report.json and DIR/index.html (CompatReport.h,
+// docs/CompatReport.md), printing each kernel's counts.
+//
+// Exit status: 0 every module loads on every target (and none garbled), 1
+// some does not or loads garbled, 2 bad input (unreadable or malformed
+// files; nothing written for those modules; the report lists them).
 //
 //===----------------------------------------------------------------------===//
 
 #include "btfkit/BaseIndex.h"
+#include "btfkit/CompatReport.h"
+#include "btfkit/Decompress.h"
 #include "btfkit/Error.h"
 #include "btfkit/Explain.h"
+#include "btfkit/KernelImage.h"
+#include "btfkit/ModuleInput.h"
 #include "btfkit/Reader.h"
 #include "btfkit/Relocate.h"
 #include "btfkit/ToolSupport.h"
-#include "btfkit/Validate.h"
 #include "btfkit/Writer.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -50,11 +66,11 @@ using namespace llvm;
 static cl::OptionCategory Cat("btf-relocate options");
 static cl::list<std::string> Modules(cl::Positional, cl::OneOrMore,
                                      cl::desc("<module>..."), cl::cat(Cat));
-static cl::list<std::string>
-    Targets("base-btf", cl::value_desc("file"),
-            cl::desc("Target kernel BTF (raw or vmlinux ELF); may be given "
-                     "several times (default /sys/kernel/btf/vmlinux)"),
-            cl::cat(Cat));
+static cl::list<std::string> Targets(
+    "base-btf", cl::value_desc("file"),
+    cl::desc("Target kernel BTF (raw, vmlinux ELF or vmlinuz); may "
+             "be given several times (default /sys/kernel/btf/vmlinux)"),
+    cl::cat(Cat));
 static cl::opt<std::string>
     Output("o", cl::value_desc("file"),
            cl::desc("Write the relocated split BTF of the one module here"),
@@ -74,6 +90,20 @@ static cl::opt<Format> OutFormat(
     cl::values(clEnumValN(Format::Text, "text", "explanations as text"),
                clEnumValN(Format::JSON, "json", "one JSON document")),
     cl::cat(Cat));
+static cl::opt<std::string> BuiltAgainst(
+    "built-against", cl::value_desc("vmlinux"),
+    cl::desc("The kernel classic modules (no .BTF.base) were built against: "
+             "judge them as if shipped resilient, distilled over it"),
+    cl::cat(Cat));
+static cl::opt<std::string>
+    ReportDir("report", cl::value_desc("dir"),
+              cl::desc("Write DIR/report.json and DIR/index.html: every "
+                       "module on every target"),
+              cl::cat(Cat));
+static cl::opt<unsigned>
+    Threads("threads", cl::value_desc("n"), cl::init(0),
+            cl::desc("Worker threads of --report (default: every core)"),
+            cl::cat(Cat));
 static cl::opt<bool> Quiet("quiet",
                            cl::desc("Print nothing; report by exit status"),
                            cl::cat(Cat));
@@ -96,79 +126,33 @@ struct Target {
 /// One module's verdicts, one per target.
 struct ModuleResult {
   std::vector<ModuleVerdict> Verdicts;
-  /// A resilient module's BTF, which the verdicts were judged on.
-  std::unique_ptr<BTFFile> File;
-  /// The module's bytes, read once for every look at it (a pipe reads only
-  /// once).
-  std::shared_ptr<const MemoryBuffer> Contents;
+  /// The module, which the verdicts were judged on; its bytes were read
+  /// once for every look at it (a pipe reads only once).
+  std::optional<ModuleInput> Input;
   bool Bad = false;
 };
 
-/// Whether the module is resilient split BTF (an ELF with .BTF.base, a
-/// btfkit object's fragment, raw split over --distilled-base) or classic.
-Expected<bool> isResilient(const MemoryBuffer &Contents) {
-  auto C = inspectFile(Contents);
-  if (!C)
-    return C.takeError();
-  StringRef Path = Contents.getBufferIdentifier();
-  if (C->Format == BTFFile::Raw)
-    return !DistilledBase.empty();
-  if (C->HasBTF)
-    return C->HasBaseSection;
-  if (!C->NumFragments)
-    return makeError(Path, "no .BTF section: the module carries no BTF");
-  // An object the btfkit plugin compiled: its fragment is read like a
-  // module's .BTF + .BTF.base (Fragment.h). The relocator computes which
-  // distilled composites are embedded itself, by the rule the fragment's
-  // embedded-type tags were made with (embeddedBaseComposites()).
-  if (C->NumFragments == 1 && !C->NumFragmentsWithBase)
-    return makeError(Path, "its btfkit fragment was compiled without a "
-                           "base BTF: the types are standalone, there is "
-                           "nothing to relocate");
-  return true; // several fragments: BTFFile::load says what to do
-}
-
 ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
-                         const BTF *DistBase) {
+                         const ModuleInputOptions &MO) {
   ModuleResult MR;
-  auto Contents = mapFile(Path);
+  auto Contents = readInput(Path);
   if (!Contents) {
     reportError(Tool, Contents.takeError());
     MR.Bad = true;
     return MR;
   }
-  MR.Contents = std::move(*Contents);
-  auto Resilient = isResilient(*MR.Contents);
-  if (!Resilient) {
-    reportError(Tool, Resilient.takeError());
+  auto In = ModuleInput::load(std::move(*Contents), MO);
+  if (!In) {
+    reportError(Tool, In.takeError());
     MR.Bad = true;
     return MR;
   }
-  std::optional<ModuleJudge> Judge;
-  if (*Resilient) {
-    LoadOptions LO;
-    LO.Base = DistBase;
-    auto F = BTFFile::load(MR.Contents, LO);
-    if (!F) {
-      reportError(Tool, F.takeError());
-      MR.Bad = true;
-      return MR;
-    }
-    if (!F->btf().isSplit()) {
-      reportError(Tool, makeError(Path, "the .BTF section is not split BTF"));
-      MR.Bad = true;
-      return MR;
-    }
-    MR.File = std::make_unique<BTFFile>(std::move(*F));
-    Judge = ModuleJudge::resilient(Path.str(), MR.File->btf());
-  } else {
-    Judge = ModuleJudge::classic(Path.str(), MR.Contents);
-  }
+  MR.Input = std::move(*In);
   for (Target &T : Ts) {
     RelocateOptions RO;
     RO.Name = (Path + " relocated onto " + T.Path).str();
     RO.BuildOutput = Ts.size() == 1 && (!Output.empty() || !OutputDir.empty());
-    auto V = Judge->on(T.Path, *T.B, T.index(), RO);
+    auto V = MR.Input->on(T.Path, *T.B, T.index(), RO);
     if (!V) {
       reportError(Tool, V.takeError());
       MR.Bad = true;
@@ -183,7 +167,7 @@ std::string outputPathFor(StringRef Module) {
   if (!Output.empty())
     return Output;
   SmallString<256> P(OutputDir);
-  sys::path::append(P, sys::path::stem(Module) + ".btf");
+  sys::path::append(P, moduleNameOf(Module) + ".btf");
   return std::string(P);
 }
 
@@ -217,6 +201,54 @@ void printMatrix(const std::vector<std::string> &Mods,
   }
 }
 
+/// Whether \p A and \p B name the same file.
+bool sameFile(StringRef A, StringRef B) {
+  bool Same = false;
+  return !sys::fs::equivalent(A, B, Same) && Same;
+}
+
+/// --report: every module on every target, on all cores.
+int runReport(std::vector<std::string> TargetPaths) {
+  CompatReportOptions O;
+  O.Modules.assign(Modules.begin(), Modules.end());
+  O.Kernels = std::move(TargetPaths);
+  O.BuiltAgainst = BuiltAgainst;
+  O.DistilledBase = DistilledBase;
+  O.Threads = Threads;
+  auto R = buildCompatReport(O);
+  if (!R) {
+    reportError(Tool, R.takeError());
+    return 2;
+  }
+  for (const CompatModule &M : R->Modules)
+    if (!M.Error.empty())
+      reportError(Tool, createStringError(inconvertibleErrorCode(), M.Error));
+  if (Error E = writeCompatReport(*R, ReportDir)) {
+    reportError(Tool, std::move(E));
+    return 2;
+  }
+  if (!Quiet) {
+    for (const CompatKernel &K : R->Kernels) {
+      outs() << K.Name << ": " << K.Loads << " load, " << K.Refused
+             << " refused, " << K.Garbled << " garbled";
+      if (!K.Causes.empty())
+        outs() << "; first cause: " << K.Causes.front().Summary << " ("
+               << K.Causes.front().Modules.size()
+               << (K.Causes.front().Modules.size() == 1 ? " module)"
+                                                        : " modules)");
+      outs() << '\n';
+    }
+    SmallString<256> Page(ReportDir);
+    sys::path::append(Page, "index.html");
+    outs() << R->Judged << " modules judged on " << R->Kernels.size()
+           << " kernels";
+    if (R->Unjudged)
+      outs() << ", " << R->Unjudged << " not (bad input)";
+    outs() << "; report: " << Page << '\n';
+  }
+  return R->Unjudged ? 2 : R->allLoad() ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -237,6 +269,15 @@ int main(int argc, char **argv) {
   std::vector<std::string> TargetPaths(Targets.begin(), Targets.end());
   if (TargetPaths.empty())
     TargetPaths.push_back(SysfsVmlinux);
+  if (!ReportDir.empty()) {
+    if (!Output.empty() || !OutputDir.empty()) {
+      reportError(Tool, makeError("--report", "writes report.json and "
+                                              "index.html only; drop "
+                                              "-o/--output-dir"));
+      return 2;
+    }
+    return runReport(std::move(TargetPaths));
+  }
   if (TargetPaths.size() > 1 && (!Output.empty() || !OutputDir.empty())) {
     reportError(Tool, makeError("--base-btf", "several targets print a "
                                               "matrix and write nothing; "
@@ -246,14 +287,14 @@ int main(int argc, char **argv) {
 
   std::vector<Target> Ts;
   for (const std::string &P : TargetPaths) {
-    auto B = loadBaseBTF(P);
-    if (!B) {
-      reportError(Tool, B.takeError());
+    auto K = loadKernelBTF(P);
+    if (!K) {
+      reportError(Tool, K.takeError());
       return 2;
     }
     Target T;
     T.Path = P;
-    T.B = std::move(*B);
+    T.B = std::move(K->B);
     Ts.push_back(std::move(T));
   }
   std::unique_ptr<BTF> DistBase;
@@ -265,21 +306,49 @@ int main(int argc, char **argv) {
     }
     DistBase = std::move(*B);
   }
+  ModuleInputOptions MO;
+  MO.DistilledBase = DistBase.get();
+  Target Own; // the built-against kernel, when no target is
+  if (!BuiltAgainst.empty()) {
+    Target *BA = nullptr;
+    for (Target &T : Ts)
+      if (!BA && sameFile(T.Path, BuiltAgainst))
+        BA = &T;
+    if (!BA) {
+      auto K = loadKernelBTF(BuiltAgainst);
+      if (!K) {
+        reportError(Tool, K.takeError());
+        return 2;
+      }
+      Own.Path = BuiltAgainst;
+      Own.B = std::move(K->B);
+      BA = &Own;
+    }
+    MO.BuiltAgainst = BA->B.get();
+    MO.BuiltAgainstIndex = &BA->index();
+    MO.BuiltAgainstName = BuiltAgainst;
+  }
   if (!OutputDir.empty())
     if (std::error_code EC = sys::fs::create_directories(OutputDir)) {
       reportError(Tool, makeError(OutputDir, "cannot create: " + EC.message()));
       return 2;
     }
 
-  std::vector<std::string> Mods(Modules.begin(), Modules.end());
+  auto Found =
+      findModuleFiles(std::vector<std::string>(Modules.begin(), Modules.end()));
+  if (!Found) {
+    reportError(Tool, Found.takeError());
+    return 2;
+  }
+  std::vector<std::string> Mods = std::move(*Found);
   std::vector<ModuleResult> Results;
   bool AnyBad = false, AnyFail = false;
   for (const std::string &M : Mods) {
-    Results.push_back(checkModule(M, Ts, DistBase.get()));
+    Results.push_back(checkModule(M, Ts, MO));
     ModuleResult &MR = Results.back();
     AnyBad |= MR.Bad;
     for (const ModuleVerdict &V : MR.Verdicts)
-      AnyFail |= !V.loads();
+      AnyFail |= classifyVerdict(V) != VerdictClass::Loads;
     if (MR.Bad || Ts.size() != 1 || (Output.empty() && OutputDir.empty()))
       continue;
     const ModuleVerdict &V = MR.Verdicts.front();
@@ -290,11 +359,12 @@ int main(int argc, char **argv) {
       Blob = serializeBTF(*V.Reloc->Split);
     else {
       // Classic split BTF that is valid over the target: it is already
-      // the module's BTF on that kernel; write its .BTF as is.
+      // the module's BTF on that kernel, garbled or not (it is what the
+      // kernel holds); write its .BTF as is.
       LoadOptions LO;
       LO.Base = Ts.front().B.get();
       LO.UseEmbeddedBase = false;
-      auto F = BTFFile::load(MR.Contents, LO);
+      auto F = BTFFile::load(MR.Input->contents(), LO);
       if (!F) {
         reportError(Tool, F.takeError());
         AnyBad = true;

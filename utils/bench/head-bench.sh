@@ -105,27 +105,29 @@ echo "  CPU: btfkit $(cat "$TMP/whole-ours.cpu") ms, libbpf head $(cat "$TMP/who
 echo "  peak RSS: btfkit $(cat "$TMP/whole-ours.rss") KiB, libbpf head $(cat "$TMP/whole-head.rss") KiB: $(ratio "$(cat "$TMP/whole-head.rss")" "$(cat "$TMP/whole-ours.rss")")"
 
 echo "== batch distill of all modules (best of $ROUNDS)"
-# Deleting the last round's 8,044 files leaves the file system work to do
-# (ext4 with discard): whoever writes next pays for it in system time. So
-# the old files go first, sync waits for that, and the sides take turns
-# going first.
+# Every round writes into folders of its own, and nothing is deleted before
+# the end: ext4 without a journal (this machine's disk) does not reuse an
+# inode freed less than a minute ago (six minutes while its inode table
+# block is unwritten; recently_deleted() in fs/ext4/ialloc.c), and whoever
+# creates 8,044 files next to thousands of such inodes pays seconds of
+# system time searching past them. Runs of this script a few minutes apart
+# disturb each other the same way (its folders are deleted at exit). The
+# sides take turns going first.
 distill_ours() {
-  measure distill-ours "$BIN/btf-distill" --base-btf="$VMLINUX" --output-dir="$TMP/d-ours" @"$TMP/list"
+  measure distill-ours "$BIN/btf-distill" --base-btf="$VMLINUX" --output-dir="$TMP/d-ours.$r" @"$TMP/list"
 }
 distill_head() {
+  mkdir -p "$TMP/d-head.$r"
   # shellcheck disable=SC2046
-  measure distill-head "$BIN/libbpf-distill-bench" "$VMLINUX" "$TMP/d-head" $(cat "$TMP/list")
+  measure distill-head "$BIN/libbpf-distill-bench" "$VMLINUX" "$TMP/d-head.$r" $(cat "$TMP/list")
 }
 r=0
 while [ $r -lt "$ROUNDS" ]; do
-  rm -rf "$TMP/d-ours" "$TMP/d-head"
-  mkdir -p "$TMP/d-head"
   sync
-  sleep 2
   if [ $((r % 2)) -eq 0 ]; then distill_ours; distill_head; else distill_head; distill_ours; fi
   r=$((r + 1))
 done
-same=$(same_body "$TMP/d-ours" "$TMP/d-head")
+same=$(same_body "$TMP/d-ours.0" "$TMP/d-head.0")
 echo "  outputs: $same"
 echo "  CPU: btfkit $(cat "$TMP/distill-ours.cpu") ms, libbpf head $(cat "$TMP/distill-head.cpu") ms: $(ratio "$(cat "$TMP/distill-head.cpu")" "$(cat "$TMP/distill-ours.cpu")")"
-echo "  peak RSS: btfkit $(cat "$TMP/distill-ours.rss") KiB, libbpf head $(cat "$TMP/distill-head.rss") KiB"
+echo "  peak RSS: btfkit $(cat "$TMP/distill-ours.rss") KiB, libbpf head $(cat "$TMP/distill-head.rss") KiB: $(ratio "$(cat "$TMP/distill-head.rss")" "$(cat "$TMP/distill-ours.rss")")"
