@@ -20,8 +20,9 @@ import sys
 
 # The layer of each public header; Config.h is generated into the build.
 HEADER_LAYER = {
-    "BTF.h": "Core", "BTFIds.h": "Core", "Format.h": "Core", "Reader.h": "Core", "Builder.h": "Core",
-    "Writer.h": "Core", "ELFObject.h": "Core", "OutputFile.h": "Core", "ToolSupport.h": "Core",
+    "BTF.h": "Core", "BTFIds.h": "Core", "Format.h": "Core", "BTFKinds.def": "Core",
+    "Record.h": "Core", "Reader.h": "Core", "Builder.h": "Core", "Writer.h": "Core",
+    "ELFObject.h": "Core", "OutputFile.h": "Core", "ToolSupport.h": "Core",
     "TypeWalk.h": "Core", "Fragment.h": "Core", "Error.h": "Core", "Config.h": "Core",
     "Decompress.h": "Core", "KernelImage.h": "Core",
     "Validate.h": "Check", "KernelVersion.h": "Check", "ForeignBase.h": "Check",

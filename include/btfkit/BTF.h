@@ -14,7 +14,7 @@
 ///
 /// The model is read-only and zero-copy: records are read in place from the
 /// loaded bytes (a mapped file for native-endian input). Type is a small view
-/// over one record. New BTF is made with Builder (Builder.h).
+/// over one record (Record.h). New BTF is made with Builder (Builder.h).
 ///
 /// Construction checks every structural fact later code relies on: header
 /// bounds, record bounds, string offsets within the chain's tables, type ids
@@ -27,6 +27,7 @@
 #define BTFKIT_BTF_H
 
 #include "btfkit/Format.h"
+#include "btfkit/Record.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -40,77 +41,26 @@ namespace btfkit {
 
 class BTF;
 
-/// A view of one type record. Id 0 is `void` and has no record.
-class Type {
+/// A view of one type record of a BTF: the record's parts (RecordRef), its
+/// id, its BTF, its name. Id 0 is `void`, which has no record and reads as
+/// the all-zero one (kind 0).
+class Type : public RecordRef {
 public:
   Type() = default;
   Type(const BTF *Owner, uint32_t Id, const CommonType *Rec)
-      : Owner(Owner), Rec(Rec), Id(Id) {}
+      : RecordRef(Rec ? Rec : &VoidRecord), Owner(Owner), Id(Id) {}
 
   uint32_t id() const { return Id; }
-  bool isVoid() const { return Rec == nullptr; }
+  bool isVoid() const { return Rec == &VoidRecord; }
   /// The BTF in the chain that defines this type.
   const BTF &btf() const { return *Owner; }
 
-  unsigned rawKind() const { return Rec ? infoKind(Rec->Info) : 0; }
-  Kind kind() const { return Kind(rawKind()); }
-  uint32_t vlen() const { return Rec ? infoVlen(Rec->Info) : 0; }
-  bool kindFlag() const { return Rec && infoKindFlag(Rec->Info); }
-  uint32_t info() const { return Rec ? Rec->Info : 0; }
-  uint32_t nameOff() const { return Rec ? Rec->NameOff : 0; }
   llvm::StringRef name() const;
-  /// The size word (INT, ENUM, STRUCT, UNION, DATASEC, FLOAT, ENUM64).
-  uint32_t size() const { return Rec ? Rec->SizeOrType : 0; }
-  /// The type word (PTR, TYPEDEF, modifiers, FUNC, FUNC_PROTO's return
-  /// type, VAR, DECL_TAG, TYPE_TAG).
-  uint32_t typeId() const { return Rec ? Rec->SizeOrType : 0; }
-  const CommonType &common() const { return *Rec; }
   /// The record's bytes, common part included.
   llvm::ArrayRef<uint8_t> bytes() const;
 
-  bool is(Kind K) const { return kind() == K; }
-  bool isComposite() const { return is(Kind::Struct) || is(Kind::Union); }
-  bool isEnum() const { return is(Kind::Enum) || is(Kind::Enum64); }
-  /// PTR, TYPEDEF, CONST, VOLATILE, RESTRICT, TYPE_TAG: one type word that
-  /// refers to another type.
-  bool isReference() const;
-  /// CONST, VOLATILE, RESTRICT, TYPE_TAG.
-  bool isModifier() const;
-
-  uint32_t intData() const { return extra<uint32_t>()[0]; }
-  uint32_t intEncoding() const { return btfkit::intEncoding(intData()); }
-  uint32_t intOffset() const { return btfkit::intOffset(intData()); }
-  uint32_t intBits() const { return btfkit::intBits(intData()); }
-  const ArrayInfo &array() const { return *extra<ArrayInfo>(); }
-  llvm::ArrayRef<Member> members() const { return elems<Member>(); }
-  llvm::ArrayRef<EnumValue> enumValues() const { return elems<EnumValue>(); }
-  llvm::ArrayRef<Enum64Value> enum64Values() const {
-    return elems<Enum64Value>();
-  }
-  llvm::ArrayRef<Param> params() const { return elems<Param>(); }
-  uint32_t varLinkage() const { return extra<VarInfo>()->Linkage; }
-  llvm::ArrayRef<VarSecInfo> secInfos() const { return elems<VarSecInfo>(); }
-  int32_t declTagComponent() const {
-    return extra<DeclTagInfo>()->ComponentIdx;
-  }
-  /// Bit offset and bitfield size of member \p M of this struct or union.
-  uint32_t memberBitOffset(const Member &M) const {
-    return kindFlag() ? btfkit::memberBitOffset(M.Offset) : M.Offset;
-  }
-  uint32_t memberBitfieldSize(const Member &M) const {
-    return kindFlag() ? btfkit::memberBitfieldSize(M.Offset) : 0;
-  }
-
 private:
-  template <typename T> const T *extra() const {
-    return reinterpret_cast<const T *>(Rec + 1);
-  }
-  template <typename T> llvm::ArrayRef<T> elems() const {
-    return llvm::ArrayRef<T>(extra<T>(), vlen());
-  }
-
   const BTF *Owner = nullptr;
-  const CommonType *Rec = nullptr;
   uint32_t Id = 0;
 };
 

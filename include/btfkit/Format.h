@@ -9,7 +9,8 @@
 /// \file
 /// The BTF wire format as include/uapi/linux/btf.h defines it: the header,
 /// the kinds and the records that follow a type. Plain data, no logic beyond
-/// bit-field accessors. All multi-byte values are in host order once a BTF
+/// bit-field accessors, and the facts of each kind, generated from
+/// BTFKinds.def. All multi-byte values are in host order once a BTF
 /// has been loaded (the reader byte-swaps foreign-endian input).
 ///
 //===----------------------------------------------------------------------===//
@@ -18,6 +19,7 @@
 #define BTFKIT_FORMAT_H
 
 #include <cstdint>
+#include <type_traits>
 
 namespace btfkit {
 
@@ -42,31 +44,21 @@ struct Header {
 constexpr uint32_t ClassicHeaderSize = 24;
 constexpr uint32_t LayoutHeaderSize = 32;
 
+/// The kinds (BTFKinds.def). Unknown (0) is no kind: void has no record, and
+/// a record of kind 0 is malformed.
 enum class Kind : uint8_t {
   Unknown = 0,
-  Int = 1,
-  Ptr = 2,
-  Array = 3,
-  Struct = 4,
-  Union = 5,
-  Enum = 6,
-  Fwd = 7,
-  Typedef = 8,
-  Volatile = 9,
-  Const = 10,
-  Restrict = 11,
-  Func = 12,
-  FuncProto = 13,
-  Var = 14,
-  Datasec = 15,
-  Float = 16,
-  DeclTag = 17,
-  TypeTag = 18,
-  Enum64 = 19,
+#define BTF_KIND(Id, Value, ...) Id = Value,
+#include "btfkit/BTFKinds.def"
 };
 /// The last kind this library knows the records of. Kinds above it can only
 /// be stepped over with the help of a layout section.
-constexpr unsigned MaxKnownKind = 19;
+constexpr unsigned MaxKnownKind = 0
+#define BTF_KIND(...) +1
+#include "btfkit/BTFKinds.def"
+    ;
+/// True for the kinds BTFKinds.def lists.
+constexpr bool isKnownKind(unsigned K) { return K != 0 && K <= MaxKnownKind; }
 
 // Limits of the format (uapi btf.h) and of the kernel's checks (btf.c).
 constexpr uint32_t MaxType = 0x000fffff;
@@ -168,11 +160,89 @@ struct KindLayout {
   uint16_t Flags;
 };
 
+/// What the third word of a kind's common record holds.
+enum class KindWord : uint8_t {
+  Size, ///< a byte size
+  Type, ///< a type id
+  Zero, ///< nothing (ARRAY, FWD; and kind 0): must be zero
+};
+
+/// Stands in BTFKinds.def for a part a kind's records do not have.
+struct NoData {};
+
+/// What BTFKinds.def says of one kind. Facts[K] for each kind K up to
+/// MaxKnownKind; Facts[0] stands for kind 0 and is not Known.
+struct KindFacts {
+  enum Trait : uint8_t {
+    Known = 1 << 0,
+    Reference = 1 << 1,
+    Modifier = 1 << 2,
+    Chain = 1 << 3,
+    Composite = 1 << 4,
+    AnyEnum = 1 << 5,
+  };
+  const char *Name;
+  KindWord Word;
+  uint8_t InfoSize; ///< bytes of the Info part
+  uint8_t ElemSize; ///< bytes of each Elem part
+  uint8_t Traits;
+
+  bool has(Trait T) const { return Traits & T; }
+  KindLayout layout() const { return {InfoSize, ElemSize, 0}; }
+
+  static const KindFacts Facts[];
+};
+
+namespace detail {
+template <typename Part> constexpr uint8_t partSize() {
+  if constexpr (std::is_same_v<Part, NoData>)
+    return 0;
+  else
+    return uint8_t(sizeof(Part));
+}
+} // namespace detail
+
+// Names in a static member's initializer are looked up in its class, so the
+// table's trait names need no qualification.
+inline const KindFacts KindFacts::Facts[] = {
+    {"UNKNOWN", KindWord::Zero, 0, 0, 0},
+#define BTF_KIND(Id, Value, Name, Word, Info, Elem, Traits)                    \
+  {Name, KindWord::Word, detail::partSize<Info>(), detail::partSize<Elem>(),   \
+   uint8_t(Known | (Traits))},
+#include "btfkit/BTFKinds.def"
+};
+
+namespace detail {
+// The rows must be kinds 1, 2, ... in order: Facts[] is indexed by kind.
+constexpr unsigned RowValues[] = {
+#define BTF_KIND(Id, Value, ...) Value,
+#include "btfkit/BTFKinds.def"
+};
+constexpr bool rowsInKindOrder() {
+  for (unsigned I = 0; I < MaxKnownKind; ++I)
+    if (RowValues[I] != I + 1)
+      return false;
+  return true;
+}
+static_assert(rowsInKindOrder(), "BTFKinds.def: rows out of kind order");
+} // namespace detail
+
+/// The facts of kind \p K; those of Facts[0] (not Known, "UNKNOWN") for
+/// kinds the table does not list.
+inline const KindFacts &kindFacts(unsigned K) {
+  return KindFacts::Facts[K <= MaxKnownKind ? K : 0];
+}
+
 /// The layout of a kind this library knows, or false for an unknown kind.
-bool knownKindLayout(unsigned K, KindLayout &Out);
+inline bool knownKindLayout(unsigned K, KindLayout &Out) {
+  if (!isKnownKind(K))
+    return false;
+  Out = kindFacts(K).layout();
+  return true;
+}
 
 /// bpftool's spelling of a kind ("INT", "FUNC_PROTO", ...; "UNKNOWN").
-const char *kindName(unsigned K);
+inline const char *kindName(unsigned K) { return kindFacts(K).Name; }
 
 /// bpftool's spelling of an INT encoding ("(none)", "SIGNED", "CHAR",
 /// "BOOL"; "UNKN" for any other value, a combination included).

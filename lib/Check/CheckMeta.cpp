@@ -191,7 +191,7 @@ bool MetaChecker::checkArray() {
   const ArrayInfo &A = T.array();
   if (!noName() || !noVlen() || !noKindFlag())
     return false;
-  if (T.size())
+  if (T.common().SizeOrType) // unused by ARRAY
     return fail("size != 0");
   // Neither the element nor the index can be void.
   if (!A.Type || !validTypeId(A.Type))
@@ -258,7 +258,7 @@ bool MetaChecker::checkFwd() {
   // btf_fwd_check_meta; the kind flag says struct or union.
   if (!noVlen())
     return false;
-  if (T.typeId())
+  if (T.common().SizeOrType) // unused by FWD
     return fail("type != 0");
   return identifier(/*Required=*/true);
 }

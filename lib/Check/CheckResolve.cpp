@@ -91,20 +91,7 @@ bool noSize(const Type &T) {
 }
 
 // btf_type_has_size: the size word is a size.
-bool hasSize(const Type &T) {
-  switch (T.kind()) {
-  case Kind::Int:
-  case Kind::Struct:
-  case Kind::Union:
-  case Kind::Enum:
-  case Kind::Datasec:
-  case Kind::Float:
-  case Kind::Enum64:
-    return !T.isVoid();
-  default:
-    return false;
-  }
-}
+bool hasSize(const Type &T) { return T.facts().Word == KindWord::Size; }
 
 // btf_type_is_resolve_source_only: nothing may refer to these as a type.
 bool sourceOnly(const Type &T) {

@@ -96,16 +96,7 @@ public:
 /// there includes TYPEDEF and TYPE_TAG: anything whose size is that of the
 /// type it names.
 inline bool isKernelModifier(const Type &T) {
-  switch (T.kind()) {
-  case Kind::Typedef:
-  case Kind::Volatile:
-  case Kind::Const:
-  case Kind::Restrict:
-  case Kind::TypeTag:
-    return true;
-  default:
-    return false;
-  }
+  return T.isModifier() || T.is(Kind::Typedef);
 }
 
 // The passes, in the order the kernel runs them.

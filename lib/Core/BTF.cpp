@@ -28,43 +28,17 @@ using namespace btfkit;
 using namespace llvm;
 
 StringRef Type::name() const {
-  return Rec ? Owner->str(Rec->NameOff) : StringRef();
+  return isVoid() ? StringRef() : Owner->str(Rec->NameOff);
 }
 
 ArrayRef<uint8_t> Type::bytes() const {
-  if (!Rec)
+  if (isVoid())
     return {};
   const BTF &B = *Owner;
   uint32_t Off = B.typeOffset(Id);
   uint32_t End = Id + 1 < B.endId() ? B.typeOffset(Id + 1)
                                     : uint32_t(B.typeSection().size());
   return B.typeSection().slice(Off, End - Off);
-}
-
-bool Type::isReference() const {
-  switch (kind()) {
-  case Kind::Ptr:
-  case Kind::Typedef:
-  case Kind::Const:
-  case Kind::Volatile:
-  case Kind::Restrict:
-  case Kind::TypeTag:
-    return true;
-  default:
-    return false;
-  }
-}
-
-bool Type::isModifier() const {
-  switch (kind()) {
-  case Kind::Const:
-  case Kind::Volatile:
-  case Kind::Restrict:
-  case Kind::TypeTag:
-    return true;
-  default:
-    return false;
-  }
 }
 
 std::string btfkit::describeType(const Type &T) {
@@ -247,7 +221,7 @@ struct BTF::RecordScan {
   std::vector<uint32_t> ForwardTargets;
 };
 
-static bool isChainKind(const Type &T);
+static bool isChainKind(RecordRef R);
 
 // Folds one record into \p S (called by indexTypes() as it steps over the
 // record, so the type section is read once).
@@ -257,21 +231,21 @@ static void scanRecord(const CommonType *Rec, uint32_t Id,
   S.MaxNameOff = std::max(S.MaxNameOff, Rec->NameOff);
   if (infoKind(Rec->Info) > MaxKnownKind)
     return; // Stepped over via the layout section; contents opaque.
-  visitNameSlots(Rec, [&](uint32_t N) {
-    S.MaxNameOff = std::max(S.MaxNameOff, N);
-  });
   bool HasSlot = false;
   uint32_t First = 0;
-  visitTypeSlots(Rec, [&](uint32_t T) {
-    S.MaxTypeId = std::max(S.MaxTypeId, T);
-    if (!HasSlot)
-      First = T;
-    HasSlot = true;
-  });
+  visitSlots(
+      Rec,
+      [&](uint32_t T) {
+        S.MaxTypeId = std::max(S.MaxTypeId, T);
+        if (!HasSlot)
+          First = T;
+        HasSlot = true;
+      },
+      [&](uint32_t N) { S.MaxNameOff = std::max(S.MaxNameOff, N); });
   // A chain record's first type slot is where its chain goes next (ARRAY:
   // the element type). Whether the target is a chain record too is known
   // only once every record is indexed: see indexTypes().
-  if (HasSlot && First >= Id && isChainKind(Type(nullptr, Id, Rec))) {
+  if (HasSlot && First >= Id && isChainKind(RecordRef(Rec))) {
     S.ForwardChains.push_back(Id);
     S.ForwardTargets.push_back(First);
   }
@@ -428,9 +402,8 @@ Error BTF::indexTypes(RecordScan &Scan) {
   for (size_t I = 0; I < Scan.ForwardChains.size(); ++I) {
     uint32_t Target = Scan.ForwardTargets[I];
     if (Target - FirstId < Offsets.size() &&
-        isChainKind(Type(nullptr, Target,
-                         reinterpret_cast<const CommonType *>(
-                             Types.data() + Offsets[Target - FirstId]))))
+        isChainKind(RecordRef(reinterpret_cast<const CommonType *>(
+            Types.data() + Offsets[Target - FirstId]))))
       Scan.ForwardChains[Kept++] = Scan.ForwardChains[I];
   }
   Scan.ForwardChains.resize(Kept);
@@ -473,23 +446,7 @@ Error BTF::checkReferences() const {
 
 // Kinds whose one outgoing reference must end somewhere else: a cycle among
 // them has no meaning (the kernel reports "Loop detected").
-static bool isChainKind(const Type &T) {
-  switch (T.kind()) {
-  case Kind::Ptr:
-  case Kind::Typedef:
-  case Kind::Const:
-  case Kind::Volatile:
-  case Kind::Restrict:
-  case Kind::TypeTag:
-  case Kind::Func:
-  case Kind::Var:
-  case Kind::DeclTag:
-  case Kind::Array:
-    return true;
-  default:
-    return false;
-  }
-}
+static bool isChainKind(RecordRef R) { return R.facts().has(KindFacts::Chain); }
 
 static uint32_t chainNext(const Type &T) {
   return T.is(Kind::Array) ? T.array().Type : T.typeId();

@@ -84,8 +84,8 @@ uint64_t shallowColour(const Type &T) {
   case Kind::DeclTag:
     return mix(H, uint32_t(T.declTagComponent()));
   case Kind::Float:
-  case Kind::Fwd:
-    return mix(H, T.size());
+  case Kind::Fwd: // FWD's third word is unused: compared as stored
+    return mix(H, C.SizeOrType);
   default:
     if (T.rawKind() > MaxKnownKind) {
       // Opaque kinds compare by their bytes.

@@ -45,7 +45,7 @@ BaseIndex::BaseIndex(const BTF &Target) : Target(Target) {
     Entry E;
     E.Id = Id;
     E.NameOff = T.nameOff();
-    E.Size = T.size();
+    E.Size = T.common().SizeOrType; // FWD's is unused: 0 in valid BTF
     E.K = T.kind();
     E.KindFlag = T.kindFlag();
     E.IntEncoding = T.is(Kind::Int) ? uint8_t(T.intEncoding()) : 0;

@@ -53,76 +53,66 @@ constexpr uint32_t InProgress = 0xfffffffeu;
 constexpr uint32_t MaxId = 0x7fffffffu;
 
 // Structural comparisons on records (libbpf's btf_equal_* / btf_compat_*).
-bool equalCommon(const uint32_t *A, const uint32_t *B) {
-  return A[0] == B[0] && A[1] == B[1] && A[2] == B[2];
+bool equalCommon(RecordRef A, RecordRef B) {
+  const CommonType &CA = A.common(), &CB = B.common();
+  return CA.NameOff == CB.NameOff && CA.Info == CB.Info &&
+         CA.SizeOrType == CB.SizeOrType;
 }
-bool equalIntTag(const uint32_t *A, const uint32_t *B) {
-  return equalCommon(A, B) && A[3] == B[3];
-}
-bool isAnyEnum(const uint32_t *R) {
-  return recKind(R) == KEnum || recKind(R) == KEnum64;
-}
-bool isEnumFwd(const uint32_t *R) { return isAnyEnum(R) && recVlen(R) == 0; }
-bool equalEnum(const uint32_t *A, const uint32_t *B) {
+/// The whole records equal: what libbpf's btf_equal_int, btf_equal_common,
+/// btf_equal_array and btf_equal_fnproto compare once the types referred
+/// to are canonical (INT, FWD, FLOAT, the reference kinds, DECL_TAG, ARRAY,
+/// FUNC_PROTO), and btf_equal_enum for enums.
+bool equalRecord(RecordRef A, RecordRef B) {
   if (!equalCommon(A, B))
     return false;
-  uint32_t Words = (recKind(A) == KEnum ? 2 : 3) * recVlen(A);
-  return std::memcmp(A + 3, B + 3, Words * 4) == 0;
+  // Equal info words: the same kind and vlen, so as many trailing words.
+  ArrayRef<uint32_t> WA = A.trailingWords(), WB = B.trailingWords();
+  for (size_t I = 0, N = WA.size(); I < N; ++I)
+    if (WA[I] != WB[I])
+      return false;
+  return true;
 }
+bool isEnumFwd(RecordRef R) { return R.isEnum() && R.vlen() == 0; }
 /// An enum without values (a forward declaration) is compatible with any
 /// enum of its name, ENUM or ENUM64, whatever the size (libbpf 1.1,
 /// "Resolve enum fwd as full enum64 and vice versa").
-bool compatEnum(const uint32_t *A, const uint32_t *B) {
+bool compatEnum(RecordRef A, RecordRef B) {
   if (!isEnumFwd(A) && !isEnumFwd(B))
-    return equalEnum(A, B);
-  return A[0] == B[0] && isAnyEnum(A) && isAnyEnum(B);
+    return equalRecord(A, B);
+  return A.nameOff() == B.nameOff() && A.isEnum() && B.isEnum();
 }
-bool shallowEqualStruct(const uint32_t *A, const uint32_t *B) {
+/// Everything but the member types.
+bool shallowEqualStruct(RecordRef A, RecordRef B) {
   if (!equalCommon(A, B))
     return false;
-  const uint32_t *MA = A + 3, *MB = B + 3;
-  for (uint32_t I = 0, N = recVlen(A); I < N; ++I, MA += 3, MB += 3)
-    if (MA[0] != MB[0] || MA[2] != MB[2])
+  ArrayRef<Member> MA = A.members(), MB = B.members();
+  for (size_t I = 0, N = MA.size(); I < N; ++I)
+    if (MA[I].NameOff != MB[I].NameOff || MA[I].Offset != MB[I].Offset)
       return false;
   return true;
 }
-bool equalArray(const uint32_t *A, const uint32_t *B) {
-  return equalCommon(A, B) && A[3] == B[3] && A[4] == B[4] && A[5] == B[5];
+/// Everything but the element and index types.
+bool compatArray(RecordRef A, RecordRef B) {
+  return equalCommon(A, B) && A.array().NElems == B.array().NElems;
 }
-bool compatArray(const uint32_t *A, const uint32_t *B) {
-  return equalCommon(A, B) && A[5] == B[5];
-}
-bool equalFuncProto(const uint32_t *A, const uint32_t *B) {
-  if (!equalCommon(A, B))
+/// Everything but the return and parameter types.
+bool compatFuncProto(RecordRef A, RecordRef B) {
+  if (A.nameOff() != B.nameOff() || A.info() != B.info())
     return false;
-  return std::memcmp(A + 3, B + 3, recVlen(A) * 8) == 0;
-}
-bool compatFuncProto(const uint32_t *A, const uint32_t *B) {
-  if (A[0] != B[0] || A[1] != B[1])
-    return false;
-  const uint32_t *PA = A + 3, *PB = B + 3;
-  for (uint32_t I = 0, N = recVlen(A); I < N; ++I, PA += 2, PB += 2)
-    if (PA[0] != PB[0])
+  ArrayRef<Param> PA = A.params(), PB = B.params();
+  for (size_t I = 0, N = PA.size(); I < N; ++I)
+    if (PA[I].NameOff != PB[I].NameOff)
       return false;
   return true;
 }
-unsigned fwdKind(const uint32_t *R) {
-  return recKindFlag(R) ? KUnion : KStruct;
-}
+/// The kind a FWD declares.
+Kind fwdKind(RecordRef R) { return R.kindFlag() ? Kind::Union : Kind::Struct; }
 
-bool isRefKind(unsigned K) {
-  switch (K) {
-  case KConst:
-  case KVolatile:
-  case KRestrict:
-  case KPtr:
-  case KTypedef:
-  case KFunc:
-  case KTypeTag:
-    return true;
-  default:
-    return false;
-  }
+/// The kinds the reference phase deduplicates: those that refer to other
+/// types and are compared exactly once those are canonical.
+bool dedupedAsReference(RecordRef R) {
+  return R.isReference() || R.is(Kind::Func) || R.is(Kind::DeclTag) ||
+         R.is(Kind::Array) || R.is(Kind::FuncProto);
 }
 
 class Deduper {
@@ -135,11 +125,11 @@ public:
   Error run(std::vector<uint8_t> &Out, DedupStats *Stats);
 
 private:
-  const uint32_t *rec(uint32_t Id) const {
-    return Id < FirstId ? BI.rec(Id) : Words + In.Offsets[Id - FirstId] / 4;
+  RecordRef rec(uint32_t Id) const {
+    return Id < FirstId ? BI.rec(Id) : RecordRef(splitRec(Id));
   }
-  uint32_t *splitRec(uint32_t Id) {
-    return Words + In.Offsets[Id - FirstId] / 4;
+  CommonType *splitRec(uint32_t Id) const {
+    return reinterpret_cast<CommonType *>(Words + In.Offsets[Id - FirstId] / 4);
   }
   /// One of the input's own strings.
   StringRef ownStr(uint32_t Off) const {
@@ -152,10 +142,10 @@ private:
     return Id;
   }
   uint32_t resolveFwd(uint32_t Id) const {
-    if (recKind(rec(Id)) != KFwd)
+    if (!rec(Id).is(Kind::Fwd))
       return Id;
     uint32_t R = resolve(Id);
-    return recKind(rec(R)) == KFwd ? Id : R;
+    return rec(R).is(Kind::Fwd) ? Id : R;
   }
   /// Calls \p Fn on every candidate of signature \p H until it returns
   /// true: split types newest first, then base types. This is the order
@@ -170,6 +160,19 @@ private:
       if (Fn(C))
         return;
   }
+  /// The first candidate of signature \p H whose record equals \p T's
+  /// (equalRecord()), else \p Id: how a final type finds its canonical
+  /// one.
+  uint32_t findEqual(uint32_t Id, RecordRef T, uint64_t H) const {
+    uint32_t Found = Id;
+    forEachCandidate(H, [&](uint32_t C) {
+      if (!equalRecord(T, rec(C)))
+        return false;
+      Found = C;
+      return true;
+    });
+    return Found;
+  }
   void setCanonical(uint32_t Id, uint32_t Canon, uint64_t H) {
     Map.set(Id, Canon);
     if (Canon == Id)
@@ -181,7 +184,7 @@ private:
   uint32_t remapString(uint32_t Off);
   void dedupPrimitive(uint32_t Id);
   void indexAnonEnums();
-  uint32_t findAnonEnum(uint32_t Id, const uint32_t *T);
+  uint32_t findAnonEnum(uint32_t Id, RecordRef T);
   void dedupComposite(uint32_t Id);
   bool isEquivalent(uint32_t Cand, uint32_t Canon);
   bool identical(uint32_t A, uint32_t B, int Depth) const;
@@ -240,8 +243,8 @@ Error Deduper::prepare() {
       std::memcpy(Words, Sec.data(), Sec.size());
   }
   for (uint32_t I = 0; I < N; ++I) {
-    unsigned K = recKind(splitRec(FirstId + I));
-    if (K == 0 || K > MaxKnownKind)
+    unsigned K = rec(FirstId + I).rawKind();
+    if (!isKnownKind(K))
       return makeError(In.Name, "type id " + Twine(FirstId + I) +
                                     ": cannot deduplicate kind " + Twine(K) +
                                     " (" + kindName(K) + ")");
@@ -249,9 +252,9 @@ Error Deduper::prepare() {
   // Base types are their own canonical types (the default).
   Map.reset(EndId);
   for (uint32_t Id = FirstId; Id < EndId; ++Id) {
-    unsigned K = recKind(rec(Id));
+    RecordRef R = rec(Id);
     // VAR and DATASEC are never deduplicated.
-    if (K != KVar && K != KDatasec)
+    if (!R.is(Kind::Var) && !R.is(Kind::Datasec))
       Map.set(Id, Unprocessed);
   }
   Hypot.reset(EndId);
@@ -298,11 +301,11 @@ void Deduper::dedupStrings() {
   NewStringSet.reserve(In.Strings.size() / 64 + 16);
   StrCache.assign(1u << 16, CacheEntry{0, 0});
   // The records lie back to back: walk them in order.
-  uint32_t *R = Words;
+  auto *R = reinterpret_cast<uint8_t *>(Words);
   for (uint32_t Id = FirstId; Id < EndId; ++Id) {
-    uint32_t N = recWords(R);
-    forEachRecordName(R, [this](uint32_t &Off) { Off = remapString(Off); });
-    R += N;
+    auto *Rec = reinterpret_cast<CommonType *>(R);
+    R += RecordRef(Rec).byteSize();
+    visitNameSlots(Rec, [this](uint32_t &Off) { Off = remapString(Off); });
   }
   StrCache = {};
   NewStringSet = {};
@@ -311,29 +314,26 @@ void Deduper::dedupStrings() {
 // Primitive types ------------------------------------------------------------
 
 void Deduper::dedupPrimitive(uint32_t Id) {
-  const uint32_t *T = rec(Id);
+  RecordRef T = rec(Id);
   uint32_t New = Id;
   uint64_t H;
-  switch (recKind(T)) {
-  case KInt:
-    H = hashIntTag(T);
-    forEachCandidate(H, [&](uint32_t C) {
-      if (!equalIntTag(T, rec(C)))
-        return false;
-      New = C;
-      return true;
-    });
+  switch (T.kind()) {
+  case Kind::Int:
+  case Kind::Fwd:
+  case Kind::Float:
+    finalHash(T, H);
+    New = findEqual(Id, T, H);
     break;
-  case KEnum:
-  case KEnum64:
+  case Kind::Enum:
+  case Kind::Enum64:
     H = hashEnum(T);
-    if (recName(T) == 0 && !isEnumFwd(T) && !AnonEnumFwds) {
+    if (T.nameOff() == 0 && !isEnumFwd(T) && !AnonEnumFwds) {
       New = findAnonEnum(Id, T);
       break;
     }
     forEachCandidate(H, [&](uint32_t C) {
-      const uint32_t *CR = rec(C);
-      if (equalEnum(T, CR)) {
+      RecordRef CR = rec(C);
+      if (equalRecord(T, CR)) {
         New = C;
         return true;
       }
@@ -345,16 +345,6 @@ void Deduper::dedupPrimitive(uint32_t Id) {
         Map.set(C, Id); // a canonical declaration resolves to this full enum
       }
       return false;
-    });
-    break;
-  case KFwd:
-  case KFloat:
-    H = hashCommon(T);
-    forEachCandidate(H, [&](uint32_t C) {
-      if (!equalCommon(T, rec(C)))
-        return false;
-      New = C;
-      return true;
     });
     break;
   default:
@@ -374,18 +364,18 @@ void Deduper::dedupPrimitive(uint32_t Id) {
 /// among those, in the table's order (split newest first, then base), finds
 /// the candidate the table's chain would.
 /// hashEnumFull() as a DenseMap key (never one of its two reserved keys).
-static uint64_t anonEnumKey(const uint32_t *R) { return hashEnumFull(R) >> 1; }
+static uint64_t anonEnumKey(RecordRef R) { return hashEnumFull(R) >> 1; }
 
-uint32_t Deduper::findAnonEnum(uint32_t Id, const uint32_t *T) {
+uint32_t Deduper::findAnonEnum(uint32_t Id, RecordRef T) {
   const uint64_t Full = anonEnumKey(T);
   SmallVector<uint32_t, 1> &Split = SplitAnonEnums[Full];
   for (uint32_t C : llvm::reverse(Split))
-    if (equalEnum(T, rec(C)))
+    if (equalRecord(T, rec(C)))
       return C;
   auto Base = BaseAnonEnums.find(Full);
   if (Base != BaseAnonEnums.end())
     for (uint32_t C : Base->second)
-      if (equalEnum(T, rec(C)))
+      if (equalRecord(T, rec(C)))
         return C;
   Split.push_back(Id); // canonical: a candidate from now on
   return Id;
@@ -395,35 +385,36 @@ uint32_t Deduper::findAnonEnum(uint32_t Id, const uint32_t *T) {
 /// record, in the order of the base's chain, and whether an anonymous enum
 /// declaration exists (then every anonymous enum takes the table's path).
 void Deduper::indexAnonEnums() {
-  static const uint32_t Anon[3] = {0, 0, 0};
-  for (uint32_t C = BI.Types.first(hashEnum(Anon)); C; C = BI.Types.next(C)) {
-    const uint32_t *R = rec(C);
-    if (!isAnyEnum(R) || recName(R) != 0)
+  // An anonymous enum's signature is that of void's all-zero record.
+  for (uint32_t C = BI.Types.first(hashEnum(RecordRef())); C;
+       C = BI.Types.next(C)) {
+    RecordRef R = rec(C);
+    if (!R.isEnum() || R.nameOff() != 0)
       continue;
     AnonEnumFwds |= isEnumFwd(R);
     BaseAnonEnums[anonEnumKey(R)].push_back(C);
   }
   for (uint32_t Id = FirstId; Id < EndId && !AnonEnumFwds; ++Id) {
-    const uint32_t *R = splitRec(Id);
-    AnonEnumFwds |= isEnumFwd(R) && recName(R) == 0;
+    RecordRef R = rec(Id);
+    AnonEnumFwds |= isEnumFwd(R) && R.nameOff() == 0;
   }
 }
 
 bool Deduper::identicalArrays11(uint32_t A, uint32_t B) const {
-  const uint32_t *RA = rec(A), *RB = rec(B);
-  return recKind(RA) == KArray && recKind(RB) == KArray && equalArray(RA, RB);
+  RecordRef RA = rec(A), RB = rec(B);
+  return RA.is(Kind::Array) && RB.is(Kind::Array) && equalRecord(RA, RB);
 }
 
 bool Deduper::identicalStructs11(uint32_t A, uint32_t B) const {
-  const uint32_t *RA = rec(A), *RB = rec(B);
-  unsigned K = recKind(RA);
-  if ((K != KStruct && K != KUnion) || K != recKind(RB) ||
+  RecordRef RA = rec(A), RB = rec(B);
+  if (!RA.isComposite() || RA.kind() != RB.kind() ||
       !shallowEqualStruct(RA, RB))
     return false;
-  const uint32_t *MA = RA + 3, *MB = RB + 3;
-  for (uint32_t I = 0, N = recVlen(RA); I < N; ++I, MA += 3, MB += 3)
-    if (MA[1] != MB[1] && !identicalArrays11(MA[1], MB[1]) &&
-        !identicalStructs11(MA[1], MB[1]))
+  ArrayRef<Member> MA = RA.members(), MB = RB.members();
+  for (size_t I = 0, N = MA.size(); I < N; ++I)
+    if (MA[I].Type != MB[I].Type &&
+        !identicalArrays11(MA[I].Type, MB[I].Type) &&
+        !identicalStructs11(MA[I].Type, MB[I].Type))
       return false;
   return true;
 }
@@ -446,59 +437,63 @@ bool Deduper::identical(uint32_t A, uint32_t C, int Depth) const {
   while (true) {
     if (Depth <= 0)
       return false;
-    const uint32_t *T1 = rec(A), *T2 = rec(C);
-    unsigned K = recKind(T1);
-    if (K != recKind(T2))
+    RecordRef T1 = rec(A), T2 = rec(C);
+    if (T1.kind() != T2.kind())
       return false;
-    switch (K) {
-    case 0: // void
+    switch (T1.kind()) {
+    case Kind::Unknown: // void
       return true;
-    case KInt:
-      return equalIntTag(T1, T2);
-    case KEnum:
-    case KEnum64:
+    case Kind::Int:
+    case Kind::Fwd:
+    case Kind::Float:
+      return equalRecord(T1, T2);
+    case Kind::Enum:
+    case Kind::Enum64:
       return compatEnum(T1, T2);
-    case KFwd:
-    case KFloat:
-      return equalCommon(T1, T2);
-    case KConst:
-    case KVolatile:
-    case KRestrict:
-    case KPtr:
-    case KTypedef:
-    case KFunc:
-    case KTypeTag:
-      if (T1[0] != T2[0] || T1[1] != T2[1])
+    case Kind::Const:
+    case Kind::Volatile:
+    case Kind::Restrict:
+    case Kind::Ptr:
+    case Kind::Typedef:
+    case Kind::Func:
+    case Kind::TypeTag:
+      if (T1.nameOff() != T2.nameOff() || T1.info() != T2.info())
         return false;
-      A = T1[2];
-      C = T2[2];
+      A = T1.typeId();
+      C = T2.typeId();
       if (A == C)
         return true;
       continue; // same depth, as upstream's tail loop
-    case KArray:
+    case Kind::Array: {
       if (!compatArray(T1, T2))
         return false;
-      if (T1[4] != T2[4] && !identical(T1[4], T2[4], Depth - 1))
+      const ArrayInfo &A1 = T1.array(), &A2 = T2.array();
+      if (A1.IndexType != A2.IndexType &&
+          !identical(A1.IndexType, A2.IndexType, Depth - 1))
         return false;
-      return T1[3] == T2[3] || identical(T1[3], T2[3], Depth - 1);
-    case KStruct:
-    case KUnion: {
+      return A1.Type == A2.Type || identical(A1.Type, A2.Type, Depth - 1);
+    }
+    case Kind::Struct:
+    case Kind::Union: {
       if (!shallowEqualStruct(T1, T2))
         return false;
-      const uint32_t *M1 = T1 + 3, *M2 = T2 + 3;
-      for (uint32_t I = 0, N = recVlen(T1); I < N; ++I, M1 += 3, M2 += 3)
-        if (M1[1] != M2[1] && !identical(M1[1], M2[1], Depth - 1))
+      ArrayRef<Member> M1 = T1.members(), M2 = T2.members();
+      for (size_t I = 0, N = M1.size(); I < N; ++I)
+        if (M1[I].Type != M2[I].Type &&
+            !identical(M1[I].Type, M2[I].Type, Depth - 1))
           return false;
       return true;
     }
-    case KFuncProto: {
+    case Kind::FuncProto: {
       if (!compatFuncProto(T1, T2))
         return false;
-      if (T1[2] != T2[2] && !identical(T1[2], T2[2], Depth - 1))
+      if (T1.typeId() != T2.typeId() &&
+          !identical(T1.typeId(), T2.typeId(), Depth - 1))
         return false;
-      const uint32_t *P1 = T1 + 3, *P2 = T2 + 3;
-      for (uint32_t I = 0, N = recVlen(T1); I < N; ++I, P1 += 2, P2 += 2)
-        if (P1[1] != P2[1] && !identical(P1[1], P2[1], Depth - 1))
+      ArrayRef<Param> P1 = T1.params(), P2 = T2.params();
+      for (size_t I = 0, N = P1.size(); I < N; ++I)
+        if (P1[I].Type != P2[I].Type &&
+            !identical(P1[I].Type, P2[I].Type, Depth - 1))
           return false;
       return true;
     }
@@ -540,13 +535,13 @@ bool Deduper::isEquivalent(uint32_t CandRoot, uint32_t CanonRoot) {
     Hypot.set(Canon, Cand);
     HypotList.push_back(Canon);
 
-    const uint32_t *CT = rec(Cand), *KT = rec(Canon);
-    if (CT[0] != KT[0])
+    RecordRef CT = rec(Cand), KT = rec(Canon);
+    if (CT.nameOff() != KT.nameOff())
       return false;
-    unsigned CK = recKind(CT), KK = recKind(KT);
-    if ((CK == KFwd || KK == KFwd) && CK != KK) {
-      unsigned RealKind, FwdKind;
-      if (CK == KFwd) {
+    Kind CK = CT.kind(), KK = KT.kind();
+    if ((CK == Kind::Fwd || KK == Kind::Fwd) && CK != KK) {
+      Kind RealKind, FwdKind;
+      if (CK == Kind::Fwd) {
         RealKind = KK;
         FwdKind = fwdKind(CT);
       } else {
@@ -564,54 +559,53 @@ bool Deduper::isEquivalent(uint32_t CandRoot, uint32_t CanonRoot) {
     if (CK != KK)
       return false;
     switch (CK) {
-    case KInt:
-      if (!equalIntTag(CT, KT))
+    case Kind::Int:
+    case Kind::Fwd:
+    case Kind::Float:
+      if (!equalRecord(CT, KT))
         return false;
       break;
-    case KEnum:
-    case KEnum64:
+    case Kind::Enum:
+    case Kind::Enum64:
       if (!compatEnum(CT, KT))
         return false;
       break;
-    case KFwd:
-    case KFloat:
-      if (!equalCommon(CT, KT))
+    case Kind::Const:
+    case Kind::Volatile:
+    case Kind::Restrict:
+    case Kind::Ptr:
+    case Kind::Typedef:
+    case Kind::Func:
+    case Kind::TypeTag:
+      if (CT.info() != KT.info())
         return false;
+      PairStack.push_back({CT.typeId(), KT.typeId()});
       break;
-    case KConst:
-    case KVolatile:
-    case KRestrict:
-    case KPtr:
-    case KTypedef:
-    case KFunc:
-    case KTypeTag:
-      if (CT[1] != KT[1])
-        return false;
-      PairStack.push_back({CT[2], KT[2]});
-      break;
-    case KArray:
+    case Kind::Array: {
       if (!compatArray(CT, KT))
         return false;
       // Index type first, then element type.
-      PairStack.push_back({CT[3], KT[3]});
-      PairStack.push_back({CT[4], KT[4]});
-      break;
-    case KStruct:
-    case KUnion: {
-      if (!shallowEqualStruct(CT, KT))
-        return false;
-      uint32_t N = recVlen(CT);
-      for (uint32_t I = N; I-- > 0;)
-        PairStack.push_back({CT[3 + 3 * I + 1], KT[3 + 3 * I + 1]});
+      const ArrayInfo &CA = CT.array(), &KA = KT.array();
+      PairStack.push_back({CA.Type, KA.Type});
+      PairStack.push_back({CA.IndexType, KA.IndexType});
       break;
     }
-    case KFuncProto: {
+    case Kind::Struct:
+    case Kind::Union: {
+      if (!shallowEqualStruct(CT, KT))
+        return false;
+      ArrayRef<Member> CM = CT.members(), KM = KT.members();
+      for (size_t I = CM.size(); I-- > 0;)
+        PairStack.push_back({CM[I].Type, KM[I].Type});
+      break;
+    }
+    case Kind::FuncProto: {
       if (!compatFuncProto(CT, KT))
         return false;
-      uint32_t N = recVlen(CT);
-      for (uint32_t I = N; I-- > 0;)
-        PairStack.push_back({CT[3 + 2 * I + 1], KT[3 + 2 * I + 1]});
-      PairStack.push_back({CT[2], KT[2]}); // the return type first
+      ArrayRef<Param> CP = CT.params(), KP = KT.params();
+      for (size_t I = CP.size(); I-- > 0;)
+        PairStack.push_back({CP[I].Type, KP[I].Type});
+      PairStack.push_back({CT.typeId(), KT.typeId()}); // the return type first
       break;
     }
     default:
@@ -630,17 +624,17 @@ void Deduper::mergeHypothetical() {
   for (uint32_t CanonId : HypotList) {
     uint32_t TId = resolve(Hypot[CanonId]);
     uint32_t CId = resolve(CanonId);
-    unsigned TK = recKind(rec(TId)), CK = recKind(rec(CId));
+    RecordRef T = rec(TId), C = rec(CId);
+    bool TFwd = T.is(Kind::Fwd), CFwd = C.is(Kind::Fwd);
     // A canonical FWD (even a base one) now stands for the candidate's
     // STRUCT/UNION, so that split FWDs resolved to it follow.
-    if (TK != KFwd && CK == KFwd)
+    if (!TFwd && CFwd)
       Map.set(CId, TId);
     if (AdjustCanon)
       continue;
-    if (TK == KFwd && CK != KFwd)
+    if (TFwd && !CFwd)
       Map.set(TId, CId);
-    if ((TK == KStruct || TK == KUnion) && CK != KFwd && isMapped(CId) &&
-        !isMapped(TId))
+    if (T.isComposite() && !CFwd && isMapped(CId) && !isMapped(TId))
       Map.set(TId, CId);
   }
 }
@@ -655,18 +649,18 @@ void Deduper::mergeHypothetical() {
 void Deduper::dedupComposite(uint32_t Id) {
   if (isMapped(Id))
     return;
-  const uint32_t *T = rec(Id);
-  unsigned K = recKind(T);
-  bool Typedef = K == KTypedef && Opts.Compat != DedupCompat::Libbpf11;
-  if (K != KStruct && K != KUnion && !Typedef)
+  RecordRef T = rec(Id);
+  bool Typedef = T.is(Kind::Typedef) && Opts.Compat != DedupCompat::Libbpf11;
+  if (!T.isComposite() && !Typedef)
     return;
   uint64_t H = Typedef ? hashTypedef(T) : hashStruct(T);
   uint32_t New = Id;
   forEachCandidate(H, [&](uint32_t C) {
     // Also keeps a FWD of colliding signature out (FWD and STRUCT count as
     // equivalent in the walk, which could make a FWD<->STRUCT loop).
-    const uint32_t *CR = rec(C);
-    if (Typedef ? (CR[0] != T[0] || CR[1] != T[1]) : !shallowEqualStruct(T, CR))
+    RecordRef CR = rec(C);
+    if (Typedef ? (CR.nameOff() != T.nameOff() || CR.info() != T.info())
+                : !shallowEqualStruct(T, CR))
       return false;
     clearHypothetical();
     if (!isEquivalent(Id, C))
@@ -688,21 +682,20 @@ void Deduper::dedupComposite(uint32_t Id) {
 void Deduper::resolveFwds() {
   DenseMap<uint32_t, uint32_t> Names; // split composites: name -> id or 0
   for (uint32_t Id = FirstId; Id < EndId; ++Id) {
-    const uint32_t *T = rec(Id);
-    unsigned K = recKind(T);
-    if ((K != KStruct && K != KUnion) || Map[Id] != Id)
+    RecordRef T = rec(Id);
+    if (!T.isComposite() || Map[Id] != Id)
       continue;
-    auto [It, New] = Names.try_emplace(recName(T), Id);
+    auto [It, New] = Names.try_emplace(T.nameOff(), Id);
     if (!New)
       It->second = 0;
   }
   for (uint32_t Id = FirstId; Id < EndId; ++Id) {
-    const uint32_t *T = rec(Id);
-    if (recKind(T) != KFwd || Map[Id] != Id)
+    RecordRef T = rec(Id);
+    if (!T.is(Kind::Fwd) || Map[Id] != Id)
       continue;
     uint32_t Cand = 0;
-    const dd::CompositeNames::Entry *BIt = BI.Composites.find(recName(T));
-    auto SIt = Names.find(recName(T));
+    const dd::CompositeNames::Entry *BIt = BI.Composites.find(T.nameOff());
+    auto SIt = Names.find(T.nameOff());
     bool InBase = BIt != nullptr;
     bool InSplit = SIt != Names.end();
     if (InBase && InSplit)
@@ -713,7 +706,7 @@ void Deduper::resolveFwds() {
       Cand = SIt->second;
     if (!Cand)
       continue;
-    if (recKind(rec(Cand)) != fwdKind(T))
+    if (rec(Cand).kind() != fwdKind(T))
       continue;
     Map.set(Id, Cand);
   }
@@ -733,15 +726,16 @@ Error Deduper::dedupReference(uint32_t Root) {
       IdStack.pop_back();
       continue;
     }
-    uint32_t *T = splitRec(Id);
-    unsigned K = recKind(T);
+    CommonType *T = splitRec(Id);
+    RecordRef R(T);
     if (Map[Id] == Unprocessed) {
       Map.set(Id, InProgress);
       size_t Before = IdStack.size();
       Error Err = Error::success();
-      forEachTypeSlot(reinterpret_cast<CommonType *>(T), [&](uint32_t &Ref) {
+      forEachTypeSlot(T, [&](uint32_t &Ref) {
         if (Map[Ref] == InProgress && !Err)
-          Err = makeError(In.Name, "type id " + Twine(Id) + ": " + kindName(K) +
+          Err = makeError(In.Name, "type id " + Twine(Id) + ": " +
+                                       kindName(R.rawKind()) +
                                        " is part of a reference loop "
                                        "through type id " +
                                        Twine(Ref));
@@ -753,49 +747,15 @@ Error Deduper::dedupReference(uint32_t Root) {
       std::reverse(IdStack.begin() + Before, IdStack.end());
       continue;
     }
-    // Everything T refers to is canonical now.
-    forEachTypeSlot(reinterpret_cast<CommonType *>(T),
-                    [&](uint32_t &Ref) { Ref = resolve(Ref); });
-    uint32_t New = Id;
+    // Everything T refers to is canonical now: T is final, and equal to a
+    // canonical type of its signature when their records are equal.
+    forEachTypeSlot(T, [&](uint32_t &Ref) { Ref = resolve(Ref); });
     uint64_t H;
-    if (isRefKind(K)) {
-      // Only DedupCompat::Libbpf11 gets here with a TYPEDEF.
-      H = K == KTypedef ? hashTypedef(T) : hashCommon(T);
-      forEachCandidate(H, [&](uint32_t C) {
-        if (!equalCommon(T, rec(C)))
-          return false;
-        New = C;
-        return true;
-      });
-    } else if (K == KDeclTag) {
-      H = hashIntTag(T);
-      forEachCandidate(H, [&](uint32_t C) {
-        if (!equalIntTag(T, rec(C)))
-          return false;
-        New = C;
-        return true;
-      });
-    } else if (K == KArray) {
-      H = hashArray(T);
-      forEachCandidate(H, [&](uint32_t C) {
-        if (!equalArray(T, rec(C)))
-          return false;
-        New = C;
-        return true;
-      });
-    } else if (K == KFuncProto) {
-      H = hashFuncProto(T);
-      forEachCandidate(H, [&](uint32_t C) {
-        if (!equalFuncProto(T, rec(C)))
-          return false;
-        New = C;
-        return true;
-      });
-    } else {
+    if (!dedupedAsReference(R) || !finalHash(R, H))
       return makeError(In.Name, "type id " + Twine(Id) +
-                                    ": cannot deduplicate " + kindName(K));
-    }
-    setCanonical(Id, New, H);
+                                    ": cannot deduplicate " +
+                                    kindName(R.rawKind()));
+    setCanonical(Id, findEqual(Id, R, H), H);
     IdStack.pop_back();
   }
   return Error::success();
@@ -825,8 +785,8 @@ Error Deduper::compactAndWrite(std::vector<uint8_t> &Out, DedupStats *Stats) {
   for (uint32_t Id = FirstId; Id < EndId; ++Id) {
     if (Map[Id] != Id)
       continue;
-    const uint32_t *T = splitRec(Id);
-    uint32_t N = recWords(T);
+    const CommonType *T = splitRec(Id);
+    uint32_t N = RecordRef(T).byteSize() / 4;
     std::memmove(Dst, T, N * 4);
     forEachTypeSlot(reinterpret_cast<CommonType *>(Dst), [&](uint32_t &Ref) {
       uint32_t R = NewId(resolve(Ref));

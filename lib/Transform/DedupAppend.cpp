@@ -200,7 +200,7 @@ Error DedupAppender::append(const BTF &Part) {
     unsigned K = infoKind(
         reinterpret_cast<const CommonType *>(Sec.data() + Part.typeOffset(Id))
             ->Info);
-    if (K == 0 || K > MaxKnownKind)
+    if (!isKnownKind(K))
       return makeError(Part.name(), "type id " + Twine(Id) +
                                         ": cannot concatenate kind " +
                                         Twine(K) + " (" + kindName(K) + ")");
@@ -222,15 +222,17 @@ Error DedupAppender::append(const BTF &Part) {
   const uint32_t OwnFrom = std::max(I->strBegin(), 1u);
   I->Names.clear();
   for (uint32_t Id = PartFirst; Id < Part.endId(); ++Id)
-    forEachRecordName(Dst + Part.typeOffset(Id) / 4, [&](uint32_t &Off) {
-      if (Off < OwnFrom)
-        return;
-      StringRef S = Part.str(Off);
-      uint32_t H = S.empty() ? 0 : hashString(S);
-      I->BI->Strings.prefetch(H);
-      I->Set.prefetch(H);
-      I->Names.push_back({S, H});
-    });
+    visitNameSlots(
+        reinterpret_cast<CommonType *>(Dst + Part.typeOffset(Id) / 4),
+        [&](uint32_t &Off) {
+          if (Off < OwnFrom)
+            return;
+          StringRef S = Part.str(Off);
+          uint32_t H = S.empty() ? 0 : hashString(S);
+          I->BI->Strings.prefetch(H);
+          I->Set.prefetch(H);
+          I->Names.push_back({S, H});
+        });
   const Impl::Name *Next = I->Names.data();
   for (uint32_t Id = PartFirst; Id < Part.endId(); ++Id) {
     uint32_t Off = Part.typeOffset(Id);
@@ -240,7 +242,7 @@ Error DedupAppender::append(const BTF &Part) {
       if (Ref >= PartFirst)
         Ref += IdShift;
     });
-    forEachRecordName(reinterpret_cast<uint32_t *>(Rec), [&](uint32_t &Name) {
+    visitNameSlots(Rec, [&](uint32_t &Name) {
       if (Name >= OwnFrom)
         Name = I->remapString(Name, *Next++);
     });

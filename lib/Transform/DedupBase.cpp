@@ -83,8 +83,6 @@ ZeroedWords::~ZeroedWords() {
   std::free(P);
 }
 
-const uint32_t DedupBase::Impl::VoidRecord[3] = {0, 0, 0};
-
 DedupBase::DedupBase(std::unique_ptr<Impl> I) : I(std::move(I)) {}
 DedupBase::~DedupBase() = default;
 const BTF &DedupBase::btf() const { return *I->Base; }
@@ -93,19 +91,18 @@ std::vector<const BTF *> DedupBase::Impl::indexRecords(const BTF &B) {
   Base = &B;
   EndId = B.endId();
   TopFirst = B.firstId();
-  TopWords = reinterpret_cast<const uint32_t *>(B.typeSection().data());
+  TopTypes = B.typeSection().data();
   TopOffsets = B.typeOffsets();
   Rec.assign(TopFirst, nullptr);
-  Rec[0] = VoidRecord;
+  Rec[0] = &VoidRecord;
   std::vector<const BTF *> Chain;
   for (const BTF *L = &B; L; L = L->base())
     Chain.push_back(L);
   for (const BTF *L : Chain) {
     if (L == &B)
       continue;
-    auto *Words = reinterpret_cast<const uint32_t *>(L->typeSection().data());
     for (uint32_t Id = L->firstId(); Id < L->endId(); ++Id)
-      Rec[Id] = Words + L->typeOffset(Id) / 4;
+      Rec[Id] = &L->type(Id).common();
   }
   return Chain;
 }
@@ -117,12 +114,12 @@ std::unique_ptr<DedupBase> DedupBase::create(const BTF &Base) {
 
   I->Types.init(1, I->EndId - 1, I->EndId);
   for (uint32_t Id = 1; Id < I->EndId; ++Id) {
-    const uint32_t *R = I->rec(Id);
+    RecordRef R = I->rec(Id);
     uint64_t H;
-    if (recKind(R) <= MaxKnownKind && finalHash(R, H))
+    if (finalHash(R, H))
       I->Types.insert(H, Id);
-    if (recKind(R) == KStruct || recKind(R) == KUnion)
-      I->Composites.add(recName(R), Id);
+    if (R.isComposite())
+      I->Composites.add(R.nameOff(), Id);
   }
   I->Composites.finish();
 

@@ -166,66 +166,30 @@ std::unique_ptr<DedupBase> DedupBase::createFor(const BTF &Base,
     return (Names[Off >> 6] >> (Off & 63)) & 1 || Off == 0;
   };
   // What a base type must satisfy on its own, references aside.
-  auto LocallyOk = [&](const uint32_t *R) {
-    switch (recKind(R)) {
-    case KStruct:
-    case KUnion:
-      if (recName(R))
-        return NameOk(recName(R));
-      for (uint32_t M = 0, N = recVlen(R); M < N; ++M)
-        if (!NameOk(R[3 + 3 * M]))
-          return false;
-      return true;
-    case KFuncProto:
-      for (uint32_t P = 0, N = recVlen(R); P < N; ++P)
-        if (!NameOk(R[3 + 2 * P]))
-          return false;
-      return true;
-    case KInt:
-    case KFloat:
-    case KFwd:
-    case KEnum:
-    case KEnum64:
-    case KPtr:
-    case KConst:
-    case KVolatile:
-    case KRestrict:
-    case KTypedef:
-    case KTypeTag:
-    case KFunc:
-    case KDeclTag:
-    case KArray:
-      return NameOk(recName(R));
-    default: // VAR, DATASEC and unknown kinds are never deduplicated
-      return false;
+  auto LocallyOk = [&](RecordRef R) {
+    auto NamesOk = [&](auto Parts) {
+      return llvm::all_of(Parts,
+                          [&](const auto &P) { return NameOk(P.NameOff); });
+    };
+    switch (R.kind()) {
+    case Kind::Struct:
+    case Kind::Union:
+      return R.nameOff() ? NameOk(R.nameOff()) : NamesOk(R.members());
+    case Kind::FuncProto:
+      return NamesOk(R.params());
+    case Kind::Var:
+    case Kind::Datasec:
+      return false; // never deduplicated
+    default:        // compared by name first; unknown kinds never deduplicated
+      return isKnownKind(R.rawKind()) && NameOk(R.nameOff());
     }
   };
-  // The types a base type's equivalence depends on: reference kinds only
-  // (composites are compared structurally, without the table).
-  auto ForEachDep = [](const uint32_t *R, auto Fn) {
-    switch (recKind(R)) {
-    case KPtr:
-    case KConst:
-    case KVolatile:
-    case KRestrict:
-    case KTypedef:
-    case KTypeTag:
-    case KFunc:
-    case KDeclTag:
-      Fn(recSize(R));
-      return;
-    case KArray:
-      Fn(R[3]);
-      Fn(R[4]);
-      return;
-    case KFuncProto:
-      Fn(recSize(R));
-      for (uint32_t P = 0, N = recVlen(R); P < N; ++P)
-        Fn(R[4 + 2 * P]);
-      return;
-    default:
-      return;
-    }
+  // The types a base type's equivalence depends on: what the reference
+  // kinds refer to (composites are compared structurally, without the
+  // table; VAR and DATASEC never get this far).
+  auto ForEachDep = [](RecordRef R, auto Fn) {
+    if (!R.isComposite())
+      visitTypeSlots(&R.common(), Fn);
   };
 
   // Relevance by an explicit depth-first walk (reference chains may be
@@ -239,7 +203,7 @@ std::unique_ptr<DedupBase> DedupBase::createFor(const BTF &Base,
       continue;
     // Most types settle without the walk: by their own names, or because
     // they refer to nothing.
-    const uint32_t *RR = I->rec(Root);
+    RecordRef RR = I->rec(Root);
     if (!LocallyOk(RR)) {
       State[Root] = Irrelevant;
       continue;
@@ -253,7 +217,7 @@ std::unique_ptr<DedupBase> DedupBase::createFor(const BTF &Base,
     Stack.push_back(Root);
     while (!Stack.empty()) {
       uint32_t Id = Stack.back();
-      const uint32_t *R = I->rec(Id);
+      RecordRef R = I->rec(Id);
       if (State[Id] == Unknown) {
         if (!LocallyOk(R)) {
           State[Id] = Irrelevant;
@@ -288,10 +252,9 @@ std::unique_ptr<DedupBase> DedupBase::createFor(const BTF &Base,
     NRelevant += State[Id] == Relevant;
   I->Types.init(1, End - 1, NRelevant);
   for (uint32_t Id = 1; Id < End; ++Id) {
-    const uint32_t *R = I->rec(Id);
-    unsigned K = recKind(R);
-    if ((K == KStruct || K == KUnion) && NameOk(recName(R)))
-      I->Composites.add(recName(R), Id);
+    RecordRef R = I->rec(Id);
+    if (R.isComposite() && NameOk(R.nameOff()))
+      I->Composites.add(R.nameOff(), Id);
     uint64_t H;
     if (State[Id] == Relevant && finalHash(R, H))
       I->Types.insert(H, Id);

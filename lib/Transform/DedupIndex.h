@@ -9,9 +9,8 @@
 /// \file
 /// Internal to lib/Transform: the flat tables deduplication runs on, and the
 /// per-kind type signatures (hashes) of libbpf's algorithm. Records are
-/// handled as raw 32-bit words (name, info, size/type, then the kind's
-/// extra words), which is what both the base (read in place) and the split
-/// part (a mutable copy) look like.
+/// read through RecordRef (Record.h), whether they are the base's (read in
+/// place) or the split part's (a mutable copy, rewritten in place).
 ///
 /// No table here allocates per entry: a candidate table is one open-addressed
 /// array of hash slots plus one "next id" word per type, which keeps every
@@ -44,79 +43,6 @@ void adviseHugePages(void *Begin, size_t Bytes);
 /// Gives the whole pages of [Begin, Begin + Bytes) of an anonymous private
 /// mapping back to the system (they read as zero afterwards); a hint only.
 void releasePages(void *Begin, size_t Bytes);
-
-// Record words.
-inline uint32_t recName(const uint32_t *R) { return R[0]; }
-inline uint32_t recInfo(const uint32_t *R) { return R[1]; }
-inline uint32_t recSize(const uint32_t *R) { return R[2]; }
-inline unsigned recKind(const uint32_t *R) { return infoKind(R[1]); }
-inline uint32_t recVlen(const uint32_t *R) { return infoVlen(R[1]); }
-inline bool recKindFlag(const uint32_t *R) { return infoKindFlag(R[1]); }
-
-constexpr unsigned KInt = unsigned(Kind::Int), KPtr = unsigned(Kind::Ptr),
-                   KArray = unsigned(Kind::Array),
-                   KStruct = unsigned(Kind::Struct),
-                   KUnion = unsigned(Kind::Union), KEnum = unsigned(Kind::Enum),
-                   KFwd = unsigned(Kind::Fwd),
-                   KTypedef = unsigned(Kind::Typedef),
-                   KVolatile = unsigned(Kind::Volatile),
-                   KConst = unsigned(Kind::Const),
-                   KRestrict = unsigned(Kind::Restrict),
-                   KFunc = unsigned(Kind::Func),
-                   KFuncProto = unsigned(Kind::FuncProto),
-                   KVar = unsigned(Kind::Var),
-                   KDatasec = unsigned(Kind::Datasec),
-                   KFloat = unsigned(Kind::Float),
-                   KDeclTag = unsigned(Kind::DeclTag),
-                   KTypeTag = unsigned(Kind::TypeTag),
-                   KEnum64 = unsigned(Kind::Enum64);
-
-/// Number of words of a known kind's record (common part included).
-inline uint32_t recWords(const uint32_t *R) {
-  uint32_t V = recVlen(R);
-  switch (recKind(R)) {
-  case KInt:
-  case KVar:
-  case KDeclTag:
-    return 4;
-  case KArray:
-    return 6;
-  case KStruct:
-  case KUnion:
-  case KDatasec:
-  case KEnum64:
-    return 3 + 3 * V;
-  case KEnum:
-  case KFuncProto:
-    return 3 + 2 * V;
-  default:
-    return 3;
-  }
-}
-
-/// Calls \p Fn on each name slot of record \p R in the order deduplication
-/// gives strings their new offsets (the order libbpf's string phase visits
-/// them in): the type's name, then its members', enumerators' or
-/// parameters' names.
-template <typename FnT> void forEachRecordName(uint32_t *R, FnT Fn) {
-  uint32_t V = recVlen(R);
-  Fn(R[0]);
-  switch (recKind(R)) {
-  case KStruct:
-  case KUnion:
-  case KEnum64:
-    for (uint32_t I = 0; I < V; ++I)
-      Fn(R[3 + 3 * I]);
-    break;
-  case KEnum:
-  case KFuncProto:
-    for (uint32_t I = 0; I < V; ++I)
-      Fn(R[3 + 2 * I]);
-    break;
-  default:
-    break;
-  }
-}
 
 /// Sizes \p V to \p N elements of \p Fill, asking the kernel for huge pages
 /// first when the block is large: dedup touches every page of its big
@@ -195,8 +121,10 @@ inline uint64_t hashFinish(uint64_t H) {
 
 // The type signatures of libbpf's dedup (btf.c btf_hash_*): what two types
 // must share to be candidates for each other.
-inline uint64_t hashCommon(const uint32_t *R) {
-  return hashCombine(hashCombine(hashCombine(0, R[0]), R[1]), R[2]);
+inline uint64_t hashCommon(RecordRef R) {
+  const CommonType &C = R.common();
+  return hashCombine(hashCombine(hashCombine(0, C.NameOff), C.Info),
+                     C.SizeOrType);
 }
 /// TYPEDEF: name and info only. Later libbpf deduplicates typedefs with the
 /// structs, by the graph walk, so what they name cannot be part of their
@@ -205,80 +133,86 @@ inline uint64_t hashCommon(const uint32_t *R) {
 /// definitions" for base typedefs). libbpf 1.1 compares typedefs exactly
 /// after the structs; the coarser signature only lengthens its chains (equal
 /// typedefs stay in the same order), so one base table serves both.
-inline uint64_t hashTypedef(const uint32_t *R) {
-  return hashCombine(hashCombine(2, R[0]), R[1]);
+inline uint64_t hashTypedef(RecordRef R) {
+  return hashCombine(hashCombine(2, R.nameOff()), R.info());
 }
-/// INT and DECL_TAG: the common part and the one extra word.
-inline uint64_t hashIntTag(const uint32_t *R) {
-  return hashCombine(hashCommon(R), R[3]);
+/// INT: the common part and the INT word.
+inline uint64_t hashInt(RecordRef R) {
+  return hashCombine(hashCommon(R), R.intData());
+}
+/// DECL_TAG: the common part and the component index.
+inline uint64_t hashDeclTag(RecordRef R) {
+  return hashCombine(hashCommon(R), uint32_t(R.declTagComponent()));
 }
 /// ENUM and ENUM64: the name only, so that an enum forward declaration (no
 /// values, any size, either kind) meets the full enum (libbpf 1.1 and later).
-inline uint64_t hashEnum(const uint32_t *R) { return hashCombine(1, R[0]); }
+inline uint64_t hashEnum(RecordRef R) { return hashCombine(1, R.nameOff()); }
 /// ENUM and ENUM64 by their whole record (name, info, size, enumerators):
 /// equal enums have equal ones.
-inline uint64_t hashEnumFull(const uint32_t *R) {
+inline uint64_t hashEnumFull(RecordRef R) {
   uint64_t H = hashCommon(R);
-  for (uint32_t I = 3, N = recWords(R); I < N; ++I)
-    H = hashCombine(H, R[I]);
+  for (uint32_t W : R.trailingWords())
+    H = hashCombine(H, W);
   return H;
 }
 /// STRUCT and UNION: everything but the member types, which may not be
 /// canonical yet when structs are compared.
-inline uint64_t hashStruct(const uint32_t *R) {
+inline uint64_t hashStruct(RecordRef R) {
   uint64_t H = hashCommon(R);
-  const uint32_t *M = R + 3;
-  for (uint32_t I = 0, N = recVlen(R); I < N; ++I, M += 3)
-    H = hashCombine(hashCombine(H, M[0]), M[2]);
+  for (const Member &M : R.members())
+    H = hashCombine(hashCombine(H, M.NameOff), M.Offset);
   return H;
 }
 /// ARRAY with (canonical) element and index types.
-inline uint64_t hashArray(const uint32_t *R) {
-  return hashCombine(hashCombine(hashCombine(hashCommon(R), R[3]), R[4]), R[5]);
+inline uint64_t hashArray(RecordRef R) {
+  const ArrayInfo &A = R.array();
+  return hashCombine(
+      hashCombine(hashCombine(hashCommon(R), A.Type), A.IndexType), A.NElems);
 }
 /// FUNC_PROTO with (canonical) parameter types.
-inline uint64_t hashFuncProto(const uint32_t *R) {
+inline uint64_t hashFuncProto(RecordRef R) {
   uint64_t H = hashCommon(R);
-  const uint32_t *P = R + 3;
-  for (uint32_t I = 0, N = recVlen(R); I < N; ++I, P += 2)
-    H = hashCombine(hashCombine(H, P[0]), P[1]);
+  for (const Param &P : R.params())
+    H = hashCombine(hashCombine(H, P.NameOff), P.Type);
   return H;
 }
 
 /// The signature a type is entered into the candidate table with once it
 /// is final (base types, and split types once canonical). False for kinds
 /// never deduplicated (VAR, DATASEC, unknown kinds).
-inline bool finalHash(const uint32_t *R, uint64_t &H) {
-  switch (recKind(R)) {
-  case KConst:
-  case KVolatile:
-  case KRestrict:
-  case KPtr:
-  case KFwd:
-  case KFunc:
-  case KFloat:
-  case KTypeTag:
+inline bool finalHash(RecordRef R, uint64_t &H) {
+  switch (R.kind()) {
+  case Kind::Const:
+  case Kind::Volatile:
+  case Kind::Restrict:
+  case Kind::Ptr:
+  case Kind::Fwd:
+  case Kind::Func:
+  case Kind::Float:
+  case Kind::TypeTag:
     H = hashCommon(R);
     return true;
-  case KTypedef:
+  case Kind::Typedef:
     H = hashTypedef(R);
     return true;
-  case KInt:
-  case KDeclTag:
-    H = hashIntTag(R);
+  case Kind::Int:
+    H = hashInt(R);
     return true;
-  case KEnum:
-  case KEnum64:
+  case Kind::DeclTag:
+    H = hashDeclTag(R);
+    return true;
+  case Kind::Enum:
+  case Kind::Enum64:
     H = hashEnum(R);
     return true;
-  case KStruct:
-  case KUnion:
+  case Kind::Struct:
+  case Kind::Union:
     H = hashStruct(R);
     return true;
-  case KArray:
+  case Kind::Array:
     H = hashArray(R);
     return true;
-  case KFuncProto:
+  case Kind::FuncProto:
     H = hashFuncProto(R);
     return true;
   default:
@@ -624,25 +558,23 @@ struct DedupBase::Impl {
   /// The record of base id \p Id (void's all-zero one for 0). The base's
   /// own records are found through its offsets, so that indexing a base
   /// costs nothing per type; those of the chain under it through Rec.
-  const uint32_t *rec(uint32_t Id) const {
+  RecordRef rec(uint32_t Id) const {
     if (Id >= TopFirst)
-      return TopWords + TopOffsets[Id - TopFirst] / 4;
-    return Rec[Id];
+      return RecordRef(reinterpret_cast<const CommonType *>(
+          TopTypes + TopOffsets[Id - TopFirst]));
+    return RecordRef(Rec[Id]);
   }
   uint32_t TopFirst = 1;
-  const uint32_t *TopWords = nullptr;
+  const uint8_t *TopTypes = nullptr;
   llvm::ArrayRef<uint32_t> TopOffsets;
   /// Records of ids [0, TopFirst).
-  std::vector<const uint32_t *> Rec{VoidRecord};
+  std::vector<const CommonType *> Rec{&VoidRecord};
   dd::CandidateTable Types;
   dd::StringSet Strings;
   dd::CompositeNames Composites;
   /// True for create()'s index of every type and string (the one save()
   /// writes), false for createFor()'s.
   bool Complete = false;
-
-  /// The all-zero record libbpf reads for id 0 (void).
-  static const uint32_t VoidRecord[3];
 
   /// Sets Base, EndId and the record lookup for \p B and the chain under
   /// it; returns the chain, \p B first.

@@ -104,7 +104,7 @@ btfkit::concatenateToBlob(ArrayRef<const BTF *> Parts, const BTF *Base) {
     for (uint32_t Id = P->firstId(); Id < P->endId(); ++Id) {
       auto *Rec = reinterpret_cast<CommonType *>(Dst + P->typeOffset(Id) / 4);
       unsigned K = infoKind(Rec->Info);
-      if (K == 0 || K > MaxKnownKind)
+      if (!isKnownKind(K))
         return makeError(P->name(), "type id " + Twine(Id) +
                                         ": cannot concatenate kind " +
                                         Twine(K) + " (" + kindName(K) + ")");

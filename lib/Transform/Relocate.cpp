@@ -349,7 +349,7 @@ static RelocateResult mapDistilledBase(const BTF &Split,
     Type T = Dist.type(Id);
     Distilled D{Id,
                 T.kind(),
-                T.size(),
+                T.common().SizeOrType, // FWD's is unused: 0
                 T.kindFlag(),
                 T.is(Kind::Int) ? T.intEncoding() : 0,
                 Embedded[Id] != 0};
