@@ -39,12 +39,12 @@ using namespace btfkit::link;
 using namespace llvm;
 
 /// The identity of a distilled record: everything but the name offset,
-/// then the name.
+/// then the name. The third word is taken as stored: a FWD's is not a size.
 static std::string recordKey(const Type &T) {
   std::string K;
   raw_string_ostream OS(K);
   OS << format_hex_no_prefix(T.info(), 8) << ':'
-     << format_hex_no_prefix(T.size(), 8) << ':';
+     << format_hex_no_prefix(T.common().SizeOrType, 8) << ':';
   if (T.is(Kind::Int))
     OS << format_hex_no_prefix(T.intData(), 8);
   OS << ':' << T.name();

@@ -214,9 +214,11 @@ TEST(Verdict, AnInvalidBlobIsRefusedBeforeRelocation) {
   ASSERT_EXPECTED(V);
   EXPECT_FALSE(V->loads());
   EXPECT_FALSE(V->Reloc);
-  EXPECT_EQ(text(*V), "bad.ko: refused by vmlinux: invalid BTF, the kernel "
-                      "logs \"failed to validate module [bad] BTF: -22\"\n"
-                      "  [1] STRUCT '9lives' Invalid name (-22)\n");
+  EXPECT_EQ(
+      text(*V),
+      "bad.ko: refused by vmlinux: invalid BTF by Linux 7.2's "
+      "rules, the kernel logs \"failed to validate module [bad] BTF: -22\"\n"
+      "  [1] STRUCT '9lives' Invalid name (-22)\n");
   EXPECT_EQ(verdictCell(*V), "no: invalid BTF: Invalid name");
 
   // The .BTF is checked once the .BTF.base passes.
@@ -272,8 +274,9 @@ TEST(Verdict, ClassicSplitIsReadOverEachKernel) {
   EXPECT_NE(W->Refusal[0].Message.find("old.ko"), std::string::npos)
       << W->Refusal[0].Message;
   EXPECT_EQ(text(*W, /*Brief=*/true),
-            "old.ko: refused by other: classic split BTF (no .BTF.base), the "
-            "kernel logs \"failed to validate module [old] BTF: -22\"\n");
+            "old.ko: refused by other: classic split BTF (no .BTF.base) by "
+            "Linux 7.2's rules, the kernel logs \"failed to validate module "
+            "[old] BTF: -22\"\n");
 }
 
 } // namespace

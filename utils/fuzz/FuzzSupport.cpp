@@ -87,7 +87,8 @@ void fuzz::exerciseModule(const BTF &Split) {
     return;
   }
   ModuleJudge J = ModuleJudge::resilient("fuzz.ko", Split);
-  auto V = J.on("fuzz-base", fuzzBase(), fuzzIndexedBase().relocationIndex());
+  auto V = J.on("fuzz-base", fuzzBase(), fuzzIndexedBase().relocationIndex(),
+                KernelVersion::newest());
   if (!V) {
     consumeError(V.takeError());
     return;
@@ -106,9 +107,9 @@ void fuzz::exerciseFile(ArrayRef<uint8_t> Image,
     consumeError(C.takeError());
   // As classic split BTF over the fixed base: read as the kernel reads it,
   // checked for another build's marks (names, the module's symbols).
-  auto V =
-      ModuleJudge::classic("fuzz.ko", Buf)
-          .on("fuzz-base", fuzzBase(), fuzzIndexedBase().relocationIndex());
+  auto V = ModuleJudge::classic("fuzz.ko", Buf)
+               .on("fuzz-base", fuzzBase(), fuzzIndexedBase().relocationIndex(),
+                   KernelVersion::newest());
   if (V)
     renderVerdict(*V);
   else
