@@ -64,8 +64,11 @@ bool isCompatibleProducer(llvm::StringRef Producer);
 
 struct LinkOptions {
   /// The base the objects were compiled against (raw BTF, vmlinux ELF,
-  /// /sys/kernel/btf/vmlinux). Optional: without it the distilled bases of
-  /// the fragments are merged; with it the result is exactly the distilled
+  /// /sys/kernel/btf/vmlinux); empty: Kbuild's $(objtree)/vmlinux when it
+  /// exists (kbuildVmlinux()). A file that is not a kernel's BTF is an
+  /// error (KernelBase.h). Optional: without it the distilled bases of
+  /// the fragments are merged (and objects that carry no base are refused:
+  /// linkModuleBTF); with it the result is exactly the distilled
   /// form of the merged module over it, and relocation onto it is checked.
   std::string BasePath;
   /// Kernels to check the result against (each a BTF file as above).
@@ -91,7 +94,15 @@ struct LinkOptions {
   std::optional<std::string> CacheDir;
   /// The output's file mode; by default the linked file's.
   std::optional<unsigned> OutputMode;
+  /// How the tool's users name the base, for messages ("--base",
+  /// "--btf_base", "--btf-base").
+  std::string BaseOption = "--base";
 };
+
+/// Kbuild's $(objtree)/vmlinux, from the abs_objtree Kbuild exports to the
+/// commands of a build; std::nullopt outside a Kbuild build. The link step
+/// takes it as the base when none is named and it exists.
+std::optional<std::string> kbuildVmlinux();
 
 /// What a link found, besides the output.
 struct LinkReport {

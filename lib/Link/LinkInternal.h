@@ -73,6 +73,19 @@ llvm::Expected<ObjectInfo> readObjectInfo(const LinkInput &In);
 llvm::Expected<std::unique_ptr<llvm::object::ObjectFile>>
 openLinkedELF(const LinkInput &In);
 
+/// The base of the link: Opts.BasePath, else Kbuild's $(objtree)/vmlinux
+/// when it exists (kbuildVmlinux()), else none (null). Its path is put in
+/// \p BasePath. A base that is not a kernel's BTF is an error saying what
+/// it is (KernelBase.h).
+llvm::Expected<std::unique_ptr<IndexedBase>>
+loadLinkBase(const LinkOptions &Opts, std::string &BasePath,
+             llvm::raw_ostream &OS);
+
+/// Without a base: an error when \p M (of \p InPath) has types but an
+/// empty distilled base, i.e. its objects carried no base of their own.
+llvm::Error checkBaseGiven(llvm::StringRef InPath, const MergedModuleBTF &M,
+                           const LinkOptions &Opts);
+
 } // namespace link
 } // namespace btfkit
 

@@ -13,6 +13,10 @@
 // linked ELF (a kernel module is `ld -r` output) whose objects were compiled
 // with the btfkit plugin: merges their .BTF.btfkit fragments into .BTF +
 // .BTF.base, checks the result, and writes it to FILE in place or to OUT.
+// BASE must be a kernel's BTF (a module, split BTF or garbage is refused,
+// saying what it is); without --base, Kbuild's $(objtree)/vmlinux is used
+// when $abs_objtree names a tree that has one, and objects that carry no
+// base of their own (no fragment base, DWARF) are refused (LinkBase.cpp).
 // With --dwarf-fallback the objects without a fragment are encoded from
 // the file's DWARF and merged with the others. The checks use the rules of
 // --kernel-version's release (or $BTFKIT_KERNEL_VERSION's), else each
@@ -45,8 +49,11 @@ static cl::opt<std::string>
            cl::cat(Cat));
 static cl::opt<std::string>
     Base("base", cl::value_desc("file"),
-         cl::desc("The base BTF the objects were built against (raw BTF, "
-                  "vmlinux ELF or /sys/kernel/btf/vmlinux); optional"),
+         cl::desc("The kernel BTF the objects were built against (raw BTF, "
+                  "vmlinux ELF or /sys/kernel/btf/vmlinux); default: "
+                  "Kbuild's $(objtree)/vmlinux ($abs_objtree/vmlinux) if it "
+                  "exists. Required when the objects carry no base (built "
+                  "without one, or --dwarf-fallback)"),
          cl::cat(Cat));
 static cl::alias BaseAlias1("btf-base", cl::aliasopt(Base),
                             cl::desc("Alias for --base"));
