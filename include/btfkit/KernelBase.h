@@ -71,6 +71,17 @@ llvm::Error checkMadeOverBase(llvm::StringRef Module, llvm::StringRef BasePath,
                              const ForeignBaseReport &Report,
                              llvm::StringRef Option);
 
+/// Checks that the module in \p Contents, classic split BTF (an ELF's .BTF
+/// without .BTF.base, or raw split BTF), was made over \p Base (read from
+/// \p BasePath, named by \p Option): it reads over it
+/// (notReadOverBase()) and bears no mark of another build's base, its
+/// function symbols checked when it is an ELF (checkMadeOverBase()).
+/// Success for a module with .BTF.base, which needs no base.
+llvm::Error
+checkClassicOverBase(const std::shared_ptr<const llvm::MemoryBuffer> &Contents,
+                     const BTF &Base, llvm::StringRef BasePath,
+                     llvm::StringRef Option);
+
 /// The error for a module whose classic split BTF does not even read over
 /// \p BasePath (\p Cause): its ids or strings run past that base's, the
 /// mark of another build's base, or of no base at all.

@@ -132,3 +132,32 @@ Error btfkit::notReadOverBase(StringRef BasePath, StringRef Option,
                        "vmlinux the module was built against with " +
                        Option);
 }
+
+Error btfkit::checkClassicOverBase(
+    const std::shared_ptr<const MemoryBuffer> &Contents, const BTF &Base,
+    StringRef BasePath, StringRef Option) {
+  ArrayRef<uint8_t> Bytes = arrayRefFromStringRef(Contents->getBuffer());
+  bool IsELF = looksLikeELF(Bytes);
+  if (IsELF) {
+    auto What = inspectFile(*Contents);
+    if (!What)
+      return What.takeError();
+    if (What->HasBaseSection || !What->HasBTF)
+      return Error::success(); // not classic: the caller's own error or none
+  }
+  LoadOptions LO;
+  LO.Base = &Base;
+  LO.UseEmbeddedBase = false;
+  auto F = BTFFile::load(Contents, LO);
+  if (!F)
+    return notReadOverBase(BasePath, Option, F.takeError());
+  StringRef Module = Contents->getBufferIdentifier();
+  std::string Skipped = "raw BTF input, no symbol table";
+  std::optional<ModuleFunctions> Functions;
+  if (IsELF)
+    Functions = readModuleFunctions(Module, Bytes, Skipped);
+  return checkMadeOverBase(
+      Module, BasePath,
+      checkForeignBase(F->btf(), Functions ? &*Functions : nullptr, Skipped),
+      Option);
+}
