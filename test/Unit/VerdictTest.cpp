@@ -26,6 +26,9 @@ using namespace btfkit;
 using namespace btfkit::unittest;
 using namespace llvm;
 
+/// The rules every case is judged by: the newest release btfkit knows.
+static const KernelVersion Newest = KernelVersion::newest();
+
 namespace {
 
 std::string text(const ModuleVerdict &V, bool Brief = false) {
@@ -53,9 +56,9 @@ TEST(Verdict, ResilientModuleThatRelocates) {
   Module M = goodModule();
   ASSERT_TRUE(M);
   ModuleJudge J = ModuleJudge::resilient("good.ko", *M.Split);
-  EXPECT_TRUE(J.refusal().empty());
-  EXPECT_EQ(J.refusedBlob(), "");
-  auto V = J.on("/boot/vmlinux", *T, Index);
+  EXPECT_TRUE(J.refusal(Newest).Issues.empty());
+  EXPECT_EQ(J.refusal(Newest).Blob, "");
+  auto V = J.on("/boot/vmlinux", *T, Index, Newest);
   ASSERT_EXPECTED(V);
   EXPECT_TRUE(V->loads());
   EXPECT_TRUE(V->Resilient);
@@ -75,7 +78,7 @@ TEST(Verdict, ResilientModuleThatRelocates) {
 
   RelocateOptions Predict;
   Predict.BuildOutput = false;
-  auto P = J.on("/boot/vmlinux", *T, Index, Predict);
+  auto P = J.on("/boot/vmlinux", *T, Index, Newest, Predict);
   ASSERT_EXPECTED(P);
   EXPECT_EQ(text(*P), "good.ko: loads on /boot/vmlinux (relocates)\n");
 }
@@ -87,7 +90,7 @@ TEST(Verdict, EveryFailureExplainedAndTheKernelsLine) {
   Module M = failingModule(/*WithAmbiguity=*/true);
   ASSERT_TRUE(M);
   ModuleJudge J = ModuleJudge::resilient("hello.ko", *M.Split);
-  auto V = J.on("/boot/vmlinux-6.1", *T, Index);
+  auto V = J.on("/boot/vmlinux-6.1", *T, Index, Newest);
   ASSERT_EXPECTED(V);
   EXPECT_FALSE(V->loads());
   EXPECT_EQ(
@@ -144,8 +147,8 @@ TEST(Verdict, KernelMessageOfAnUnmappedType) {
   BaseIndex Index(*T);
   Module M = failingModule(/*WithAmbiguity=*/false);
   ASSERT_TRUE(M);
-  auto V =
-      ModuleJudge::resilient("hello.ko", *M.Split).on("vmlinux", *T, Index);
+  auto V = ModuleJudge::resilient("hello.ko", *M.Split)
+               .on("vmlinux", *T, Index, Newest);
   ASSERT_EXPECTED(V);
   ASSERT_TRUE(V->Reloc);
   const RelocFailure *K = V->Reloc->kernelFailure();
@@ -166,8 +169,8 @@ TEST(Verdict, JSONTextIsUTF8) {
   BaseIndex Index(*T);
   Module M = pointerModule([](Builder &B) { B.addStruct("bad\xff", 4); });
   ASSERT_TRUE(M);
-  auto V =
-      ModuleJudge::resilient("m\xfe.ko", *M.Split).on("vmlinux", *T, Index);
+  auto V = ModuleJudge::resilient("m\xfe.ko", *M.Split)
+               .on("vmlinux", *T, Index, Newest);
   ASSERT_EXPECTED(V);
   json::Value JV = jsonOf(*V);
   const json::Object *O = JV.getAsObject();
@@ -205,9 +208,9 @@ TEST(Verdict, AnInvalidBlobIsRefusedBeforeRelocation) {
       pointerModule([](Builder &B) { B.addStruct("9lives", 4); }, "bad.ko");
   ASSERT_TRUE(M);
   ModuleJudge J = ModuleJudge::resilient("bad.ko", *M.Split);
-  ASSERT_EQ(J.refusal().size(), 1u);
-  EXPECT_EQ(J.refusedBlob(), ".BTF.base");
-  auto V = J.on("vmlinux", *T, Index);
+  ASSERT_EQ(J.refusal(Newest).Issues.size(), 1u);
+  EXPECT_EQ(J.refusal(Newest).Blob, ".BTF.base");
+  auto V = J.on("vmlinux", *T, Index, Newest);
   ASSERT_EXPECTED(V);
   EXPECT_FALSE(V->loads());
   EXPECT_FALSE(V->Reloc);
@@ -224,9 +227,9 @@ TEST(Verdict, AnInvalidBlobIsRefusedBeforeRelocation) {
   auto S2 = buildBTF(BadSplit, "bad2.ko:.BTF");
   ASSERT_TRUE(S2);
   ModuleJudge J2 = ModuleJudge::resilient("bad2.ko", *S2);
-  ASSERT_EQ(J2.refusal().size(), 1u);
-  EXPECT_EQ(J2.refusedBlob(), ".BTF");
-  EXPECT_EQ(J2.refusal()[0].TypeId, 3u);
+  ASSERT_EQ(J2.refusal(Newest).Issues.size(), 1u);
+  EXPECT_EQ(J2.refusal(Newest).Blob, ".BTF");
+  EXPECT_EQ(J2.refusal(Newest).Issues[0].TypeId, 3u);
 }
 
 TEST(Verdict, ClassicSplitIsReadOverEachKernel) {
@@ -243,8 +246,8 @@ TEST(Verdict, ClassicSplitIsReadOverEachKernel) {
       StringRef(reinterpret_cast<const char *>(Blob.data()), Blob.size()),
       "old.ko");
   ModuleJudge J = ModuleJudge::classic("old.ko", Contents);
-  EXPECT_TRUE(J.refusal().empty());
-  auto V = J.on("vmlinux", *T, Index);
+  EXPECT_TRUE(J.refusal(Newest).Issues.empty());
+  auto V = J.on("vmlinux", *T, Index, Newest);
   ASSERT_EXPECTED(V);
   EXPECT_TRUE(V->loads());
   EXPECT_FALSE(V->Resilient);
@@ -260,7 +263,7 @@ TEST(Verdict, ClassicSplitIsReadOverEachKernel) {
   auto Other = buildBTF(Small, "other");
   ASSERT_TRUE(Other);
   BaseIndex OtherIndex(*Other);
-  auto W = J.on("other", *Other, OtherIndex);
+  auto W = J.on("other", *Other, OtherIndex, Newest);
   ASSERT_EXPECTED(W);
   EXPECT_FALSE(W->loads());
   ASSERT_EQ(W->Refusal.size(), 1u);
