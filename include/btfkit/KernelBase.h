@@ -74,8 +74,9 @@ llvm::Error checkMadeOverBase(llvm::StringRef Module, llvm::StringRef BasePath,
 /// Checks that the module in \p Contents, classic split BTF (an ELF's .BTF
 /// without .BTF.base, or raw split BTF), was made over \p Base (read from
 /// \p BasePath, named by \p Option): it reads over it
-/// (notReadOverBase()) and bears no mark of another build's base, its
-/// function symbols checked when it is an ELF (checkMadeOverBase()).
+/// (notReadOverBase()) and none of its names starts mid-string nor names
+/// a FUNC the module's ELF does not define (checkMadeOverBase(); types no
+/// compiler writes are left to the caller's checks, which name them).
 /// Success for a module with .BTF.base, which needs no base.
 llvm::Error
 checkClassicOverBase(const std::shared_ptr<const llvm::MemoryBuffer> &Contents,

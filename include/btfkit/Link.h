@@ -94,6 +94,10 @@ struct LinkOptions {
   std::optional<std::string> CacheDir;
   /// The output's file mode; by default the linked file's.
   std::optional<unsigned> OutputMode;
+  /// Link without any base (btf-link --no-base): objects that carry none
+  /// give standalone BTF, as for objects that are not kernel modules;
+  /// otherwise such objects are refused without a base (checkBaseGiven).
+  bool NoBase = false;
   /// How the tool's users name the base, for messages ("--base",
   /// "--btf_base", "--btf-base").
   std::string BaseOption = "--base";

@@ -22,6 +22,7 @@
 #include "btfkit/Error.h"
 #include "btfkit/Reader.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
 using namespace btfkit;
@@ -74,7 +75,7 @@ StringRef btfkit::describeBTFFileKind(BTFFileKind K) {
   case BTFFileKind::NoBTF:
     return "an ELF file without a .BTF section";
   case BTFFileKind::NotBTF:
-    return "neither BTF nor an ELF file";
+    return "neither BTF, an ELF file nor a kernel image";
   }
   return "";
 }
@@ -93,8 +94,13 @@ Error btfkit::notAKernelBTF(StringRef Path, StringRef Option, Error Cause) {
     consumeError(Contents.takeError());
     return Cause;
   }
+  // A kernel's file, or an ELF without .BTF (the readers say why: a
+  // kernel built without CONFIG_DEBUG_INFO_BTF), is told by the reader.
+  // Neither is a file the readers recognised as something else (a boot
+  // image compressed in a way btfkit does not read).
   BTFFileKind K = classifyBTFFile(*Contents);
-  if (K == BTFFileKind::Kernel)
+  if (K == BTFFileKind::Kernel || K == BTFFileKind::NoBTF ||
+      (K == BTFFileKind::NotBTF && !isErrorKind(Cause, ErrorKind::NotBTF)))
     return Cause;
   // What the file is says more than the reader's complaint about it.
   consumeError(std::move(Cause));
@@ -156,8 +162,13 @@ Error btfkit::checkClassicOverBase(
   std::optional<ModuleFunctions> Functions;
   if (IsELF)
     Functions = readModuleFunctions(Module, Bytes, Skipped);
-  return checkMadeOverBase(
-      Module, BasePath,
-      checkForeignBase(F->btf(), Functions ? &*Functions : nullptr, Skipped),
-      Option);
+  // Names and symbols only: a type no compiler writes (a FUNC used as a
+  // type, a reference to a base VAR) is as much a malformed module as a
+  // foreign reading, and the caller's own checks name it precisely.
+  ForeignBaseReport R =
+      checkForeignBase(F->btf(), Functions ? &*Functions : nullptr, Skipped);
+  erase_if(R.Findings, [](const ForeignFinding &X) {
+    return X.Mark == ForeignMark::BadType;
+  });
+  return checkMadeOverBase(Module, BasePath, R, Option);
 }

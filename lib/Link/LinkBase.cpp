@@ -45,7 +45,7 @@ link::loadLinkBase(const LinkOptions &Opts, std::string &BasePath,
   BasePath = Opts.BasePath;
   if (BasePath.empty()) {
     std::optional<std::string> K = kbuildVmlinux();
-    if (!K || !sys::fs::exists(*K))
+    if (Opts.NoBase || !K || !sys::fs::exists(*K))
       return nullptr;
     BasePath = *K;
     if (Opts.Verbose)
@@ -78,5 +78,9 @@ Error link::checkBaseGiven(StringRef InPath, const MergedModuleBTF &M,
                        ".BTF.base; name the vmlinux of the kernel it is built "
                        "for with " +
                        Opts.BaseOption +
-                       "=VMLINUX (in a Kbuild build, the headers' vmlinux)");
+                       "=VMLINUX (in a Kbuild build, the headers' vmlinux)" +
+                       (Opts.BaseOption == "--base"
+                            ? ", or --no-base for an object that is not a "
+                              "kernel module"
+                            : ""));
 }

@@ -67,7 +67,7 @@ btfkit::linkModuleBTF(std::shared_ptr<const MemoryBuffer> Linked,
   auto M = mergeFragments(In, Base->get(), Report, Opts.DwarfFallback);
   if (!M)
     return M.takeError();
-  if (!*Base)
+  if (!*Base && !Opts.NoBase)
     if (Error E = checkBaseGiven(InPath, *M, Opts))
       return E;
   // With --dwarf-fallback every unit without a fragment was encoded from

@@ -6,7 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// btf-link [--base=BASE] [--check-against=KERNEL]... [--fatal-warnings]
+// btf-link [--base=BASE | --no-base] [--check-against=KERNEL]...
+//          [--fatal-warnings]
 //          [--dwarf-fallback] [--kernel-version=X.Y] [-o OUT] FILE
 //
 // Runs the link step (include/btfkit/Link.h) on FILE, a linked or partially
@@ -29,6 +30,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "btfkit/Error.h"
 #include "btfkit/KernelVersion.h"
 #include "btfkit/Link.h"
 #include "btfkit/ToolSupport.h"
@@ -59,6 +61,12 @@ static cl::alias BaseAlias1("btf-base", cl::aliasopt(Base),
                             cl::desc("Alias for --base"));
 static cl::alias BaseAlias2("base-btf", cl::aliasopt(Base),
                             cl::desc("Alias for --base"));
+static cl::opt<bool> NoBase(
+    "no-base",
+    cl::desc("Link without a kernel base, not even Kbuild's vmlinux: objects "
+             "that carry none give standalone BTF (for objects that are not "
+             "kernel modules; no kernel relates such BTF to its own)"),
+    cl::cat(Cat));
 static cl::list<std::string> CheckAgainst(
     "check-against", cl::value_desc("kernel BTF"),
     cl::desc("Check that the module's BTF relocates onto this kernel's BTF "
@@ -125,8 +133,14 @@ int main(int argc, char **argv) {
       return 0;
   }
 
+  if (NoBase && !Base.empty()) {
+    reportError(Tool, makeError("--no-base", "contradicts --base=" + Base +
+                                                 ": drop one of them"));
+    return 2;
+  }
   LinkOptions Opts;
   Opts.BasePath = Base;
+  Opts.NoBase = NoBase;
   Opts.CheckAgainst = CheckAgainst;
   Opts.FatalWarnings = FatalWarnings;
   Opts.DwarfFallback = DwarfFallback;
