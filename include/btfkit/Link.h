@@ -64,12 +64,13 @@ bool isCompatibleProducer(llvm::StringRef Producer);
 
 struct LinkOptions {
   /// The base the objects were compiled against (raw BTF, vmlinux ELF,
-  /// /sys/kernel/btf/vmlinux); empty: Kbuild's $(objtree)/vmlinux when it
-  /// exists (kbuildVmlinux()). A file that is not a kernel's BTF is an
-  /// error (KernelBase.h). Optional: without it the distilled bases of
-  /// the fragments are merged (and objects that carry no base are refused:
-  /// linkModuleBTF); with it the result is exactly the distilled
-  /// form of the merged module over it, and relocation onto it is checked.
+  /// /sys/kernel/btf/vmlinux); a file that is not a kernel's BTF is an
+  /// error (KernelBase.h). With it the result is exactly the distilled form
+  /// of the merged module over it, and relocation onto it is checked.
+  /// Without it the distilled bases of the fragments are merged; objects
+  /// that carry no base of their own are linked over Kbuild's
+  /// $(objtree)/vmlinux when it exists (kbuildVmlinux()), else refused
+  /// (unless NoBase).
   std::string BasePath;
   /// Kernels to check the result against (each a BTF file as above).
   std::vector<std::string> CheckAgainst;
@@ -105,7 +106,8 @@ struct LinkOptions {
 
 /// Kbuild's $(objtree)/vmlinux, from the abs_objtree Kbuild exports to the
 /// commands of a build; std::nullopt outside a Kbuild build. The link step
-/// takes it as the base when none is named and it exists.
+/// takes it as the base of objects that carry none when no base is named
+/// and it exists.
 std::optional<std::string> kbuildVmlinux();
 
 /// What a link found, besides the output.

@@ -7,13 +7,15 @@
 //===----------------------------------------------------------------------===//
 //
 // The base is never silently wrong. A named base must be a kernel's BTF
-// (KernelBase.h says what it is otherwise). Unnamed, it is found where
-// Kbuild's own BTF rule finds it, $(objtree)/vmlinux: Kbuild exports
-// abs_objtree to every command of a build. And a module whose objects
-// carry no base of their own (built without one, or encoded from DWARF)
-// cannot do without one: its BTF would hold private copies of every kernel
-// type it uses over an empty .BTF.base, which no kernel relates to its own
-// types.
+// (KernelBase.h says what it is otherwise). A module whose objects carry no
+// base of their own (built without one, or encoded from DWARF) cannot do
+// without one: its BTF would hold private copies of every kernel type it
+// uses over an empty .BTF.base, which no kernel relates to its own types.
+// Such a module, and only such a module, takes the base unnamed from where
+// Kbuild's own BTF rule finds it, $(objtree)/vmlinux (Kbuild exports
+// abs_objtree to every command of a build); objects that carry a base are
+// merged over their distilled bases as before, not checked against a
+// vmlinux nobody named.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,32 +41,39 @@ std::optional<std::string> btfkit::kbuildVmlinux() {
   return std::string(P);
 }
 
-Expected<std::unique_ptr<IndexedBase>>
-link::loadLinkBase(const LinkOptions &Opts, std::string &BasePath,
-                   raw_ostream &OS) {
-  BasePath = Opts.BasePath;
-  if (BasePath.empty()) {
-    std::optional<std::string> K = kbuildVmlinux();
-    if (Opts.NoBase || !K || !sys::fs::exists(*K))
-      return nullptr;
-    BasePath = *K;
-    if (Opts.Verbose)
-      OS << "base: " << BasePath << " (Kbuild's $(objtree)/vmlinux; no "
-         << Opts.BaseOption << " given)\n";
-  }
-  auto B = IndexedBase::load(BasePath, baseIndexCacheDir(Opts.CacheDir));
+/// Loads \p Path as the link's base, named \p Option in errors.
+static Expected<std::unique_ptr<IndexedBase>>
+loadBase(StringRef Path, StringRef Option, const LinkOptions &Opts) {
+  auto B = IndexedBase::load(Path, baseIndexCacheDir(Opts.CacheDir));
   if (!B)
-    return notAKernelBTF(BasePath, Opts.BasePath.empty()
-                                       ? StringRef("$(objtree)/vmlinux")
-                                       : StringRef(Opts.BaseOption),
-                         B.takeError());
+    return notAKernelBTF(Path, Option, B.takeError());
   return std::move(*B);
 }
 
-Error link::checkBaseGiven(StringRef InPath, const MergedModuleBTF &M,
-                           const LinkOptions &Opts) {
-  if (M.DistilledBase->numTypes() || !M.Split->numTypes())
-    return Error::success();
+Expected<std::unique_ptr<IndexedBase>>
+link::loadLinkBase(const LinkOptions &Opts) {
+  if (Opts.BasePath.empty())
+    return nullptr;
+  return loadBase(Opts.BasePath, Opts.BaseOption, Opts);
+}
+
+bool link::needsBase(const MergedModuleBTF &M) {
+  return !M.DistilledBase->numTypes() && M.Split->numTypes();
+}
+
+Expected<std::unique_ptr<IndexedBase>>
+link::loadKbuildBase(const LinkOptions &Opts, raw_ostream &OS) {
+  std::optional<std::string> K = kbuildVmlinux();
+  if (Opts.NoBase || !K || !sys::fs::exists(*K))
+    return nullptr;
+  if (Opts.Verbose)
+    OS << "base: " << *K << " (Kbuild's $(objtree)/vmlinux; no "
+       << Opts.BaseOption << " given)\n";
+  return loadBase(*K, "$(objtree)/vmlinux", Opts);
+}
+
+Error link::noBaseError(StringRef InPath, const MergedModuleBTF &M,
+                        const LinkOptions &Opts) {
   std::string Where;
   if (std::optional<std::string> K = kbuildVmlinux())
     Where = " (Kbuild's $(objtree)/vmlinux, " + *K + ", does not exist)";

@@ -73,18 +73,23 @@ llvm::Expected<ObjectInfo> readObjectInfo(const LinkInput &In);
 llvm::Expected<std::unique_ptr<llvm::object::ObjectFile>>
 openLinkedELF(const LinkInput &In);
 
-/// The base of the link: Opts.BasePath, else Kbuild's $(objtree)/vmlinux
-/// when it exists (kbuildVmlinux()), else none (null). Its path is put in
-/// \p BasePath. A base that is not a kernel's BTF is an error saying what
-/// it is (KernelBase.h).
+/// The base named by Opts.BasePath, or null. A file that is not a kernel's
+/// BTF is an error saying what it is (KernelBase.h).
 llvm::Expected<std::unique_ptr<IndexedBase>>
-loadLinkBase(const LinkOptions &Opts, std::string &BasePath,
-             llvm::raw_ostream &OS);
+loadLinkBase(const LinkOptions &Opts);
 
-/// Without a base: an error when \p M (of \p InPath) has types but an
-/// empty distilled base, i.e. its objects carried no base of their own.
-llvm::Error checkBaseGiven(llvm::StringRef InPath, const MergedModuleBTF &M,
-                           const LinkOptions &Opts);
+/// Whether \p M, merged without a base, has types but an empty distilled
+/// base: its objects carried no base of their own.
+bool needsBase(const MergedModuleBTF &M);
+
+/// Kbuild's $(objtree)/vmlinux (kbuildVmlinux()) loaded as the base when
+/// it exists and Opts.NoBase is off; null otherwise. -v says it is used.
+llvm::Expected<std::unique_ptr<IndexedBase>>
+loadKbuildBase(const LinkOptions &Opts, llvm::raw_ostream &OS);
+
+/// The error for \p M (of \p InPath), which needsBase() but has none.
+llvm::Error noBaseError(llvm::StringRef InPath, const MergedModuleBTF &M,
+                        const LinkOptions &Opts);
 
 } // namespace link
 } // namespace btfkit
