@@ -20,6 +20,7 @@
 #ifndef BTFKIT_COMPATREPORT_H
 #define BTFKIT_COMPATREPORT_H
 
+#include "btfkit/KernelImage.h"
 #include "btfkit/KernelVersion.h"
 #include "btfkit/ModuleInput.h"
 
@@ -129,6 +130,13 @@ void printCompatReportHTML(const CompatReport &R, llvm::raw_ostream &OS);
 /// Writes DIR/report.json and DIR/index.html, both or neither, creating
 /// DIR.
 llvm::Error writeCompatReport(const CompatReport &R, llvm::StringRef Dir);
+
+/// The kernels \p Ks named as users know them, one unique name each, in
+/// order: the release when the file tells it and no other kernel of \p Ks
+/// has it, else "RELEASE (PATH-TAIL)" or "PATH-TAIL", the shortest tail of
+/// the path no other kernel's path shares ("a/vmlinux", "b/vmlinux"); the
+/// same file twice gets " #2". Matrix columns and report.json use them.
+std::vector<std::string> kernelNames(llvm::ArrayRef<const KernelBTF *> Ks);
 
 /// The version of report.json's layout (its "version" field).
 constexpr unsigned CompatReportVersion = 1;

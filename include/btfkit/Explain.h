@@ -50,8 +50,11 @@ std::string kernelLogLine(const ModuleVerdict &V);
 void printVerdictText(const ModuleVerdict &V, llvm::raw_ostream &OS,
                       bool Brief = false);
 
-/// The verdict as one JSON object (see docs/Relocation.md).
-void printVerdictJSON(const ModuleVerdict &V, llvm::json::OStream &J);
+/// The verdict as one JSON object (see docs/Relocation.md, field by
+/// field), with a "kernel" field when \p KernelName is given (the
+/// target's name in a matrix: kernelNames()).
+void printVerdictJSON(const ModuleVerdict &V, llvm::json::OStream &J,
+                      llvm::StringRef KernelName = "");
 
 /// \p S as a JSON string may hold it: names and paths are bytes, and
 /// bytes that are not UTF-8 are replaced (U+FFFD), as llvm::json does in

@@ -64,9 +64,13 @@ bool isCompatibleProducer(llvm::StringRef Producer);
 
 struct LinkOptions {
   /// The base the objects were compiled against (raw BTF, vmlinux ELF,
-  /// /sys/kernel/btf/vmlinux). Optional: without it the distilled bases of
-  /// the fragments are merged; with it the result is exactly the distilled
-  /// form of the merged module over it, and relocation onto it is checked.
+  /// /sys/kernel/btf/vmlinux); a file that is not a kernel's BTF is an
+  /// error (KernelBase.h). With it the result is exactly the distilled form
+  /// of the merged module over it, and relocation onto it is checked.
+  /// Without it the distilled bases of the fragments are merged; objects
+  /// that carry no base of their own are linked over Kbuild's
+  /// $(objtree)/vmlinux when it exists (kbuildVmlinux()), else refused
+  /// (unless NoBase).
   std::string BasePath;
   /// Kernels to check the result against (each a BTF file as above).
   std::vector<std::string> CheckAgainst;
@@ -91,7 +95,20 @@ struct LinkOptions {
   std::optional<std::string> CacheDir;
   /// The output's file mode; by default the linked file's.
   std::optional<unsigned> OutputMode;
+  /// Link without any base (btf-link --no-base): objects that carry none
+  /// give standalone BTF, as for objects that are not kernel modules;
+  /// otherwise such objects are refused without a base (checkBaseGiven).
+  bool NoBase = false;
+  /// How the tool's users name the base, for messages ("--base",
+  /// "--btf_base", "--btf-base").
+  std::string BaseOption = "--base";
 };
+
+/// Kbuild's $(objtree)/vmlinux, from the abs_objtree Kbuild exports to the
+/// commands of a build; std::nullopt outside a Kbuild build. The link step
+/// takes it as the base of objects that carry none when no base is named
+/// and it exists.
+std::optional<std::string> kbuildVmlinux();
 
 /// What a link found, besides the output.
 struct LinkReport {

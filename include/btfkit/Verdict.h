@@ -43,6 +43,9 @@ struct ModuleVerdict {
   std::string KernelName;
   /// The release whose module-load rules judged the BTF.
   KernelVersion Kernel;
+  /// The module's own types (its .BTF's count; 0 for a classic split that
+  /// does not read over the target).
+  uint32_t Types = 0;
   /// Resilient split BTF (.BTF + .BTF.base), relocated; else classic split
   /// BTF, checked against the target directly as the kernel does.
   bool Resilient = true;

@@ -59,17 +59,26 @@ btfkit::linkModuleBTF(std::shared_ptr<const MemoryBuffer> Linked,
 
   // Every module of a kernel build is linked over the same base: its
   // indexes come from the cache the plugin fills (IndexedBase.h).
-  std::unique_ptr<IndexedBase> Base;
-  if (!Opts.BasePath.empty()) {
-    auto B = IndexedBase::load(Opts.BasePath, baseIndexCacheDir(Opts.CacheDir));
-    if (!B)
-      return B.takeError();
-    Base = std::move(*B);
-  }
+  auto Base = loadLinkBase(Opts);
+  if (!Base)
+    return Base.takeError();
 
-  auto M = mergeFragments(In, Base.get(), Report, Opts.DwarfFallback);
+  auto M = mergeFragments(In, Base->get(), Report, Opts.DwarfFallback);
   if (!M)
     return M.takeError();
+  // Objects that carry no base: merged again over Kbuild's vmlinux, or
+  // refused (LinkBase.cpp).
+  if (!*Base && !Opts.NoBase && needsBase(*M)) {
+    Base = loadKbuildBase(Opts, OS);
+    if (!Base)
+      return Base.takeError();
+    if (!*Base)
+      return noBaseError(InPath, *M, Opts);
+    Report = LinkReport();
+    M = mergeFragments(In, Base->get(), Report, Opts.DwarfFallback);
+    if (!M)
+      return M.takeError();
+  }
   // With --dwarf-fallback every unit without a fragment was encoded from
   // its DWARF (or the merge failed): nothing is missing, -v says which.
   for (const std::string &U : Report.MissingUnits) {
@@ -86,7 +95,7 @@ btfkit::linkModuleBTF(std::shared_ptr<const MemoryBuffer> Linked,
     }
   }
 
-  if (Error E = checkMergedBTF(*M, OutPath, Base.get(), Opts, Report, OS))
+  if (Error E = checkMergedBTF(*M, OutPath, Base->get(), Opts, Report, OS))
     return E;
 
   // --fatal-warnings: the caller reports the warnings as errors; the file

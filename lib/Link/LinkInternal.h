@@ -73,6 +73,24 @@ llvm::Expected<ObjectInfo> readObjectInfo(const LinkInput &In);
 llvm::Expected<std::unique_ptr<llvm::object::ObjectFile>>
 openLinkedELF(const LinkInput &In);
 
+/// The base named by Opts.BasePath, or null. A file that is not a kernel's
+/// BTF is an error saying what it is (KernelBase.h).
+llvm::Expected<std::unique_ptr<IndexedBase>>
+loadLinkBase(const LinkOptions &Opts);
+
+/// Whether \p M, merged without a base, has types but an empty distilled
+/// base: its objects carried no base of their own.
+bool needsBase(const MergedModuleBTF &M);
+
+/// Kbuild's $(objtree)/vmlinux (kbuildVmlinux()) loaded as the base when
+/// it exists and Opts.NoBase is off; null otherwise. -v says it is used.
+llvm::Expected<std::unique_ptr<IndexedBase>>
+loadKbuildBase(const LinkOptions &Opts, llvm::raw_ostream &OS);
+
+/// The error for \p M (of \p InPath), which needsBase() but has none.
+llvm::Error noBaseError(llvm::StringRef InPath, const MergedModuleBTF &M,
+                        const LinkOptions &Opts);
+
 } // namespace link
 } // namespace btfkit
 

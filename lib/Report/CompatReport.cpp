@@ -199,52 +199,6 @@ CompatPair pairOf(const ModuleVerdict &V, StringRef Kernel, bool AsBuilt,
   return P;
 }
 
-/// Unique display names: the release when the kernels' releases differ,
-/// else the shortest tail of the path that no other kernel's path shares.
-std::vector<std::string> kernelNames(ArrayRef<const KernelBTF *> Ks) {
-  auto Tail = [](StringRef Path, size_t N) {
-    SmallVector<StringRef, 8> Parts;
-    for (auto I = sys::path::begin(Path), E = sys::path::end(Path); I != E; ++I)
-      Parts.push_back(*I);
-    N = std::min(N, Parts.size());
-    std::string S;
-    for (size_t I = Parts.size() - N; I < Parts.size(); ++I) {
-      if (!S.empty() && !StringRef(S).ends_with("/"))
-        S += '/';
-      S += Parts[I].str();
-    }
-    return S;
-  };
-  StringMap<unsigned> Releases;
-  for (const KernelBTF *K : Ks)
-    if (!K->Release.empty())
-      ++Releases[K->Release];
-  std::vector<std::string> Names;
-  for (size_t I = 0; I < Ks.size(); ++I) {
-    const KernelBTF &K = *Ks[I];
-    if (!K.Release.empty() && Releases[K.Release] == 1) {
-      Names.push_back(K.Release);
-      continue;
-    }
-    std::string Name;
-    for (size_t N = 1; N <= 64; ++N) {
-      Name = Tail(K.Path, N);
-      bool Shared = false;
-      for (size_t J = 0; J < Ks.size(); ++J)
-        Shared |= J != I && Tail(Ks[J]->Path, N) == Name;
-      if (!Shared || Name == K.Path)
-        break;
-    }
-    Names.push_back(K.Release.empty() ? Name : K.Release + " (" + Name + ")");
-  }
-  // The same file twice: numbered.
-  StringMap<unsigned> Seen;
-  for (std::string &N : Names)
-    if (unsigned C = Seen[N]++)
-      N += " #" + utostr(C + 1);
-  return Names;
-}
-
 /// Whether \p A and \p B name the same file.
 bool sameFile(StringRef A, StringRef B) {
   bool Same = false;

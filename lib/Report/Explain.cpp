@@ -16,6 +16,8 @@
 
 #include "btfkit/Explain.h"
 
+#include "btfkit/ModuleInput.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 
@@ -278,37 +280,32 @@ static void foreignJSON(const ForeignBaseReport &R, json::OStream &J) {
   });
 }
 
-void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
+void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J,
+                              StringRef KernelName) {
+  // Every field is always there but the classic-only ones (docs/
+  // Relocation.md lists them, in this order): readers need not guess.
   J.object([&] {
     J.attribute("module", jsonText(V.Module));
     J.attribute("target", jsonText(V.Target));
+    if (!KernelName.empty())
+      J.attribute("kernel", jsonText(KernelName));
     J.attribute("form", V.Resilient ? "resilient" : "classic");
     J.attribute("loads", V.loads());
+    J.attribute("verdict", verdictClassName(classifyVerdict(V)));
+    J.attribute("kernel_rules", V.Kernel.str());
+    J.attribute("types", V.Types);
+    std::string Log = kernelLogLine(V);
+    if (Log.empty())
+      J.attribute("kernel_message", nullptr);
+    else
+      J.attribute("kernel_message", jsonText(Log));
     if (V.Foreign) {
       J.attribute("garbled", V.garbled());
       foreignJSON(*V.Foreign, J);
     }
-    if (!V.Refusal.empty()) {
-      J.attribute("kernel_message", jsonText(kernelLogLine(V)));
-      J.attribute("kernel_rules", V.Kernel.str());
-      J.attributeArray("invalid", [&] {
-        for (const ValidationIssue &I : V.Refusal)
-          J.object([&] {
-            J.attribute("type_id", I.TypeId);
-            J.attribute("rule", jsonText(I.Rule));
-            J.attribute("message", jsonText(I.Message));
-            J.attribute("errno", I.Errno);
-          });
-      });
-      return;
-    }
-    if (!V.Reloc)
-      return;
-    if (V.Reloc->Split)
-      J.attribute("types", V.Reloc->Split->numTypes());
-    if (const RelocFailure *K = V.Reloc->kernelFailure())
-      J.attribute("kernel_message", jsonText(kernelMessage(*K)));
     J.attributeArray("failures", [&] {
+      if (!V.Reloc)
+        return;
       for (const RelocFailure &F : V.Reloc->Failures)
         J.object([&] {
           J.attribute("id", F.DistilledId);
@@ -329,6 +326,15 @@ void btfkit::printVerdictJSON(const ModuleVerdict &V, json::OStream &J) {
           candidatesJSON(F, J);
           J.attribute("explanation", jsonText(explainFailure(
                                          F, sys::path::filename(V.Target))));
+        });
+    });
+    J.attributeArray("invalid", [&] {
+      for (const ValidationIssue &I : V.Refusal)
+        J.object([&] {
+          J.attribute("type_id", I.TypeId);
+          J.attribute("rule", jsonText(I.Rule));
+          J.attribute("message", jsonText(I.Message));
+          J.attribute("errno", I.Errno);
         });
     });
   });

@@ -63,7 +63,10 @@ static Expected<bool> isResilient(const MemoryBuffer &Contents,
   if (C->HasBTF)
     return C->HasBaseSection;
   if (!C->NumFragments)
-    return makeError(Path, "no .BTF section: the module carries no BTF",
+    return makeError(Path,
+                     "no .BTF section: the module carries no BTF (give it "
+                     "BTF with btf-link --dwarf-fallback --base=VMLINUX, or "
+                     "build it with the btfkit plugin)",
                      ErrorKind::NoSection);
   // An object the btfkit plugin compiled: its fragment is read like a
   // module's .BTF + .BTF.base (Fragment.h). The relocator computes which
@@ -72,7 +75,8 @@ static Expected<bool> isResilient(const MemoryBuffer &Contents,
   if (C->NumFragments == 1 && !C->NumFragmentsWithBase)
     return makeError(Path, "its btfkit fragment was compiled without a "
                            "base BTF: the types are standalone, there is "
-                           "nothing to relocate");
+                           "nothing to relocate (compile it with "
+                           "BTFKIT_BASE=VMLINUX)");
   return true; // several fragments: BTFFile::load says what to do
 }
 
@@ -88,7 +92,11 @@ loadSplit(const std::shared_ptr<const MemoryBuffer> &Contents, const BTF *Base,
     return F.takeError();
   if (!F->btf().isSplit())
     return makeError(Contents->getBufferIdentifier(),
-                     "the .BTF section is not split BTF", ErrorKind::NotSplit);
+                     "the .BTF section is not split BTF: a module's BTF is "
+                     "split over its kernel's (relink it with btf-link "
+                     "--base=VMLINUX); a kernel's BTF is a target, named "
+                     "with --base-btf=",
+                     ErrorKind::NotSplit);
   return std::make_unique<BTFFile>(std::move(*F));
 }
 

@@ -92,15 +92,18 @@ Expected<ModuleVerdict> ModuleJudge::on(StringRef TargetName, const BTF &Target,
     LO.Base = &Target;
     LO.UseEmbeddedBase = false;
     auto F = BTFFile::load(Contents, LO);
-    if (!F)
+    if (!F) {
       V.Refusal.push_back(issueFromError(F.takeError()));
-    else
+    } else {
+      V.Types = F->btf().numTypes();
       V.Refusal = moduleLoadIssues(F->btf(), Kernel);
+    }
     if (V.Refusal.empty())
       V.Foreign = checkForeignBase(F->btf(), Functions ? &*Functions : nullptr,
                                    SymbolsSkipped);
     return V;
   }
+  V.Types = Split->numTypes();
   V.Refusal = refusal(Kernel).Issues;
   if (!V.Refusal.empty())
     return V;

@@ -21,8 +21,12 @@
 // the kernel build's resolve_btfids wrote: kfunc sets, BTF_ID lists) is
 // rewritten in the new numbering, its sets sorted again; an id of a kernel
 // type the distilled base does not carry is resolved as Linux >= 6.11's
-// resolve_btfids does (DistillModule.h), with a warning. Exit status: 0
-// done, 1 error (nothing written).
+// resolve_btfids does (DistillModule.h), with a warning. VMLINUX must be a
+// kernel's BTF, and the module's .BTF must have been made over it: one that
+// does not read over it, or bears the marks of another build's vmlinux
+// (ForeignBase.h: names starting mid-string, FUNCs no symbol of the module
+// names), is refused (KernelBase.h). Exit status: 0 done, 1 error (nothing
+// written).
 //
 // With --output-dir, any number of modules (or @FILE, one per line) are
 // distilled in one process, VMLINUX loaded once: each ELF module is written
@@ -35,6 +39,7 @@
 
 #include "btfkit/DistillModule.h"
 #include "btfkit/Error.h"
+#include "btfkit/KernelBase.h"
 #include "btfkit/OutputFile.h"
 #include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
@@ -84,6 +89,10 @@ static int fail(Error E) {
 /// Distills one module read into \p Contents, its warnings reported.
 static Expected<DistilledModule>
 distillOne(std::shared_ptr<const MemoryBuffer> Contents, const BTF &Base) {
+  // Distilled over the wrong base, a module would get a distilled base of
+  // unrelated kernel types and FUNCs named after other functions: refused.
+  if (Error E = checkClassicOverBase(Contents, Base, BaseBTF, "--base-btf"))
+    return std::move(E);
   auto D = distillModule(std::move(Contents), Base, BaseBTF);
   if (D)
     for (const std::string &W : D->Warnings)
@@ -162,7 +171,7 @@ int main(int argc, char **argv) {
 
   auto BaseOrErr = loadBaseBTF(BaseBTF);
   if (!BaseOrErr)
-    return fail(BaseOrErr.takeError());
+    return fail(notAKernelBTF(BaseBTF, "--base-btf", BaseOrErr.takeError()));
   if (!OutputDir.empty())
     return batch(**BaseOrErr);
   if (Inputs.size() != 1)

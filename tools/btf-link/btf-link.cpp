@@ -6,13 +6,18 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// btf-link [--base=BASE] [--check-against=KERNEL]... [--fatal-warnings]
+// btf-link [--base=BASE | --no-base] [--check-against=KERNEL]...
+//          [--fatal-warnings]
 //          [--dwarf-fallback] [--kernel-version=X.Y] [-o OUT] FILE
 //
 // Runs the link step (include/btfkit/Link.h) on FILE, a linked or partially
 // linked ELF (a kernel module is `ld -r` output) whose objects were compiled
 // with the btfkit plugin: merges their .BTF.btfkit fragments into .BTF +
 // .BTF.base, checks the result, and writes it to FILE in place or to OUT.
+// BASE must be a kernel's BTF (a module, split BTF or garbage is refused,
+// saying what it is); without --base, Kbuild's $(objtree)/vmlinux is used
+// when $abs_objtree names a tree that has one, and objects that carry no
+// base of their own (no fragment base, DWARF) are refused (LinkBase.cpp).
 // With --dwarf-fallback the objects without a fragment are encoded from
 // the file's DWARF and merged with the others. The checks use the rules of
 // --kernel-version's release (or $BTFKIT_KERNEL_VERSION's), else each
@@ -25,6 +30,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "btfkit/Error.h"
 #include "btfkit/KernelVersion.h"
 #include "btfkit/Link.h"
 #include "btfkit/ToolSupport.h"
@@ -45,13 +51,22 @@ static cl::opt<std::string>
            cl::cat(Cat));
 static cl::opt<std::string>
     Base("base", cl::value_desc("file"),
-         cl::desc("The base BTF the objects were built against (raw BTF, "
-                  "vmlinux ELF or /sys/kernel/btf/vmlinux); optional"),
+         cl::desc("The kernel BTF the objects were built against (raw BTF, "
+                  "vmlinux ELF or /sys/kernel/btf/vmlinux); default: "
+                  "Kbuild's $(objtree)/vmlinux ($abs_objtree/vmlinux) if it "
+                  "exists. Required when the objects carry no base (built "
+                  "without one, or --dwarf-fallback)"),
          cl::cat(Cat));
 static cl::alias BaseAlias1("btf-base", cl::aliasopt(Base),
                             cl::desc("Alias for --base"));
 static cl::alias BaseAlias2("base-btf", cl::aliasopt(Base),
                             cl::desc("Alias for --base"));
+static cl::opt<bool> NoBase(
+    "no-base",
+    cl::desc("Link without a kernel base, not even Kbuild's vmlinux: objects "
+             "that carry none give standalone BTF (for objects that are not "
+             "kernel modules; no kernel relates such BTF to its own)"),
+    cl::cat(Cat));
 static cl::list<std::string> CheckAgainst(
     "check-against", cl::value_desc("kernel BTF"),
     cl::desc("Check that the module's BTF relocates onto this kernel's BTF "
@@ -118,8 +133,14 @@ int main(int argc, char **argv) {
       return 0;
   }
 
+  if (NoBase && !Base.empty()) {
+    reportError(Tool, makeError("--no-base", "contradicts --base=" + Base +
+                                                 ": drop one of them"));
+    return 2;
+  }
   LinkOptions Opts;
   Opts.BasePath = Base;
+  Opts.NoBase = NoBase;
   Opts.CheckAgainst = CheckAgainst;
   Opts.FatalWarnings = FatalWarnings;
   Opts.DwarfFallback = DwarfFallback;

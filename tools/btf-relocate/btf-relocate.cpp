@@ -48,6 +48,7 @@
 #include "btfkit/Decompress.h"
 #include "btfkit/Error.h"
 #include "btfkit/Explain.h"
+#include "btfkit/KernelBase.h"
 #include "btfkit/KernelImage.h"
 #include "btfkit/KernelVersion.h"
 #include "btfkit/ModuleInput.h"
@@ -63,6 +64,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
 
 #include <optional>
 
@@ -124,16 +126,34 @@ static constexpr const char *Tool = "btf-relocate";
 namespace {
 
 struct Target {
-  std::string Path;
+  /// The kernel's BTF, its file and the release the file tells.
+  KernelBTF K;
+  /// Its name in the matrix and the JSON (kernelNames()).
+  std::string Name;
   KernelVersion Kernel;
-  std::unique_ptr<BTF> B;
   std::unique_ptr<BaseIndex> Index; // built on first use
+  const std::string &path() const { return K.Path; }
+  const BTF &btf() const { return *K.B; }
   const BaseIndex &index() {
     if (!Index)
-      Index = std::make_unique<BaseIndex>(*B);
+      Index = std::make_unique<BaseIndex>(*K.B);
     return *Index;
   }
 };
+
+/// Loads the kernel of \p Path (a target or the built-against kernel,
+/// named by \p Option in errors), judged by \p Kernel's rules if given.
+Expected<Target> loadTarget(StringRef Path, StringRef Option,
+                            std::optional<KernelVersion> Kernel) {
+  auto K = loadKernelBTF(Path);
+  if (!K)
+    return notAKernelBTF(Path, Option, K.takeError());
+  Target T;
+  T.K = std::move(*K);
+  T.K.Path = Path.str();
+  T.Kernel = KernelVersion::orForTarget(Kernel, Path, T.K.Release);
+  return T;
+}
 
 /// One module's verdicts, one per target.
 struct ModuleResult {
@@ -153,6 +173,16 @@ ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
     MR.Bad = true;
     return MR;
   }
+  // A kernel's BTF read as a module would be judged as split BTF over the
+  // target, nonsense: the user meant it as a target.
+  if (isKernelBTFFile(*Contents)) {
+    reportError(Tool, makeError(Path, "is a kernel's BTF (a vmlinux), not a "
+                                      "module: to judge modules on it, name "
+                                      "it as a target with --base-btf=" +
+                                          Path));
+    MR.Bad = true;
+    return MR;
+  }
   auto In = ModuleInput::load(std::move(*Contents), MO);
   if (!In) {
     reportError(Tool, In.takeError());
@@ -162,9 +192,9 @@ ModuleResult checkModule(StringRef Path, std::vector<Target> &Ts,
   MR.Input = std::move(*In);
   for (Target &T : Ts) {
     RelocateOptions RO;
-    RO.Name = (Path + " relocated onto " + T.Path).str();
+    RO.Name = (Path + " relocated onto " + T.path()).str();
     RO.BuildOutput = Ts.size() == 1 && (!Output.empty() || !OutputDir.empty());
-    auto V = MR.Input->on(T.Path, *T.B, T.index(), T.Kernel, RO);
+    auto V = MR.Input->on(T.path(), T.btf(), T.index(), T.Kernel, RO);
     if (!V) {
       reportError(Tool, V.takeError());
       MR.Bad = true;
@@ -186,12 +216,12 @@ std::string outputPathFor(StringRef Module) {
 void printMatrix(const std::vector<std::string> &Mods,
                  const std::vector<ModuleResult> &Results,
                  const std::vector<Target> &Ts, raw_ostream &OS) {
-  // Columns are named by the targets' file names; cells are padded to the
-  // widest of the column.
+  // Columns are named by the kernels' releases, else short unique paths
+  // (kernelNames()); cells are padded to the widest of the column.
   std::vector<std::vector<std::string>> Cells(Mods.size() + 1);
   Cells[0].push_back("module");
   for (const Target &T : Ts)
-    Cells[0].push_back(sys::path::filename(T.Path).str());
+    Cells[0].push_back(T.Name);
   for (size_t I = 0; I < Mods.size(); ++I) {
     Cells[I + 1].push_back(Mods[I]);
     for (size_t K = 0; K < Ts.size(); ++K)
@@ -209,6 +239,49 @@ void printMatrix(const std::vector<std::string> &Mods,
       else
         OS << left_justify(Row[C], W[C]) << "  ";
     }
+    OS << '\n';
+  }
+}
+
+/// One module's verdicts in a line: on how many kernels it loads, and which
+/// refuse it or read it as garbage.
+struct ModuleSummary {
+  size_t Loads = 0;
+  std::vector<std::string> Refused, Garbled;
+};
+
+ModuleSummary summarize(const ModuleResult &MR, const std::vector<Target> &Ts) {
+  ModuleSummary S;
+  for (size_t K = 0; K < MR.Verdicts.size(); ++K)
+    switch (classifyVerdict(MR.Verdicts[K])) {
+    case VerdictClass::Loads:
+      ++S.Loads;
+      break;
+    case VerdictClass::Refused:
+      S.Refused.push_back(Ts[K].Name);
+      break;
+    case VerdictClass::Garbled:
+      S.Garbled.push_back(Ts[K].Name);
+      break;
+    }
+  return S;
+}
+
+void printSummaries(const std::vector<std::string> &Mods,
+                    const std::vector<ModuleResult> &Results,
+                    const std::vector<Target> &Ts, raw_ostream &OS) {
+  for (size_t I = 0; I < Mods.size(); ++I) {
+    OS << Mods[I] << ": ";
+    if (Results[I].Bad) {
+      OS << "bad input, not judged (the error above says why)\n";
+      continue;
+    }
+    ModuleSummary S = summarize(Results[I], Ts);
+    OS << "loads on " << S.Loads << " of " << Ts.size() << " kernels";
+    if (!S.Refused.empty())
+      OS << "; refused by " << join(S.Refused, ", ");
+    if (!S.Garbled.empty())
+      OS << "; read as garbage by " << join(S.Garbled, ", ");
     OS << '\n';
   }
 }
@@ -286,7 +359,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   std::vector<std::string> TargetPaths(Targets.begin(), Targets.end());
-  if (TargetPaths.empty())
+  bool HostKernel = TargetPaths.empty();
+  if (HostKernel)
     TargetPaths.push_back(SysfsVmlinux);
   if (!ReportDir.empty()) {
     if (!Output.empty() || !OutputDir.empty()) {
@@ -295,6 +369,10 @@ int main(int argc, char **argv) {
                                               "-o/--output-dir"));
       return 2;
     }
+    if (HostKernel && !Quiet)
+      WithColor::note(errs(), Tool)
+          << "no --base-btf given: judging on the running kernel's BTF, "
+          << SysfsVmlinux << "; name kernels with --base-btf=FILE\n";
     return runReport(std::move(TargetPaths), *Kernel);
   }
   if (TargetPaths.size() > 1 && (!Output.empty() || !OutputDir.empty())) {
@@ -306,17 +384,28 @@ int main(int argc, char **argv) {
 
   std::vector<Target> Ts;
   for (const std::string &P : TargetPaths) {
-    auto K = loadKernelBTF(P);
-    if (!K) {
-      reportError(Tool, K.takeError());
+    auto T = loadTarget(P, "--base-btf", *Kernel);
+    if (!T) {
+      reportError(Tool, T.takeError());
       return 2;
     }
-    Target T;
-    T.Path = P;
-    T.Kernel = KernelVersion::orForTarget(*Kernel, P, K->Release);
-    T.B = std::move(K->B);
-    Ts.push_back(std::move(T));
+    Ts.push_back(std::move(*T));
   }
+  {
+    std::vector<const KernelBTF *> Ks;
+    for (const Target &T : Ts)
+      Ks.push_back(&T.K);
+    std::vector<std::string> Names = kernelNames(Ks);
+    for (size_t I = 0; I < Ts.size(); ++I)
+      Ts[I].Name = std::move(Names[I]);
+  }
+  // The host's kernel is rarely the one a module is meant for: say so.
+  if (HostKernel && !Quiet)
+    WithColor::note(errs(), Tool)
+        << "no --base-btf given: judging on the running kernel, "
+        << (Ts.front().K.Release.empty() ? std::string("of unknown release")
+                                         : "Linux " + Ts.front().K.Release)
+        << " (" << SysfsVmlinux << "); name kernels with --base-btf=FILE\n";
   std::unique_ptr<BTF> DistBase;
   if (!DistilledBase.empty()) {
     auto B = loadBaseBTF(DistilledBase);
@@ -332,21 +421,18 @@ int main(int argc, char **argv) {
   if (!BuiltAgainst.empty()) {
     Target *BA = nullptr;
     for (Target &T : Ts)
-      if (!BA && sameFile(T.Path, BuiltAgainst))
+      if (!BA && sameFile(T.path(), BuiltAgainst))
         BA = &T;
     if (!BA) {
-      auto K = loadKernelBTF(BuiltAgainst);
-      if (!K) {
-        reportError(Tool, K.takeError());
+      auto T = loadTarget(BuiltAgainst, "--built-against", *Kernel);
+      if (!T) {
+        reportError(Tool, T.takeError());
         return 2;
       }
-      Own.Path = BuiltAgainst;
-      Own.Kernel =
-          KernelVersion::orForTarget(*Kernel, BuiltAgainst, K->Release);
-      Own.B = std::move(K->B);
+      Own = std::move(*T);
       BA = &Own;
     }
-    MO.BuiltAgainst = BA->B.get();
+    MO.BuiltAgainst = &BA->btf();
     MO.BuiltAgainstIndex = &BA->index();
     MO.BuiltAgainstName = BuiltAgainst;
     MO.BuiltAgainstKernel = BA->Kernel;
@@ -385,7 +471,7 @@ int main(int argc, char **argv) {
       // the module's BTF on that kernel, garbled or not (it is what the
       // kernel holds); write its .BTF as is.
       LoadOptions LO;
-      LO.Base = Ts.front().B.get();
+      LO.Base = &Ts.front().btf();
       LO.UseEmbeddedBase = false;
       auto F = BTFFile::load(MR.Input->contents(), LO);
       if (!F) {
@@ -407,12 +493,46 @@ int main(int argc, char **argv) {
       J.object([&] {
         J.attributeArray("targets", [&] {
           for (const Target &T : Ts)
-            J.value(jsonText(T.Path));
+            J.value(jsonText(T.path()));
+        });
+        J.attributeArray("kernels", [&] {
+          for (const Target &T : Ts)
+            J.object([&] {
+              J.attribute("name", jsonText(T.Name));
+              J.attribute("path", jsonText(T.path()));
+              if (T.K.Release.empty())
+                J.attribute("release", nullptr);
+              else
+                J.attribute("release", jsonText(T.K.Release));
+              J.attribute("origin", T.K.Origin);
+              J.attribute("kernel_rules", T.Kernel.str());
+              J.attribute("types", T.btf().numTypes());
+            });
         });
         J.attributeArray("results", [&] {
           for (const ModuleResult &MR : Results)
-            for (const ModuleVerdict &V : MR.Verdicts)
-              printVerdictJSON(V, J);
+            for (size_t K = 0; K < MR.Verdicts.size(); ++K)
+              printVerdictJSON(MR.Verdicts[K], J, Ts[K].Name);
+        });
+        J.attributeArray("modules", [&] {
+          for (size_t I = 0; I < Mods.size(); ++I) {
+            if (Results[I].Bad)
+              continue;
+            ModuleSummary S = summarize(Results[I], Ts);
+            J.object([&] {
+              J.attribute("module", jsonText(Mods[I]));
+              J.attribute("loads", int64_t(S.Loads));
+              J.attribute("kernels", int64_t(Ts.size()));
+              J.attributeArray("refused_by", [&] {
+                for (const std::string &N : S.Refused)
+                  J.value(jsonText(N));
+              });
+              J.attributeArray("garbled_on", [&] {
+                for (const std::string &N : S.Garbled)
+                  J.value(jsonText(N));
+              });
+            });
+          }
         });
         J.attributeArray("bad_input", [&] {
           for (size_t I = 0; I < Mods.size(); ++I)
@@ -423,6 +543,8 @@ int main(int argc, char **argv) {
       outs() << '\n';
     } else if (Ts.size() > 1) {
       printMatrix(Mods, Results, Ts, outs());
+      outs() << '\n';
+      printSummaries(Mods, Results, Ts, outs());
     } else {
       for (const ModuleResult &MR : Results)
         for (const ModuleVerdict &V : MR.Verdicts)

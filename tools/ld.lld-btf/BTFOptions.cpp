@@ -62,6 +62,7 @@ static void noteLldArg(LdCommandLine &CL, int &I, int Argc,
 Expected<LdCommandLine> parseLdCommandLine(int Argc, const char *const *Argv) {
   LdCommandLine CL;
   CL.LldArgs.push_back(Argc > 0 ? Argv[0] : "ld.lld-btf");
+  CL.Link.BaseOption = "--btf-base";
   bool HaveBase = false, HaveFatal = false;
   std::optional<std::string> KernelVersionArg;
   for (int I = 1; I < Argc; ++I) {
@@ -177,6 +178,28 @@ bool wantsLinkStep(const LdCommandLine &CL) {
     return !CL.Relocatable || StringRef(CL.Output).ends_with(".ko");
   }
   return false;
+}
+
+void printBTFOptionsHelp(raw_ostream &OS) {
+  // After lld's own --help: what ld.lld-btf adds (docs/LinkStep.md).
+  OS << R"(
+btfkit OPTIONS (ld.lld-btf; each also as -btf-NAME, values joined or next):
+  --btf-base=FILE           The kernel BTF the objects were built against
+                            (vmlinux ELF, raw BTF); default $BTFKIT_BASE, else
+                            Kbuild's $(objtree)/vmlinux if it exists
+  --btf-check-against=FILE  Check the module's BTF relocates onto this kernel
+                            (repeatable; also $BTFKIT_CHECK_AGAINST=K1:K2)
+  --btf-merge=auto|always|never
+                            When the link step runs (auto: final links and
+                            partial links to *.ko)
+  --btf-kernel-version=X.Y  Check by this Linux release's rules (default
+                            $BTFKIT_KERNEL_VERSION, else Kbuild's KERNELVERSION)
+  --btf-fatal-warnings      Warnings and failed checks fail the link (also
+                            $BTFKIT_FATAL_WARNINGS=1)
+  --btf-no-missing-warning  No warning for compile units without a fragment
+  --btf-dwarf-fallback      Encode objects without a fragment from DWARF
+  --btf-verbose, --btf-v    Print a summary and every verdict
+)";
 }
 
 } // namespace btfkit

@@ -21,6 +21,7 @@
 #include "btfkit/Link.h"
 
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <string>
 #include <vector>
@@ -58,6 +59,9 @@ llvm::Expected<LdCommandLine> parseLdCommandLine(int Argc,
 /// Whether the link step runs on this link's output (its fragments are
 /// looked for afterwards in any case but Never).
 bool wantsLinkStep(const LdCommandLine &CL);
+
+/// btfkit's --btf-* options, printed after lld's --help.
+void printBTFOptionsHelp(llvm::raw_ostream &OS);
 
 } // namespace btfkit
 

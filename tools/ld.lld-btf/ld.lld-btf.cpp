@@ -40,6 +40,7 @@
 #include "btfkit/Writer.h"
 
 #include "lld/Common/Driver.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -170,6 +171,10 @@ int main(int argc, char **argv) {
 
   lld::Result R =
       lld::lldMain(CL->LldArgs, outs(), errs(), {{lld::Gnu, &lld::elf::link}});
+  if (R.retCode == 0 && any_of(CL->LldArgs, [](const char *A) {
+        return StringRef(A) == "--help" || StringRef(A) == "-help";
+      }))
+    printBTFOptionsHelp(outs());
   outs().flush();
   errs().flush();
   // A failed link is lld's to report. canRunAgain false means lld crashed
