@@ -26,6 +26,7 @@ HEADER_LAYER = {
     "Decompress.h": "Core", "KernelImage.h": "Core",
     "Validate.h": "Check", "KernelVersion.h": "Check", "ForeignBase.h": "Check",
     "Dedup.h": "Transform", "Distill.h": "Transform", "DistillModule.h": "Transform", "Relocate.h": "Transform",
+    "ResolveBTFIds.h": "Transform",
     "BaseIndex.h": "Transform",
     "Dump.h": "Report", "Diff.h": "Report", "Explain.h": "Report", "Verdict.h": "Report",
     "ModuleInput.h": "Report", "CompatReport.h": "Report",
