@@ -176,12 +176,15 @@ Error writeOutput(StringRef Object, StringRef Suffix, ArrayRef<uint8_t> Data,
 } // namespace
 
 bool isGenBTFCommandLine(ArrayRef<const char *> Args) {
-  for (StringRef A : Args) {
-    if (!A.starts_with("-"))
-      break; // options stop at the object
+  for (size_t I = 0; I < Args.size(); ++I) {
+    StringRef A = Args[I];
     if (A == "--btf" || A.starts_with("--btf=") || A == "--patch_btfids" ||
         A.starts_with("--patch_btfids="))
       return true;
+    if (A == "-b" || A == "--btf_base" || A == "--kernel-version")
+      ++I; // and its value
+    else if (!A.starts_with("-"))
+      break; // options stop at the object
   }
   return false;
 }
