@@ -82,6 +82,9 @@ struct LinkOptions {
   /// the plugin, assembly with -g) from the linked file's DWARF, as pahole
   /// 1.24 would, and merge them with the fragments.
   bool DwarfFallback = false;
+  /// With DwarfFallback: one line to the output names the units encoded
+  /// from DWARF (the front ends that take that route by default say so).
+  bool AnnounceDwarfUnits = false;
   /// Do not warn about compile units without a fragment.
   bool NoMissingWarning = false;
   /// Print verdicts for the CheckAgainst kernels even when they load.

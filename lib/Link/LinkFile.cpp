@@ -71,9 +71,15 @@ link::mergeAndCheck(const MemoryBuffer &Linked, StringRef OutPath,
     return M.takeError();
   C.M = std::move(*M);
   // With --dwarf-fallback every unit without a fragment was encoded from
-  // its DWARF (or the merge failed): nothing is missing; one line says
-  // which units went that way, every one with -v.
-  if (Opts.DwarfFallback && !Report.MissingUnits.empty()) {
+  // its DWARF (or the merge failed): nothing is missing. Where that route
+  // was not asked for, one line says which units went that way (every
+  // one with -v).
+  if (Opts.DwarfFallback && Opts.Verbose && !Opts.AnnounceDwarfUnits)
+    for (const std::string &U : Report.MissingUnits)
+      OS << InPath << ": compile unit '" << U
+         << "' has no btfkit fragment: encoded from its DWARF\n";
+  if (Opts.DwarfFallback && Opts.AnnounceDwarfUnits &&
+      !Report.MissingUnits.empty()) {
     OS << InPath << ": " << Report.MissingUnits.size() << " compile unit"
        << (Report.MissingUnits.size() == 1 ? "" : "s")
        << " without a btfkit fragment, encoded from DWARF: ";

@@ -71,18 +71,32 @@ static constexpr const char *Tool = "btf-pahole";
 /// The pahole version whose encoding the plugin mirrors (docs/Plugin.md).
 static constexpr const char *PaholeVersion = "v1.24";
 
-/// True when \p Path already holds a merged module's .BTF and .BTF.base.
-static Expected<bool> isMergedModule(const MemoryBuffer &Module) {
+enum LinkWork { Fragments, Dwarf, Merged, Nothing };
+
+/// What the link step has to work with in \p Module: fragments, else
+/// .BTF and .BTF.base already merged (by ld.lld-btf), else DWARF to
+/// encode, else nothing.
+static Expected<LinkWork> whatToLink(const MemoryBuffer &Module) {
+  auto Has = hasFragments(Module);
+  if (!Has)
+    return Has.takeError();
+  if (*Has)
+    return Fragments;
   StringRef Path = Module.getBufferIdentifier();
   ArrayRef<uint8_t> Image = arrayRefFromStringRef(Module.getBuffer());
+  bool All = true;
   for (StringRef Name : {".BTF", ".BTF.base"}) {
     auto Sec = findELFSection(Path, Image, Name);
     if (!Sec)
       return Sec.takeError();
-    if (!*Sec)
-      return false;
+    All &= Sec->has_value();
   }
-  return true;
+  if (All)
+    return Merged;
+  auto Debug = findELFSection(Path, Image, ".debug_info");
+  if (!Debug)
+    return Debug.takeError();
+  return *Debug ? Dwarf : Nothing;
 }
 
 /// pahole options that take a separate value ("-j 4" takes none: -j's
@@ -252,7 +266,28 @@ int main(int argc, char **argv) {
   }
   // Objects built without the plugin get their BTF from DWARF, as pahole
   // gives it to them.
-  Opts.DwarfFallback = true;
+  Opts.DwarfFallback = Opts.AnnounceDwarfUnits = true;
+  auto What = whatToLink(**Linked);
+  if (!What) {
+    reportError(Tool, What.takeError());
+    return 2;
+  }
+  if (*What == Nothing) {
+    // pahole gives no BTF to a module without DWARF either; a check that
+    // was asked for cannot run, though.
+    std::string Msg = *File + ": no btfkit fragments and no DWARF: no BTF "
+                              "generated";
+    if (Opts.FatalWarnings || !Opts.CheckAgainst.empty()) {
+      reportError(Tool, createStringError(inconvertibleErrorCode(),
+                                          Msg + "; the checks asked for "
+                                                "(BTFKIT_CHECK_AGAINST, "
+                                                "BTFKIT_FATAL_WARNINGS) "
+                                                "cannot run"));
+      return 2;
+    }
+    reportWarning(Tool, Msg);
+    return 0;
+  }
   if (Detached) {
     auto R = linkModuleDetachedBTF(std::move(*Linked), *Detached, Opts, outs());
     if (!R) {
@@ -262,23 +297,10 @@ int main(int argc, char **argv) {
     return finishLinkStep(Tool, *Detached, *R, Opts, "BTFKIT_FATAL_WARNINGS",
                           outs(), errs());
   }
-  auto Has = hasFragments(**Linked);
-  if (!Has) {
-    reportError(Tool, Has.takeError());
-    return 2;
-  }
-  if (!*Has) {
-    // A module linked by ld.lld-btf (LD=ld.lld-btf and PAHOLE=btf-pahole
-    // together) was merged and checked at its link: it has .BTF and
-    // .BTF.base and nothing is left to do.
-    auto Merged = isMergedModule(**Linked);
-    if (!Merged) {
-      reportError(Tool, Merged.takeError());
-      return 2;
-    }
-    if (*Merged)
-      return 0;
-  }
+  // A module linked by ld.lld-btf (LD=ld.lld-btf and PAHOLE=btf-pahole
+  // together) was merged and checked at its link: nothing is left to do.
+  if (*What == Merged)
+    return 0;
 
   auto R = linkModuleBTF(std::move(*Linked), *File, Opts, outs());
   if (!R) {
