@@ -28,6 +28,7 @@ HEADER_LAYER = {
     "Validate.h": "Check", "KernelVersion.h": "Check", "ForeignBase.h": "Check",
     "KernelBase.h": "Check",
     "Dedup.h": "Transform", "Distill.h": "Transform", "DistillModule.h": "Transform", "Relocate.h": "Transform",
+    "ResolveBTFIds.h": "Transform",
     "BaseIndex.h": "Transform",
     "Dump.h": "Report", "Diff.h": "Report", "Explain.h": "Report", "Verdict.h": "Report",
     "ModuleInput.h": "Report", "CompatReport.h": "Report",

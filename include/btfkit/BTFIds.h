@@ -55,6 +55,9 @@ struct BTFIdSymbol {
   std::string Name;
   /// Where the id word (for a set: its header) is in the section.
   uint64_t Offset = 0;
+  /// The symbol's size: for a set, its header and entries, which is how
+  /// resolve_btfids counts them (size / entry size - 1).
+  uint64_t Size = 0;
 
   bool isSet() const { return Kind == Set || Kind == Set8; }
   /// The BTF kind an id slot names (not for sets).

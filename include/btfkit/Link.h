@@ -86,6 +86,9 @@ struct LinkOptions {
   /// the plugin, assembly with -g) from the linked file's DWARF, as pahole
   /// 1.24 would, and merge them with the fragments.
   bool DwarfFallback = false;
+  /// With DwarfFallback: one line to the output names the units encoded
+  /// from DWARF (the front ends that take that route by default say so).
+  bool AnnounceDwarfUnits = false;
   /// Do not warn about compile units without a fragment.
   bool NoMissingWarning = false;
   /// Print verdicts for the CheckAgainst kernels even when they load.
@@ -175,6 +178,19 @@ llvm::Expected<LinkReport>
 linkModuleBTF(std::shared_ptr<const llvm::MemoryBuffer> Linked,
               llvm::StringRef OutPath, const LinkOptions &Opts,
               llvm::raw_ostream &OS);
+
+/// The link step as Linux 7.x's scripts/gen-btf.sh runs pahole
+/// (--btf_encode_detached=X.BTF.1): the merged and checked BTF of
+/// \p Linked, relocated onto Opts.BasePath (required) as classic split BTF,
+/// written raw to \p DetachedPath for resolve_btfids to distill and sort.
+/// The linked file is left as it is, except that a module ld.lld-btf
+/// merged (.BTF and .BTF.base, no fragments) gives its BTF the same way and
+/// loses those sections, which gen-btf.sh adds again. Otherwise as
+/// linkModuleBTF().
+llvm::Expected<LinkReport>
+linkModuleDetachedBTF(std::shared_ptr<const llvm::MemoryBuffer> Linked,
+                      llvm::StringRef DetachedPath, const LinkOptions &Opts,
+                      llvm::raw_ostream &OS);
 
 /// True when the ELF file \p Linked has a .BTF.btfkit section (errors name
 /// the file).

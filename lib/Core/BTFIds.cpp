@@ -177,6 +177,7 @@ btfkit::readBTFIds(StringRef Path, ArrayRef<uint8_t> Image) {
                                   Twine(Out.Data.size()) + " bytes at " +
                                   Twine(Addr) + ")");
     S.Offset = *Value - Addr;
+    S.Size = Sym.getSize();
     Out.Symbols.push_back(std::move(S));
   }
   // Section order, whatever order the assembler gave the symbol table.

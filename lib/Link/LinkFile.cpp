@@ -49,59 +49,92 @@ Expected<bool> btfkit::hasFragments(const MemoryBuffer &Linked) {
   return Sec->has_value();
 }
 
-Expected<LinkReport>
-btfkit::linkModuleBTF(std::shared_ptr<const MemoryBuffer> Linked,
-                      StringRef OutPath, const LinkOptions &Opts,
-                      raw_ostream &OS) {
-  LinkReport Report;
-  StringRef InPath = Linked->getBufferIdentifier();
-  LinkInput In{InPath.str(), arrayRefFromStringRef(Linked->getBuffer())};
+Expected<std::optional<link::CheckedModule>>
+link::mergeAndCheck(const MemoryBuffer &Linked, StringRef OutPath,
+                    const LinkOptions &Opts, LinkReport &Report,
+                    raw_ostream &OS) {
+  StringRef InPath = Linked.getBufferIdentifier();
+  LinkInput In{InPath.str(), arrayRefFromStringRef(Linked.getBuffer())};
 
   // Every module of a kernel build is linked over the same base: its
   // indexes come from the cache the plugin fills (IndexedBase.h).
+  CheckedModule C;
   auto Base = loadLinkBase(Opts);
   if (!Base)
     return Base.takeError();
+  C.Base = std::move(*Base);
 
-  auto M = mergeFragments(In, Base->get(), Report, Opts.DwarfFallback);
+  auto M = mergeFragments(In, C.Base.get(), Report, Opts.DwarfFallback);
   if (!M)
     return M.takeError();
   // Objects that carry no base: merged again over Kbuild's vmlinux, or
   // refused (LinkBase.cpp).
-  if (!*Base && !Opts.NoBase && needsBase(*M)) {
-    Base = loadKbuildBase(Opts, OS);
-    if (!Base)
-      return Base.takeError();
-    if (!*Base)
+  if (!C.Base && !Opts.NoBase && needsBase(*M)) {
+    auto Kbuild = loadKbuildBase(Opts, OS);
+    if (!Kbuild)
+      return Kbuild.takeError();
+    if (!*Kbuild)
       return noBaseError(InPath, *M, Opts);
+    C.Base = std::move(*Kbuild);
     Report = LinkReport();
-    M = mergeFragments(In, Base->get(), Report, Opts.DwarfFallback);
+    M = mergeFragments(In, C.Base.get(), Report, Opts.DwarfFallback);
     if (!M)
       return M.takeError();
   }
+  C.M = std::move(*M);
   // With --dwarf-fallback every unit without a fragment was encoded from
-  // its DWARF (or the merge failed): nothing is missing, -v says which.
-  for (const std::string &U : Report.MissingUnits) {
-    if (Opts.DwarfFallback) {
-      if (Opts.Verbose)
-        OS << InPath << ": compile unit '" << U
-           << "' has no btfkit fragment: encoded from its DWARF\n";
-    } else if (!Opts.NoMissingWarning) {
+  // its DWARF (or the merge failed): nothing is missing. Where that route
+  // was not asked for, one line says which units went that way (every
+  // one with -v).
+  if (Opts.DwarfFallback && Opts.Verbose && !Opts.AnnounceDwarfUnits)
+    for (const std::string &U : Report.MissingUnits)
+      OS << InPath << ": compile unit '" << U
+         << "' has no btfkit fragment: encoded from its DWARF\n";
+  if (Opts.DwarfFallback && Opts.AnnounceDwarfUnits &&
+      !Report.MissingUnits.empty()) {
+    OS << InPath << ": " << Report.MissingUnits.size() << " compile unit"
+       << (Report.MissingUnits.size() == 1 ? "" : "s")
+       << " without a btfkit fragment, encoded from DWARF: ";
+    for (size_t I = 0; I < Report.MissingUnits.size(); ++I) {
+      if (I == 3 && !Opts.Verbose) {
+        OS << ", ... (-v lists them all)";
+        break;
+      }
+      OS << (I ? ", " : "") << Report.MissingUnits[I];
+    }
+    OS << '\n';
+  }
+  if (!Opts.DwarfFallback && !Opts.NoMissingWarning)
+    for (const std::string &U : Report.MissingUnits)
       Report.Warnings.push_back(
           InPath.str() + ": compile unit '" + U +
           "' has no btfkit fragment (built without the plugin, or "
           "assembly): its types and functions are not in the module's "
           "BTF (--dwarf-fallback encodes them from DWARF)");
-    }
-  }
 
-  if (Error E = checkMergedBTF(*M, OutPath, Base->get(), Opts, Report, OS))
-    return E;
+  if (Error E = checkMergedBTF(C.M, OutPath, C.Base.get(), Opts, Report, OS))
+    return std::move(E);
 
   // --fatal-warnings: the caller reports the warnings as errors; the file
   // is not written.
   if (Opts.FatalWarnings && !Report.Warnings.empty())
+    return std::nullopt;
+  return std::optional<CheckedModule>(std::move(C));
+}
+
+Expected<LinkReport>
+btfkit::linkModuleBTF(std::shared_ptr<const MemoryBuffer> Linked,
+                      StringRef OutPath, const LinkOptions &Opts,
+                      raw_ostream &OS) {
+  LinkReport Report;
+  auto C = link::mergeAndCheck(*Linked, OutPath, Opts, Report, OS);
+  if (!C)
+    return C.takeError();
+  if (!*C)
     return Report;
+  MergedModuleBTF *M = &(*C)->M;
+  ArrayRef<uint8_t> Image = arrayRefFromStringRef(Linked->getBuffer());
+  LinkInput In{Linked->getBufferIdentifier().str(), Image};
 
   // BTF goes into the file in the file's byte order (the merge read the
   // file as ELF already, so its identification bytes are there).

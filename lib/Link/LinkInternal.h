@@ -14,6 +14,7 @@
 #define BTFKIT_LIB_LINK_LINKINTERNAL_H
 
 #include "btfkit/Fragment.h"
+#include "btfkit/IndexedBase.h"
 #include "btfkit/Link.h"
 
 #include "llvm/ADT/StringMap.h"
@@ -21,6 +22,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 
 namespace btfkit {
 namespace link {
@@ -90,6 +92,22 @@ loadKbuildBase(const LinkOptions &Opts, llvm::raw_ostream &OS);
 /// The error for \p M (of \p InPath), which needsBase() but has none.
 llvm::Error noBaseError(llvm::StringRef InPath, const MergedModuleBTF &M,
                         const LinkOptions &Opts);
+
+/// A module merged and checked, and the base it was merged over (null
+/// when there is none: no --base, no Kbuild vmlinux, or --no-base).
+struct CheckedModule {
+  std::unique_ptr<IndexedBase> Base;
+  MergedModuleBTF M;
+};
+
+/// What every writer of a link step's output does first: load the base,
+/// merge the fragments (and with DwarfFallback the units without one; one
+/// line to \p OS names them), check. std::nullopt when warnings were fatal:
+/// \p Report holds them and nothing is to be written.
+llvm::Expected<std::optional<CheckedModule>>
+mergeAndCheck(const llvm::MemoryBuffer &Linked, llvm::StringRef OutPath,
+              const LinkOptions &Opts, LinkReport &Report,
+              llvm::raw_ostream &OS);
 
 } // namespace link
 } // namespace btfkit

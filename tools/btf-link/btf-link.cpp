@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 //
 // btf-link [--base=BASE | --no-base] [--check-against=KERNEL]...
-//          [--fatal-warnings]
-//          [--dwarf-fallback] [--kernel-version=X.Y] [-o OUT] FILE
+//          [--fatal-warnings] [--[no-]dwarf-fallback] [--kernel-version=X.Y]
+//          [-o OUT] FILE
 //
 // Runs the link step (include/btfkit/Link.h) on FILE, a linked or partially
 // linked ELF (a kernel module is `ld -r` output) whose objects were compiled
@@ -18,8 +18,10 @@
 // saying what it is); without --base, Kbuild's $(objtree)/vmlinux is used
 // when $abs_objtree names a tree that has one, and objects that carry no
 // base of their own (no fragment base, DWARF) are refused (LinkBase.cpp).
-// With --dwarf-fallback the objects without a fragment are encoded from
-// the file's DWARF and merged with the others. The checks use the rules of
+// The objects without a fragment (GCC-built, assembly) are encoded from
+// the file's DWARF and merged with the others (one line names them; not
+// with an explicit --dwarf-fallback); --no-dwarf-fallback leaves them out
+// with a warning each. The checks use the rules of
 // --kernel-version's release (or $BTFKIT_KERNEL_VERSION's), else each
 // kernel's default: the running kernel's for /sys/kernel/btf/vmlinux, else
 // the newest btfkit knows.
@@ -79,8 +81,14 @@ static cl::opt<bool>
 static cl::opt<bool> DwarfFallback(
     "dwarf-fallback",
     cl::desc("Encode the objects without a fragment (built without the "
-             "plugin, assembly with -g) from their DWARF, as pahole 1.24 "
-             "would; FILE then needs no fragment at all"),
+             "plugin, GCC-built, assembly with -g) from their DWARF, as "
+             "pahole 1.24 would; FILE then needs no fragment at all. The "
+             "default; given explicitly, the line naming them is left out"),
+    cl::cat(Cat));
+static cl::opt<bool> NoDwarfFallback(
+    "no-dwarf-fallback",
+    cl::desc("Do not encode objects without a fragment: warn about them "
+             "(their types and functions are left out of the BTF)"),
     cl::cat(Cat));
 static cl::opt<bool>
     NoMissing("no-missing-warning",
@@ -143,7 +151,10 @@ int main(int argc, char **argv) {
   Opts.NoBase = NoBase;
   Opts.CheckAgainst = CheckAgainst;
   Opts.FatalWarnings = FatalWarnings;
-  Opts.DwarfFallback = DwarfFallback;
+  // Objects without fragments take the DWARF route unless told otherwise;
+  // when that was not asked for, one line names them.
+  Opts.DwarfFallback = !NoDwarfFallback;
+  Opts.AnnounceDwarfUnits = !DwarfFallback;
   Opts.NoMissingWarning = NoMissing;
   Opts.Verbose = Verbose;
   Opts.Kernel = *Kernel;

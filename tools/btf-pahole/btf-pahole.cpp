@@ -28,9 +28,21 @@
 // The checks use that release's rules, else those of the tree Kbuild
 // builds ($KERNELVERSION), else the defaults of KernelVersion::forTarget.
 //
-// A module none of whose objects has a fragment gets no BTF (a warning,
-// exit 0), as pahole gives none to a module without DWARF; one that already
-// has .BTF and .BTF.base (linked by ld.lld-btf) is left as it is, silently.
+// Linux 7.x's scripts/gen-btf.sh runs instead
+//
+//   $(PAHOLE) -J $(PAHOLE_FLAGS) --btf_base vmlinux
+//   --btf_encode_detached=X.BTF.1 X.ko
+//
+// and btf-pahole then writes the module's BTF to X.BTF.1 as classic split
+// BTF over vmlinux, leaving X.ko alone (linkModuleDetachedBTF()); the
+// resolve_btfids step (btf-resolve-btfids) distills and sorts it.
+//
+// The compile units without a fragment (GCC-built objects, assembly) are
+// encoded from the module's DWARF (lib/Link's --dwarf-fallback route; one
+// line names them), so a GCC-built module gets BTF as pahole would give
+// it, made resilient. A module that already has .BTF and .BTF.base (linked
+// by ld.lld-btf) is left as it is in the 6.x step. A check that was asked
+// for (--fatal-warnings, --check-against) and cannot run is an error.
 //
 // Exit status: 0 done, 1 failed checks with --fatal-warnings, 2 an error.
 //
@@ -59,18 +71,32 @@ static constexpr const char *Tool = "btf-pahole";
 /// The pahole version whose encoding the plugin mirrors (docs/Plugin.md).
 static constexpr const char *PaholeVersion = "v1.24";
 
-/// True when \p Path already holds a merged module's .BTF and .BTF.base.
-static Expected<bool> isMergedModule(const MemoryBuffer &Module) {
+enum LinkWork { Fragments, Dwarf, Merged, Nothing };
+
+/// What the link step has to work with in \p Module: fragments, else
+/// .BTF and .BTF.base already merged (by ld.lld-btf), else DWARF to
+/// encode, else nothing.
+static Expected<LinkWork> whatToLink(const MemoryBuffer &Module) {
+  auto Has = hasFragments(Module);
+  if (!Has)
+    return Has.takeError();
+  if (*Has)
+    return Fragments;
   StringRef Path = Module.getBufferIdentifier();
   ArrayRef<uint8_t> Image = arrayRefFromStringRef(Module.getBuffer());
+  bool All = true;
   for (StringRef Name : {".BTF", ".BTF.base"}) {
     auto Sec = findELFSection(Path, Image, Name);
     if (!Sec)
       return Sec.takeError();
-    if (!*Sec)
-      return false;
+    All &= Sec->has_value();
   }
-  return true;
+  if (All)
+    return Merged;
+  auto Debug = findELFSection(Path, Image, ".debug_info");
+  if (!Debug)
+    return Debug.takeError();
+  return *Debug ? Dwarf : Nothing;
 }
 
 /// pahole options that take a separate value ("-j 4" takes none: -j's
@@ -118,17 +144,63 @@ static bool takesValue(StringRef Opt) {
   return false;
 }
 
+static void printHelp() {
+  outs()
+      << R"(OVERVIEW: a PAHOLE= drop-in for Kbuild that runs btfkit's link step
+
+USAGE (Linux 6.1 - 6.12, Makefile.modfinal):
+  btf-pahole -J [PAHOLE_FLAGS] --btf_base VMLINUX MODULE.ko
+      Writes MODULE.ko's .BTF (split) and .BTF.base (distilled base) in place.
+USAGE (Linux 7.x, scripts/gen-btf.sh):
+  btf-pahole -J [PAHOLE_FLAGS] --btf_base VMLINUX --btf_encode_detached=OUT MODULE.ko
+      Writes the module's BTF to OUT as raw classic split BTF over VMLINUX
+      and leaves MODULE.ko as it is; RESOLVE_BTFIDS=btf-resolve-btfids
+      distills and sorts it.
+
+The BTF comes from the btfkit fragments the plugin put into the objects;
+objects without one (GCC-built, assembly) are encoded from their DWARF
+(one line names them). A module already linked by ld.lld-btf is kept as
+it is (6.x) or taken as it is (7.x). pahole's other flags (PAHOLE_FLAGS:
+--btf_gen_floats, -j, --btf_features=..., --lang_exclude=...) are accepted
+and do not apply. --version answers v1.24.
+
+OPTIONS (btfkit's own; the environment form is for Kbuild's fixed command line):
+  --check-against=KERNEL    BTFKIT_CHECK_AGAINST=K1:K2:...
+      check that the module's BTF relocates onto these kernels' BTF
+  --fatal-warnings          BTFKIT_FATAL_WARNINGS=1
+      a failed check or a warning fails the step, and nothing is written
+  --kernel-version=X.Y      BTFKIT_KERNEL_VERSION=X.Y
+      the release whose rules the checks use (default: the tree's)
+  --help                    this text
+
+Exit status: 0 done, 1 failed checks with --fatal-warnings, 2 an error.
+)";
+}
+
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   LinkOptions Opts;
   std::optional<std::string> File;
   std::optional<std::string> KernelVersionArg;
+  std::optional<std::string> Detached;
   bool Encode = false;
   for (int I = 1; I < argc; ++I) {
     StringRef A = argv[I];
     if (A == "--version") {
       outs() << PaholeVersion << '\n';
       return 0;
+    }
+    if (A == "--help" || A == "-h") {
+      printHelp();
+      return 0;
+    }
+    if (A.consume_front("--btf_encode_detached=")) {
+      Detached = A.str();
+      continue;
+    }
+    if (A == "--btf_encode_detached" && I + 1 < argc) {
+      Detached = argv[++I];
+      continue;
     }
     if (A == "-J" || A == "--btf_encode") {
       Encode = true;
@@ -192,26 +264,43 @@ int main(int argc, char **argv) {
     reportError(Tool, Linked.takeError());
     return 2;
   }
-  auto Has = hasFragments(**Linked);
-  if (!Has) {
-    reportError(Tool, Has.takeError());
+  // Objects built without the plugin get their BTF from DWARF, as pahole
+  // gives it to them.
+  Opts.DwarfFallback = Opts.AnnounceDwarfUnits = true;
+  auto What = whatToLink(**Linked);
+  if (!What) {
+    reportError(Tool, What.takeError());
     return 2;
   }
-  if (!*Has) {
-    // A module linked by ld.lld-btf (LD=ld.lld-btf and PAHOLE=btf-pahole
-    // together) was merged and checked at its link: it has .BTF and
-    // .BTF.base and nothing is left to do.
-    auto Merged = isMergedModule(**Linked);
-    if (!Merged) {
-      reportError(Tool, Merged.takeError());
+  if (*What == Nothing) {
+    // pahole gives no BTF to a module without DWARF either; a check that
+    // was asked for cannot run, though.
+    std::string Msg = *File + ": no btfkit fragments and no DWARF: no BTF "
+                              "generated";
+    if (Opts.FatalWarnings || !Opts.CheckAgainst.empty()) {
+      reportError(Tool, createStringError(inconvertibleErrorCode(),
+                                          Msg + "; the checks asked for "
+                                                "(BTFKIT_CHECK_AGAINST, "
+                                                "BTFKIT_FATAL_WARNINGS) "
+                                                "cannot run"));
       return 2;
     }
-    if (!*Merged)
-      reportWarning(Tool, *File + ": no btfkit fragments (its objects were "
-                                  "not compiled with the btfkit plugin): no "
-                                  "BTF generated");
+    reportWarning(Tool, Msg);
     return 0;
   }
+  if (Detached) {
+    auto R = linkModuleDetachedBTF(std::move(*Linked), *Detached, Opts, outs());
+    if (!R) {
+      reportError(Tool, R.takeError());
+      return 2;
+    }
+    return finishLinkStep(Tool, *Detached, *R, Opts, "BTFKIT_FATAL_WARNINGS",
+                          outs(), errs());
+  }
+  // A module linked by ld.lld-btf (LD=ld.lld-btf and PAHOLE=btf-pahole
+  // together) was merged and checked at its link: nothing is left to do.
+  if (*What == Merged)
+    return 0;
 
   auto R = linkModuleBTF(std::move(*Linked), *File, Opts, outs());
   if (!R) {

@@ -6,6 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
+// Linux 7.x's scripts/gen-btf.sh runs resolve_btfids with --btf (and
+// --patch_btfids): those command lines are btfkit's own work (GenBTF.cpp)
+// and need no real tool. What follows is about Linux 6.1 - 6.12.
+//
 // Kbuild's modfinal step (Linux 6.1) runs, after the BTF step,
 //
 //   $(RESOLVE_BTFIDS) -b vmlinux mod.ko
@@ -35,11 +39,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GenBTF.h"
+
 #include "btfkit/Error.h"
 #include "btfkit/KernelVersion.h"
 #include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -137,6 +144,14 @@ Expected<std::string> realTool(const std::optional<std::string> &Base) {
 
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
+  ArrayRef<const char *> Args(argv + 1, argv + argc);
+  if (llvm::is_contained(Args, StringRef("--help")) ||
+      llvm::is_contained(Args, StringRef("-h"))) {
+    printHelp(Tool);
+    return 0;
+  }
+  if (isGenBTFCommandLine(Args))
+    return runGenBTF(Args);
   CommandLine C = parse(argc, argv);
   if (C.KernelVersion)
     if (auto K =

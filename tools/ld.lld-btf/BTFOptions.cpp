@@ -63,6 +63,10 @@ Expected<LdCommandLine> parseLdCommandLine(int Argc, const char *const *Argv) {
   LdCommandLine CL;
   CL.LldArgs.push_back(Argc > 0 ? Argv[0] : "ld.lld-btf");
   CL.Link.BaseOption = "--btf-base";
+  // Objects without a fragment (GCC-built, assembly) are encoded from
+  // DWARF unless told otherwise; one line names them unless that route was
+  // asked for by name.
+  CL.Link.DwarfFallback = CL.Link.AnnounceDwarfUnits = true;
   bool HaveBase = false, HaveFatal = false;
   std::optional<std::string> KernelVersionArg;
   for (int I = 1; I < Argc; ++I) {
@@ -129,6 +133,11 @@ Expected<LdCommandLine> parseLdCommandLine(int Argc, const char *const *Argv) {
       if (Error E = NoValue())
         return E;
       CL.Link.DwarfFallback = true;
+      CL.Link.AnnounceDwarfUnits = false;
+    } else if (Name == "no-dwarf-fallback") {
+      if (Error E = NoValue())
+        return E;
+      CL.Link.DwarfFallback = false;
     } else if (Name == "verbose" || Name == "v") {
       if (Error E = NoValue())
         return E;
@@ -138,7 +147,8 @@ Expected<LdCommandLine> parseLdCommandLine(int Argc, const char *const *Argv) {
           "unknown btfkit option '" + A +
           "' (btfkit's are --btf-base=, --btf-check-against=, --btf-merge=, "
           "--btf-kernel-version=, --btf-fatal-warnings, "
-          "--btf-no-missing-warning, --btf-dwarf-fallback, --btf-verbose)");
+          "--btf-no-missing-warning, --btf-[no-]dwarf-fallback, "
+          "--btf-verbose)");
     }
   }
 

@@ -8,14 +8,19 @@
 //
 // ld.lld-btf [ld.lld options] [--btf-base=BASE] [--btf-check-against=K]...
 //            [--btf-merge=auto|always|never] [--btf-fatal-warnings]
-//            [--btf-no-missing-warning] [--btf-dwarf-fallback]
+//            [--btf-no-missing-warning] [--btf-[no-]dwarf-fallback]
 //            [--btf-verbose]
 //
 // A drop-in for ld.lld (`make LD=ld.lld-btf`): runs lld in process
 // (lld::lldMain, the ELF driver of liblld-19-dev) on everything but
 // btfkit's --btf-* options, then, when lld succeeded, the output is a
 // module (BTFOptions.h, wantsLinkStep) and it holds fragments, merges and
-// checks its BTF in place (include/btfkit/Link.h), as btf-link would.
+// checks its BTF in place (include/btfkit/Link.h), as btf-link would. The
+// objects without a fragment are encoded from DWARF (one line names them),
+// and so is a whole module (.ko) without fragments when a base is known
+// (--btf-base, BTFKIT_BASE). A module for which checks were asked
+// (--btf-check-against, --btf-fatal-warnings) and cannot be given BTF is
+// an error, not a silent plain link.
 //
 // lld writes to a temporary name beside the output, which becomes the
 // output only after the merge (or as it is, when nothing is to merge): the
@@ -42,6 +47,7 @@
 #include "lld/Common/Driver.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Signals.h"
@@ -147,6 +153,25 @@ static int failLink(StringRef Output, int Code) {
   return Code;
 }
 
+/// Why a linked module without fragments cannot take the DWARF route, or
+/// "" when it can.
+static Expected<std::string> whyNoDwarfRoute(const LdCommandLine &CL,
+                                             const MemoryBuffer &Linked) {
+  if (!CL.Link.DwarfFallback)
+    return std::string("--btf-no-dwarf-fallback was given");
+  if (CL.Link.BasePath.empty())
+    return std::string("no base to encode its DWARF over (--btf-base=, "
+                       "BTFKIT_BASE)");
+  auto Debug =
+      findELFSection(Linked.getBufferIdentifier(),
+                     arrayRefFromStringRef(Linked.getBuffer()), ".debug_info");
+  if (!Debug)
+    return Debug.takeError();
+  if (!*Debug)
+    return std::string("no DWARF (.debug_info) to encode");
+  return std::string();
+}
+
 int main(int argc, char **argv) {
   InitLLVM X(argc, argv);
   auto CL = parseLdCommandLine(argc, argv);
@@ -199,12 +224,29 @@ int main(int argc, char **argv) {
     Has = false;
   }
   if (!*Has) {
-    // Objects built without the plugin: plain lld output.
-    if (Error E = Temp->publish(CL->Output)) {
-      reportError(Tool, std::move(E));
+    auto Why = whyNoDwarfRoute(*CL, **Linked);
+    if (!Why) {
+      reportError(Tool, Why.takeError());
       return failLink(CL->Output, 2);
     }
-    return 0;
+    bool Module = CL->Relocatable && StringRef(CL->Output).ends_with(".ko");
+    bool Asked = !CL->Link.CheckAgainst.empty() || CL->Link.FatalWarnings;
+    if (!Module || !Why->empty()) {
+      if (Module && Asked) {
+        reportError(Tool, makeError(CL->Output,
+                                    "no btfkit fragments, and " + *Why +
+                                        ": the checks asked for "
+                                        "(--btf-check-against, "
+                                        "--btf-fatal-warnings) cannot run"));
+        return failLink(CL->Output, 2);
+      }
+      // Not a module, or nothing to encode from: plain lld output.
+      if (Error E = Temp->publish(CL->Output)) {
+        reportError(Tool, std::move(E));
+        return failLink(CL->Output, 2);
+      }
+      return 0;
+    }
   }
 
   // Messages name the output, not the temporary file; the output gets the

@@ -114,6 +114,19 @@ class Kernel:
                                os.path.join(self.modules_dir, "kernel"))
 
 
+def install_vmlinux(btf, dest):
+    """Puts the vmlinux BTF BTF at DEST (a tree's `vmlinux`, which makes
+    Kbuild give modules BTF) unless it is there already, through a rename:
+    a build in the same tree that reads DEST never sees it half written."""
+    data = open(btf, "rb").read()
+    if os.path.exists(dest) and open(dest, "rb").read() == data:
+        return
+    tmp = f"{dest}.tmp{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, dest)
+
+
 def decompress_file(path):
     with open(path, "rb") as f:
         data = f.read()

@@ -36,23 +36,35 @@ from kernels import Kernel  # noqa: E402
 # "dkms" marks the builds the suite's GCC-built external modules
 # (utils/kernels/modules, built against DKMS_HEADERS) are loaded into;
 # "plugin" those the same modules are built for by clang-19 with btfkit's
-# plugin and ld.lld-btf, in a clang-configured tree of PLUGIN_SOURCES.
+# plugin, in a clang-configured tree of PLUGIN_SOURCES: through ld.lld-btf
+# for 6.x, through the kernel's own scripts/gen-btf.sh with
+# PAHOLE=btf-pahole RESOLVE_BTFIDS=btf-resolve-btfids for 7.x. "gen-btf-gcc"
+# (7.x) marks the same modules built by GCC in a GCC-configured tree of the
+# source, their BTF through gen-btf.sh with the same drop-ins.
 PLANS = {
     "full": {
         "6.12.117": ["6.12.117", "6.12.95", "6.12.107", "6.12.117-rt",
                      "6.12.117-cloud", "dkms", "plugin"],
         "6.12.95": ["6.12.95", "6.12.117", "dkms"],
-        "7.2.13": ["7.2.13", "7.2.13-rt", "6.12.117", "plugin"],
+        "7.2.13": ["7.2.13", "7.2.13-rt", "6.12.117", "plugin",
+                   "gen-btf-gcc"],
     },
     "quick": {
         "6.12.117": ["6.12.117", "6.12.117-rt", "dkms"],
     },
     "built": {
         "6.12.117": ["dkms", "plugin"],
-        "7.2.13": ["plugin"],
+        "7.2.13": ["plugin", "gen-btf-gcc"],
+    },
+    # Linux 7.x's module pipeline with btfkit's drop-ins, plugin and GCC.
+    "gen-btf": {
+        "7.2.13": ["plugin", "gen-btf-gcc"],
     },
 }
 DKMS_HEADERS = "6.12.95-headers"
+# Where the clang- and GCC-configured source trees are kept between runs.
+KTREE_CACHE = os.path.join(
+    os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "btfkit")
 PLUGIN_SOURCES = {"6.12": "source-6.12", "7.2": "source-7.2"}
 
 # Modules whose init needs no hardware and does little: crypto algorithms,
@@ -259,12 +271,16 @@ class Suite:
 
 
     # --- the plugin case -------------------------------------------------
-    def plugin_modules(self, target):
+    def plugin_modules(self, target, cc="clang"):
         """The suite's external modules compiled by clang-19 with btfkit's
-        plugin and linked by ld.lld-btf over TARGET's (GCC-built) vmlinux
-        BTF, in a tree of the same series prepared for clang with TARGET's
-        .config. Returns name -> .ko."""
+        plugin over TARGET's (GCC-built) vmlinux BTF, in a tree of the same
+        series prepared for clang with TARGET's .config: linked by
+        ld.lld-btf (6.x), or given their BTF by the tree's own gen-btf.sh
+        with PAHOLE=btf-pahole RESOLVE_BTFIDS=btf-resolve-btfids (7.x).
+        With CC "gcc" (7.x): built by GCC in a GCC-configured tree, the BTF
+        through gen-btf.sh alike (from DWARF). Returns name -> .ko."""
         series = ".".join(target.release.split(".")[:2])
+        gen_btf = int(series.split(".")[0]) >= 7
         source = kernels.fetch(PLUGIN_SOURCES[series])[0]
         tarball = next(os.path.join(d, f) for d, _, fs in os.walk(source)
                        for f in fs if f.startswith("linux-source-"))
@@ -275,23 +291,41 @@ class Suite:
                 if k in ("CONFIG_SYSTEM_TRUSTED_KEYS", "CONFIG_SYSTEM_REVOCATION_KEYS"):
                     v = '""'
                 f.write(f"{k}={v}\n")
-        tree = os.path.join(self.work, "ktree-" + series)
-        out = os.path.join(target.work, "plugin")
+        # Kept between runs beside kbuild7.py's trees (the same names, so
+        # the 7.x trees are prepared once for both).
+        tree = os.path.join(KTREE_CACHE, f"ktree-{series}-{cc}")
+        label = "plugin" if cc == "clang" else "gen-btf-" + cc
+        out = os.path.join(target.work, label)
         shutil.rmtree(out, ignore_errors=True)
         shutil.copytree(os.path.join(HERE, "modules"), out)
-        with open(os.path.join(target.work, "plugin-build.log"), "w") as log:
+        if cc == "clang":
+            make = ["LLVM=-19", "KCFLAGS=-fpass-plugin=" + self.plugin]
+        else:
+            make = ["CC=" + cc]
+        if gen_btf:
+            # Makefile.modfinal runs gen-btf.sh when the tree has a vmlinux.
+            make += ["PAHOLE=" + self.tool("btf-pahole"),
+                     "RESOLVE_BTFIDS=" + self.tool("btf-resolve-btfids")]
+        else:
+            make += ["LD=" + self.tool("ld.lld-btf")]
+        with open(os.path.join(target.work, label + "-build.log"), "w") as log:
             run([os.path.join(os.path.dirname(HERE), "prepare-kernel-tree.sh"),
-                 tree, config, tarball], stdout=log, stderr=subprocess.STDOUT)
-            run(["make", "-C", os.path.join(tree, "out"), "M=" + out, "LLVM=-19",
-                 "KCFLAGS=-fpass-plugin=" + self.plugin,
-                 "LD=" + self.tool("ld.lld-btf"), "KBUILD_MODPOST_WARN=1",
-                 "-j2", "modules"],
+                 tree, config, tarball], stdout=log, stderr=subprocess.STDOUT,
+                env=dict(os.environ, BTFKIT_KTREE_CC=cc))
+            if gen_btf:
+                kernels.install_vmlinux(target.vmlinux_btf(),
+                                        os.path.join(tree, "out", "vmlinux"))
+            run(["make", "-C", os.path.join(tree, "out"), "M=" + out,
+                 "KBUILD_MODPOST_WARN=1", "-j2", *make, "modules"],
                 env=dict(os.environ, BTFKIT_BASE=target.vmlinux_btf()),
                 stdout=log, stderr=subprocess.STDOUT)
         files = {f[:-3]: os.path.join(out, f) for f in sorted(os.listdir(out))
                  if f.endswith(".ko")}
-        print(f"  plugin case: {', '.join(files)} built by clang-19 with the "
-              f"plugin and ld.lld-btf in Debian's linux-source-{series}")
+        how = ("gen-btf.sh with btf-pahole and btf-resolve-btfids" if gen_btf
+               else "ld.lld-btf")
+        who = "clang-19 with the plugin" if cc == "clang" else cc.upper()
+        print(f"  {label} case: {', '.join(files)} built by {who} in Debian's "
+              f"linux-source-{series}, BTF by {how}")
         return files
 
     def type_counts(self, ko):
@@ -386,9 +420,10 @@ def main():
         loadable = suite.control(target, suite.candidates(target))
         first = len(suite.cases)
         for dname in donors:
-            if dname in ("dkms", "plugin"):
+            if dname in ("dkms", "plugin", "gen-btf-gcc"):
                 files = suite.dkms_modules() if dname == "dkms" else \
-                    suite.plugin_modules(target)
+                    suite.plugin_modules(target) if dname == "plugin" else \
+                    suite.plugin_modules(target, cc="gcc")
                 for n, ko in sorted(files.items()):
                     split, base = suite.type_counts(ko)
                     print(f"    {dname} {n}: {split} split types over "
