@@ -67,23 +67,29 @@ std::vector<uint8_t> objectWithoutIds(const TempDir &Dir) {
   return {(*Buf)->getBufferStart(), (*Buf)->getBufferEnd()};
 }
 
-TEST(ResolveBTFIdsTest, NameOrderAnonymousFirstTiesByIdAndPointersUnnamed) {
-  auto Kernel = makeKernel();
-  ASSERT_TRUE(Kernel);
-  auto Split = makeSplit(*Kernel);
-  ASSERT_TRUE(Split);
+/// The kernel, the split over it, and an object to resolve it for.
+class ResolveBTFIdsTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    Kernel = makeKernel();
+    ASSERT_TRUE(Kernel);
+    Split = makeSplit(*Kernel);
+    ASSERT_TRUE(Split);
+    Image = objectWithoutIds(Dir);
+    ASSERT_FALSE(Image.empty());
+  }
+  TempDir Dir;
+  std::unique_ptr<BTF> Kernel, Split;
+  std::vector<uint8_t> Image;
+};
+
+TEST_F(ResolveBTFIdsTest, NameOrderAnonymousFirstTiesById) {
   // Unnamed: the anonymous struct and both pointers, in id order; then
   // "alpha" twice (typedef [5] before struct [6]), then "zeta".
   EXPECT_EQ(typesByName(*Split), (std::vector<uint32_t>{4, 7, 8, 5, 6, 3}));
 }
 
-TEST(ResolveBTFIdsTest, SortedSplitKeepsEveryReference) {
-  auto Kernel = makeKernel();
-  ASSERT_TRUE(Kernel);
-  auto Split = makeSplit(*Kernel);
-  ASSERT_TRUE(Split);
-  TempDir Dir;
-  std::vector<uint8_t> Image = objectWithoutIds(Dir);
+TEST_F(ResolveBTFIdsTest, SortedSplitKeepsEveryReference) {
   auto R = resolveModuleBTFIds("mod.ko", Image, *Split, /*DistillBase=*/false);
   ASSERT_EXPECTED(R);
   EXPECT_FALSE(R->Base);
@@ -101,18 +107,14 @@ TEST(ResolveBTFIdsTest, SortedSplitKeepsEveryReference) {
   EXPECT_EQ(S.type(8).name(), "zeta");
 }
 
-TEST(ResolveBTFIdsTest, DistillBaseWritesTheBase) {
-  auto Kernel = makeKernel();
-  ASSERT_TRUE(Kernel);
-  auto Split = makeSplit(*Kernel);
-  ASSERT_TRUE(Split);
-  TempDir Dir;
-  std::vector<uint8_t> Image = objectWithoutIds(Dir);
+TEST_F(ResolveBTFIdsTest, DistillBaseWritesTheBase) {
   auto R = resolveModuleBTFIds("mod.ko", Image, *Split, /*DistillBase=*/true);
   ASSERT_EXPECTED(R);
   ASSERT_TRUE(R->Base);
   auto Base = BTF::parse(*R->Base, nullptr, "mod.BTF.base");
   ASSERT_EXPECTED(Base);
+  // int (a member's type) and task_struct (a pointer's target).
+  EXPECT_EQ((*Base)->numTypes(), 2u);
   auto Sorted = BTF::parse(R->Split, Base->get(), "mod.BTF");
   ASSERT_EXPECTED(Sorted);
   EXPECT_EQ((*Sorted)->numTypes(), 6u);
