@@ -52,6 +52,11 @@ public:
   static llvm::Expected<std::unique_ptr<IndexedBase>>
   load(llvm::StringRef Path,
        std::optional<std::string> CacheDir = std::nullopt);
+  /// Indexes \p Base, already loaded (a kernel image's BTF, which
+  /// loadKernelBTF() took out of the image), without a cache entry: the
+  /// entry describes bytes in place in a file. Refuses split BTF.
+  static llvm::Expected<std::unique_ptr<IndexedBase>>
+  fromBTF(std::unique_ptr<BTF> Base);
   ~IndexedBase();
 
   const BTF &btf() const { return *Base; }
@@ -82,6 +87,9 @@ public:
 
 private:
   IndexedBase() = default;
+  /// The facts of Base every user needs: fingerprint, INTs, long size,
+  /// how qualifiers sit on arrays.
+  void indexFacts();
   std::shared_ptr<const void> KeepAlive;
   std::unique_ptr<BTF> Base;
   BaseFingerprint Fingerprint;

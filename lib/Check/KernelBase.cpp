@@ -83,7 +83,8 @@ StringRef btfkit::describeBTFFileKind(BTFFileKind K) {
 /// What to name instead of a file that is not a kernel's BTF.
 static constexpr const char *NameAKernel =
     "name the vmlinux of the kernel the module is built for (in a Kbuild "
-    "build, the headers' vmlinux: $(objtree)/vmlinux), its raw BTF, or "
+    "build, the headers' vmlinux: $(objtree)/vmlinux), its raw BTF or boot "
+    "image (/boot/vmlinuz-RELEASE), or "
     "/sys/kernel/btf/vmlinux for the running kernel";
 
 Error btfkit::notAKernelBTF(StringRef Path, StringRef Option, Error Cause) {
@@ -104,8 +105,11 @@ Error btfkit::notAKernelBTF(StringRef Path, StringRef Option, Error Cause) {
     return Cause;
   // What the file is says more than the reader's complaint about it.
   consumeError(std::move(Cause));
-  return makeError(Path, Option + " wants a kernel's (vmlinux) BTF, and this "
-                         "is " + describeBTFFileKind(K) + ": " + NameAKernel,
+  return makeError(Path,
+                   Option +
+                       " wants a kernel's (vmlinux) BTF, and this "
+                       "is " +
+                       describeBTFFileKind(K) + ": " + NameAKernel,
                    K == BTFFileKind::NotBTF ? ErrorKind::NotBTF
                                             : ErrorKind::Malformed);
 }

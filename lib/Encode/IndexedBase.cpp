@@ -96,6 +96,33 @@ static Expected<std::unique_ptr<BTF>> baseFromEntry(StringRef Path,
                            Path.str(), *Buf);
 }
 
+void IndexedBase::indexFacts() {
+  const BTF &B = *Base;
+  Fingerprint = fingerprintBTF(B);
+  for (uint32_t Id = 1; Id < B.endId(); ++Id) {
+    Type T = B.type(Id);
+    if (T.is(Kind::Int))
+      OwnIntIds.push_back(Id);
+    else if (!QualifiedArrays &&
+             (T.is(Kind::Const) || T.is(Kind::Volatile) ||
+              T.is(Kind::Restrict)) &&
+             B.hasId(T.typeId()) && B.type(T.typeId()).is(Kind::Array))
+      QualifiedArrays = true;
+  }
+  IntIds = OwnIntIds;
+  LongSize = longSizeOf(B, IntIds);
+}
+
+Expected<std::unique_ptr<IndexedBase>>
+IndexedBase::fromBTF(std::unique_ptr<BTF> Base) {
+  if (Base->isSplit())
+    return makeError(Base->name(), "is split BTF, not a base");
+  std::unique_ptr<IndexedBase> L(new IndexedBase());
+  L->Base = std::move(Base);
+  L->indexFacts();
+  return L;
+}
+
 Expected<std::unique_ptr<IndexedBase>>
 IndexedBase::load(StringRef Path, std::optional<std::string> CacheDir) {
   std::unique_ptr<IndexedBase> L(new IndexedBase());
@@ -142,20 +169,8 @@ IndexedBase::load(StringRef Path, std::optional<std::string> CacheDir) {
   if ((*BOrErr)->isSplit())
     return makeError(Path, "is split BTF, not a base");
   L->Base = std::move(*BOrErr);
+  L->indexFacts();
   const BTF &B = *L->Base;
-  L->Fingerprint = fingerprintBTF(B);
-  for (uint32_t Id = 1; Id < B.endId(); ++Id) {
-    Type T = B.type(Id);
-    if (T.is(Kind::Int))
-      L->OwnIntIds.push_back(Id);
-    else if (!L->QualifiedArrays &&
-             (T.is(Kind::Const) || T.is(Kind::Volatile) ||
-              T.is(Kind::Restrict)) &&
-             B.hasId(T.typeId()) && B.type(T.typeId()).is(Kind::Array))
-      L->QualifiedArrays = true;
-  }
-  L->IntIds = L->OwnIntIds;
-  L->LongSize = longSizeOf(B, L->IntIds);
   if (!CacheDir) {
     consumeError(Id.takeError());
     return L;

@@ -24,6 +24,8 @@
 
 #include "btfkit/BaseIndex.h"
 #include "btfkit/Error.h"
+#include "btfkit/KernelBase.h"
+#include "btfkit/KernelImage.h"
 #include "btfkit/Reader.h"
 #include "btfkit/Validate.h"
 #include "btfkit/Verdict.h"
@@ -65,13 +67,16 @@ Error btfkit::checkMergedBTF(const MergedModuleBTF &M, StringRef Module,
     }
   }
 
+  // A kernel named to check against is read as btf-relocate reads its
+  // targets: raw BTF, vmlinux, /sys/kernel/btf/vmlinux or a boot image.
   for (const std::string &Path : Opts.CheckAgainst) {
-    auto K = loadBaseBTF(Path);
+    auto K = loadKernelBTF(Path);
     if (!K)
-      return K.takeError();
-    BaseIndex Index(**K);
-    auto V = Judge.on(Path, **K, Index,
-                      KernelVersion::orForTarget(Opts.Kernel, Path), RO);
+      return notAKernelBTF(Path, "--check-against", K.takeError());
+    BaseIndex Index(*K->B);
+    auto V =
+        Judge.on(Path, *K->B, Index,
+                 KernelVersion::orForTarget(Opts.Kernel, Path, K->Release), RO);
     if (!V)
       return V.takeError();
     if (!V->loads()) {

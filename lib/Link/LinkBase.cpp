@@ -23,6 +23,7 @@
 
 #include "btfkit/Error.h"
 #include "btfkit/KernelBase.h"
+#include "btfkit/KernelImage.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -41,13 +42,22 @@ std::optional<std::string> btfkit::kbuildVmlinux() {
   return std::string(P);
 }
 
-/// Loads \p Path as the link's base, named \p Option in errors.
+/// Loads \p Path as the link's base, named \p Option in errors: a
+/// kernel's BTF as the readers take it (indexed once, through the cache),
+/// else a kernel image (a bzImage such as /boot/vmlinuz-*, a compressed
+/// vmlinux), whose BTF is indexed as it is taken out.
 static Expected<std::unique_ptr<IndexedBase>>
 loadBase(StringRef Path, StringRef Option, const LinkOptions &Opts) {
   auto B = IndexedBase::load(Path, baseIndexCacheDir(Opts.CacheDir));
-  if (!B)
+  if (B)
+    return std::move(*B);
+  auto K = loadKernelBTF(Path);
+  if (!K) {
+    consumeError(K.takeError());
     return notAKernelBTF(Path, Option, B.takeError());
-  return std::move(*B);
+  }
+  consumeError(B.takeError());
+  return IndexedBase::fromBTF(std::move(K->B));
 }
 
 Expected<std::unique_ptr<IndexedBase>>

@@ -40,6 +40,7 @@
 #include "btfkit/DistillModule.h"
 #include "btfkit/Error.h"
 #include "btfkit/KernelBase.h"
+#include "btfkit/KernelImage.h"
 #include "btfkit/OutputFile.h"
 #include "btfkit/Reader.h"
 #include "btfkit/ToolSupport.h"
@@ -169,11 +170,14 @@ int main(int argc, char **argv) {
                               "distill a module's base BTF (resilient split "
                               "BTF)\n");
 
-  auto BaseOrErr = loadBaseBTF(BaseBTF);
-  if (!BaseOrErr)
-    return fail(notAKernelBTF(BaseBTF, "--base-btf", BaseOrErr.takeError()));
+  // A kernel's BTF as every tool takes it: raw, vmlinux, /sys/kernel/btf
+  // or a boot image (KernelImage.h).
+  auto KernelOrErr = loadKernelBTF(BaseBTF);
+  if (!KernelOrErr)
+    return fail(notAKernelBTF(BaseBTF, "--base-btf", KernelOrErr.takeError()));
+  std::unique_ptr<BTF> Base = std::move(KernelOrErr->B);
   if (!OutputDir.empty())
-    return batch(**BaseOrErr);
+    return batch(*Base);
   if (Inputs.size() != 1)
     return fail(makeError("btf-distill", "several modules need --output-dir"));
   StringRef Input = Inputs.front();
@@ -182,7 +186,7 @@ int main(int argc, char **argv) {
   auto Contents = mapFile(Input);
   if (!Contents)
     return fail(Contents.takeError());
-  auto D = distillOne(*Contents, **BaseOrErr);
+  auto D = distillOne(*Contents, *Base);
   if (!D)
     return fail(D.takeError());
   bool ToELF = !Output.empty() || D->Format == BTFFile::ELF;
