@@ -62,6 +62,16 @@ std::vector<uint8_t> withLayoutSectionOf(std::vector<uint8_t> Classic,
 /// the other one with \p ByteSwap.
 std::vector<uint8_t> serializeBTF(const BTF &B, bool ByteSwap = false);
 
+/// \p Blob (a module's BTF as serializeBTF() writes it: classic header)
+/// with the header of the module's own .BTF, \p Module, as the kernel
+/// shows it in /sys/kernel/btf/<module>: the kernel relocates the types in
+/// place and keeps the header the module carried, its length and the
+/// layout words (Linux 7.x's resolve_btfids writes a 32-byte header with
+/// an empty layout section). \p Blob as it is when \p Module's header is
+/// the classic one or describes a layout section.
+std::vector<uint8_t> withModuleHeader(std::vector<uint8_t> Blob,
+                                      const Header &Module);
+
 /// Turns \p Blob, a whole blob in host byte order as assembleBTF() lays it
 /// out, into the other byte order in place.
 void byteSwapBlob(llvm::MutableArrayRef<uint8_t> Blob);

@@ -57,6 +57,24 @@ btfkit::assembleBTF(ArrayRef<uint8_t> Types, StringRef Strings,
   return Out;
 }
 
+std::vector<uint8_t> btfkit::withModuleHeader(std::vector<uint8_t> Blob,
+                                              const Header &Module) {
+  if (Module.HdrLen != LayoutHeaderSize || Module.LayoutLen != 0 ||
+      Blob.size() < ClassicHeaderSize)
+    return Blob;
+  Header H;
+  std::memcpy(&H, Blob.data(), ClassicHeaderSize);
+  if (H.HdrLen != ClassicHeaderSize)
+    return Blob;
+  H.HdrLen = LayoutHeaderSize;
+  H.LayoutOff = Module.LayoutOff;
+  H.LayoutLen = 0;
+  std::vector<uint8_t> Out(LayoutHeaderSize);
+  std::memcpy(Out.data(), &H, LayoutHeaderSize);
+  Out.insert(Out.end(), Blob.begin() + ClassicHeaderSize, Blob.end());
+  return Out;
+}
+
 std::vector<uint8_t> btfkit::copyOwnTypesAndStrings(const BTF &B) {
   return assembleBTF(B.typeSection(), B.stringSection());
 }

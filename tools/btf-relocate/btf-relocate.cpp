@@ -463,10 +463,14 @@ int main(int argc, char **argv) {
     const ModuleVerdict &V = MR.Verdicts.front();
     if (!V.loads())
       continue;
+    // The bytes the kernel shows in /sys/kernel/btf/<module>, header
+    // included (withModuleHeader()).
     std::vector<uint8_t> Blob;
-    if (V.Reloc)
+    if (V.Reloc) {
       Blob = serializeBTF(*V.Reloc->Split);
-    else {
+      if (const BTF *Own = MR.Input->resilientSplit())
+        Blob = withModuleHeader(std::move(Blob), Own->header());
+    } else {
       // Classic split BTF that is valid over the target: it is already
       // the module's BTF on that kernel, garbled or not (it is what the
       // kernel holds); write its .BTF as is.
@@ -479,7 +483,7 @@ int main(int argc, char **argv) {
         AnyBad = true;
         continue;
       }
-      Blob = serializeBTF(F->btf());
+      Blob = withModuleHeader(serializeBTF(F->btf()), F->btf().header());
     }
     if (Error E = writeFileAtomically(outputPathFor(M), Blob)) {
       reportError(Tool, std::move(E));

@@ -181,11 +181,7 @@ def main():
     tarball = next(os.path.join(d, f) for d, _, fs in os.walk(source)
                    for f in fs if f.startswith("linux-source-"))
     config = os.path.join(work, "config")
-    with open(config, "w") as f:
-        for k, v in sorted(target.config().items()):
-            if k in ("CONFIG_SYSTEM_TRUSTED_KEYS", "CONFIG_SYSTEM_REVOCATION_KEYS"):
-                v = '""'  # Debian's certificates are not in the source package
-            f.write(f"{k}={v}\n")
+    target.write_tree_config(config)
 
     failures, rows = [], []
     with open(os.path.join(work, "build.log"), "w") as log:

@@ -83,19 +83,36 @@ class Kernel:
             os.rename(out + ".tmp", out)
         return out
 
-    def config(self):
-        """The build's .config as a dict."""
-        # boot/config-<release> in trixie's images, the headers' .config
-        # for sid's (pinned beside them).
+    def config_path(self):
+        """The build's .config: boot/config-<release> in trixie's images,
+        the headers' .config for sid's (pinned beside them)."""
         found = [os.path.join(d, f) for d, _, fs in os.walk(self.root)
                  for f in fs if f == "config-" + self.release or
                  (f == ".config" and d.endswith("linux-headers-" + self.release))]
         if not found:
             raise SystemExit(f"{self.name}: no .config of {self.release} "
                              f"under {self.root} (pin its headers beside it)")
-        path = found[0]
+        return found[0]
+
+    def write_tree_config(self, dest):
+        """The build's .config as the starting point of a source tree's:
+        every line kept, "# CONFIG_X is not set" included (without those,
+        olddefconfig turns on the defaults Debian turned off, such as
+        RCU_TRACE or COMPAT_BRK, and struct layouts drift from the
+        kernel's), Debian's certificate paths emptied (the source package
+        has none)."""
+        with open(self.config_path()) as f, open(dest, "w") as out:
+            for line in f:
+                k = line.partition("=")[0]
+                if k in ("CONFIG_SYSTEM_TRUSTED_KEYS",
+                         "CONFIG_SYSTEM_REVOCATION_KEYS"):
+                    line = f'{k}=""\n'
+                out.write(line)
+
+    def config(self):
+        """The build's .config as a dict."""
         values = {}
-        with open(path) as f:
+        with open(self.config_path()) as f:
             for line in f:
                 if line.startswith("CONFIG_"):
                     k, _, v = line.strip().partition("=")

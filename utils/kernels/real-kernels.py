@@ -83,8 +83,8 @@ def run(cmd, **kw):
 
 class Suite:
     def __init__(self, args):
-        self.bin = args.bin
-        self.plugin = os.path.join(os.path.dirname(args.bin), "lib",
+        self.bin = os.path.abspath(args.bin)
+        self.plugin = os.path.join(os.path.dirname(self.bin), "lib",
                                    "btfkit-plugin.so")
         self.work = os.path.abspath(args.work)
         self.per_pair = args.per_pair
@@ -284,13 +284,8 @@ class Suite:
         source = kernels.fetch(PLUGIN_SOURCES[series])[0]
         tarball = next(os.path.join(d, f) for d, _, fs in os.walk(source)
                        for f in fs if f.startswith("linux-source-"))
-        config = os.path.join(target.work, "clang.config")
-        with open(config, "w") as f:
-            for k, v in sorted(target.config().items()):
-                # Debian's certificates are not in the source package.
-                if k in ("CONFIG_SYSTEM_TRUSTED_KEYS", "CONFIG_SYSTEM_REVOCATION_KEYS"):
-                    v = '""'
-                f.write(f"{k}={v}\n")
+        config = os.path.join(target.work, "tree.config")
+        target.write_tree_config(config)
         # Kept between runs beside kbuild7.py's trees (the same names, so
         # the 7.x trees are prepared once for both).
         tree = os.path.join(KTREE_CACHE, f"ktree-{series}-{cc}")
