@@ -23,6 +23,7 @@
 //    CHAR: pahole sets SIGNED alone;
 //  - arrays indexed by "long unsigned int", and one ARRAY per dimension
 //    (in reverse order): pahole indexes by "int" and flattens;
+//  - a FWD whose size/type word is not 0 (the kernel refuses it);
 //  - a 4-byte enum with negative values as unsigned, and an 8-byte enum as
 //    an ENUM of only the values that fit in 32 bits: where the base has the
 //    enum (same name and size, values that agree), the base's record is
@@ -265,6 +266,10 @@ uint32_t BlobNormalizer::addRecord(Builder &B, const Type &T,
     uint32_t Elem = arrayElement(T.id(), Count);
     return B.addArray(MapId(Elem), IndexInt, Count);
   }
+  // GCC 12 leaves a FWD's size/type word set (to what its tree node held,
+  // 6 on the kernel's); the kernel refuses a FWD whose type is not 0.
+  if (T.is(Kind::Fwd))
+    return B.addFwd(T.name(), T.kindFlag());
   if (T.isEnum())
     if (std::optional<Type> BE = Enums.match(T))
       return B.addCopy(*BE, [](uint32_t Id) { return Id; });

@@ -1,7 +1,8 @@
 /* One object of a module compiled with gcc -gbtf (test/btf-link/gcc-btf.test):
    what GCC 12's BTF writes differently from the DWARF route (pahole 1.24):
    FUNCs of declarations, of inlined and of pointer prototypes, VARs of
-   every global, char encodings, per-dimension arrays, enums it loses. */
+   every global, char encodings, per-dimension arrays, FWDs with a size,
+   enums it loses. */
 #include "kernel-types.h"
 #include <stdarg.h>
 
@@ -30,8 +31,12 @@ struct kmod_priv {
   u32 count;
 };
 
+/* Declared only, and unknown to the base: a FWD in the module's BTF. */
+struct gbtf_opaque;
+
 struct gbtf_state {
   struct kmod_priv *priv;
+  struct gbtf_opaque *opaque;
   enum rpm_status status;
   enum hmm_pfn_flags pfn;
   signed char sc;
