@@ -201,12 +201,10 @@ void BlobNormalizer::chooseRecords() {
       NumVars += Keep[Id];
     } else if (T.is(Kind::Datasec)) {
       Keep[Id] = T.name() == ".data..percpu";
-    } else if (T.is(Kind::Array) && type(T.array().Type).is(Kind::Array)) {
-      uint32_t Count;
+    } else if (T.is(Kind::Array)) {
       for (uint32_t Inner = T.array().Type; type(Inner).is(Kind::Array);
            Inner = type(Inner).array().Type)
         Optional[Inner] = true;
-      (void)arrayElement(Id, Count);
     }
   }
   // Optional records are kept when a kept record (other than through an

@@ -18,6 +18,7 @@
 
 #include "btfkit/BTF.h"
 #include "btfkit/IndexedBase.h"
+#include "btfkit/Link.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
