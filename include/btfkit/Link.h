@@ -62,6 +62,12 @@ std::string linkProducer();
 /// while the major is 0).
 bool isCompatibleProducer(llvm::StringRef Producer);
 
+/// Whether the BTF GCC's -gbtf wrote into the objects (a linked file's
+/// .BTF of concatenated blobs, no .BTF.base) is merged: Auto when the file
+/// has neither fragments nor DWARF, Always in place of the DWARF route,
+/// Never.
+enum class GccBTFMode { Auto, Always, Never };
+
 struct LinkOptions {
   /// The base the objects were compiled against (raw BTF, vmlinux ELF,
   /// /sys/kernel/btf/vmlinux); a file that is not a kernel's BTF is an
@@ -91,6 +97,9 @@ struct LinkOptions {
   bool AnnounceDwarfUnits = false;
   /// Do not warn about compile units without a fragment.
   bool NoMissingWarning = false;
+  /// Whether objects compiled with gcc -gbtf give their own BTF
+  /// (docs/LinkStep.md, "GCC's -gbtf objects").
+  GccBTFMode GccBTF = GccBTFMode::Auto;
   /// Print verdicts for the CheckAgainst kernels even when they load.
   bool Verbose = false;
   /// The base index cache directory (IndexedBase.h): unset for the default
@@ -124,6 +133,11 @@ struct LinkReport {
   std::vector<std::string> DwarfUnits;
   unsigned NumDwarfFuncs = 0;
   unsigned NumDwarfVars = 0;
+  /// The byte offsets in .BTF of the gcc -gbtf blobs merged (none when
+  /// that route was not taken), and the FUNCs and VARs they gave.
+  std::vector<uint64_t> GccBlobs;
+  unsigned NumGccFuncs = 0;
+  unsigned NumGccVars = 0;
   /// Number of fragments merged.
   unsigned NumFragments = 0;
   /// Types of the final .BTF.base and .BTF.
@@ -151,11 +165,11 @@ struct LinkInput {
 /// Warnings go to \p Report. Errors name the file, the section and the
 /// source or offset of the fragment at fault. With \p DwarfFallback the
 /// compile units without a fragment are encoded from DWARF and merged too
-/// (a file without any fragment is then accepted).
-llvm::Expected<MergedModuleBTF> mergeFragments(const LinkInput &In,
-                                               const IndexedBase *Base,
-                                               LinkReport &Report,
-                                               bool DwarfFallback = false);
+/// (a file without any fragment is then accepted). \p Gcc says when the
+/// gcc -gbtf blobs of its .BTF are merged instead (GccBTFMode).
+llvm::Expected<MergedModuleBTF>
+mergeFragments(const LinkInput &In, const IndexedBase *Base, LinkReport &Report,
+               bool DwarfFallback = false, GccBTFMode Gcc = GccBTFMode::Never);
 
 /// Checks \p M (see the file comment); prints the verdicts of the
 /// CheckAgainst kernels to \p OS. Failed checks are counted and reported as

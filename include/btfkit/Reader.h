@@ -26,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace btfkit {
 
@@ -132,6 +133,25 @@ std::string moduleKernelName(llvm::StringRef Path,
 bool looksLikeRawBTF(llvm::ArrayRef<uint8_t> Data);
 /// True for data that starts like an ELF file.
 bool looksLikeELF(llvm::ArrayRef<uint8_t> Data);
+
+/// One complete BTF blob of a section that may hold several: `ld -r`
+/// concatenates the .BTF sections of objects compiled with `gcc -gbtf`,
+/// each a standalone blob with its own header and strings.
+struct BlobSpan {
+  uint64_t Offset = 0; ///< byte offset in the section
+  llvm::ArrayRef<uint8_t> Data;
+};
+
+/// The blobs of \p Section, found by walking their headers (either byte
+/// order): a blob ends at hdr_len + max(type_off + type_len, str_off +
+/// str_len) (and the layout section's end, in a 32-byte header). Zero bytes
+/// up to the next 8-byte boundary after a blob are alignment padding a
+/// linker may put between input sections, and are skipped. Errors name
+/// \p Label and the byte offset of the blob at fault (truncated header,
+/// bad magic or version, a section running past the end). The headers
+/// alone are read: each blob is to be parsed as BTF by the caller.
+llvm::Expected<std::vector<BlobSpan>>
+splitBTFBlobs(llvm::ArrayRef<uint8_t> Section, llvm::StringRef Label);
 
 /// Loads a file as a base BTF (not split): raw BTF or the .BTF of an ELF
 /// (vmlinux). Convenience for the many tools that take --base-btf.

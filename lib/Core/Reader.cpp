@@ -284,6 +284,31 @@ Expected<FileContents> btfkit::inspectFile(const MemoryBuffer &Contents) {
   return C;
 }
 
+/// A section that holds more blobs after the first (an `ld -r` of objects
+/// compiled with gcc -gbtf) is refused: reading the first alone would show
+/// one object's types as if they were the file's.
+static Error refuseConcatenatedBlobs(ArrayRef<uint8_t> Sec, const Header &H,
+                                     StringRef Label) {
+  uint64_t End =
+      std::max(uint64_t(H.TypeOff) + H.TypeLen, uint64_t(H.StrOff) + H.StrLen);
+  if (H.HdrLen >= LayoutHeaderSize)
+    End = std::max(End, uint64_t(H.LayoutOff) + H.LayoutLen);
+  End += H.HdrLen;
+  while (End < Sec.size() && End % 8 && Sec[End] == 0)
+    ++End;
+  if (!looksLikeRawBTF(Sec.drop_front(std::min<uint64_t>(End, Sec.size()))))
+    return Error::success();
+  auto Blobs = splitBTFBlobs(Sec, Label);
+  if (!Blobs)
+    return Blobs.takeError();
+  return makeError(Label,
+                   "holds " + Twine(Blobs->size()) +
+                       " concatenated BTF blobs (a relocatable link of "
+                       "objects compiled with gcc -gbtf), not one module's "
+                       "BTF: btf-link merges them into one",
+                   ErrorKind::Malformed);
+}
+
 Expected<BTFFile> BTFFile::load(StringRef Path, const LoadOptions &Opts) {
   auto Buf = mapFile(Path, /*Populate=*/true);
   if (!Buf)
@@ -369,6 +394,8 @@ Expected<BTFFile> BTFFile::load(std::shared_ptr<const MemoryBuffer> Buf,
   auto BOrErr = BTF::parse(**Sec, Base, SecLabel, Buf);
   if (!BOrErr)
     return BOrErr.takeError();
+  if (Error E = refuseConcatenatedBlobs(**Sec, (*BOrErr)->header(), SecLabel))
+    return std::move(E);
   F.Main = std::move(*BOrErr);
   return F;
 }

@@ -64,6 +64,10 @@ struct DwarfSymbols {
   llvm::StringMap<std::vector<std::pair<uint64_t, uint64_t>>> PerCPU;
 };
 
+/// The linked file's symbols as the DWARF route reads them (DwarfUnits.cpp);
+/// the GCC route keeps the same functions and variables.
+llvm::Expected<DwarfSymbols> readDwarfSymbols(const LinkInput &In);
+
 /// Encodes one compile unit whose DIEs read without error (DwarfToBTF.cpp).
 /// \p Label names it in diagnostics; \p IntNames (when set) gives INTs
 /// the base's spelling.

@@ -73,6 +73,13 @@ static Expected<DwarfSymbols> readSymbols(const LinkInput &In,
   return S;
 }
 
+Expected<DwarfSymbols> link::readDwarfSymbols(const LinkInput &In) {
+  auto Obj = openLinkedELF(In);
+  if (!Obj)
+    return Obj.takeError();
+  return readSymbols(In, *cast<ELFObjectFileBase>(Obj->get()));
+}
+
 Expected<std::vector<DwarfUnitBTF>>
 link::encodeDwarfUnits(const LinkInput &In, ArrayRef<uint64_t> UnitOffsets,
                        const EncodeOptions &Opts,

@@ -64,7 +64,8 @@ link::mergeAndCheck(const MemoryBuffer &Linked, StringRef OutPath,
     return Base.takeError();
   C.Base = std::move(*Base);
 
-  auto M = mergeFragments(In, C.Base.get(), Report, Opts.DwarfFallback);
+  auto M =
+      mergeFragments(In, C.Base.get(), Report, Opts.DwarfFallback, Opts.GccBTF);
   if (!M)
     return M.takeError();
   // Objects that carry no base: merged again over Kbuild's vmlinux, or
@@ -77,7 +78,8 @@ link::mergeAndCheck(const MemoryBuffer &Linked, StringRef OutPath,
       return noBaseError(InPath, *M, Opts);
     C.Base = std::move(*Kbuild);
     Report = LinkReport();
-    M = mergeFragments(In, C.Base.get(), Report, Opts.DwarfFallback);
+    M = mergeFragments(In, C.Base.get(), Report, Opts.DwarfFallback,
+                       Opts.GccBTF);
     if (!M)
       return M.takeError();
   }
@@ -103,6 +105,20 @@ link::mergeAndCheck(const MemoryBuffer &Linked, StringRef OutPath,
       OS << (I ? ", " : "") << Report.MissingUnits[I];
     }
     OS << '\n';
+  }
+  // The route GCC's -gbtf objects took: one line, as for the DWARF route.
+  if (!Report.GccBlobs.empty()) {
+    OS << InPath << ": " << Report.GccBlobs.size() << " BTF blob"
+       << (Report.GccBlobs.size() == 1 ? "" : "s")
+       << " of gcc -gbtf objects in .BTF, merged (byte offsets ";
+    for (size_t I = 0; I < Report.GccBlobs.size(); ++I) {
+      if (I == 3 && !Opts.Verbose) {
+        OS << ", ...";
+        break;
+      }
+      OS << (I ? ", " : "") << "0x" << utohexstr(Report.GccBlobs[I], true);
+    }
+    OS << ")\n";
   }
   if (!Opts.DwarfFallback && !Opts.NoMissingWarning)
     for (const std::string &U : Report.MissingUnits)

@@ -53,6 +53,24 @@ struct DistilledUnion {
 llvm::Expected<DistilledUnion>
 uniteDistilledBases(llvm::ArrayRef<LoadedFragment> Frags, llvm::StringRef Name);
 
+/// The BTF of one object compiled with gcc -gbtf: one blob of the linked
+/// file's concatenated .BTF, brought to the DWARF route's form (GccBTF.cpp).
+struct GccUnitBTF {
+  /// "FILE:.BTF[blob N at byte offset 0xOFF]" for diagnostics.
+  std::string Label;
+  uint64_t Offset = 0;
+  std::unique_ptr<BTF> Types; ///< standalone
+  unsigned NumFuncs = 0;
+  unsigned NumVars = 0;
+};
+
+/// The blobs of \p Section (\p In's .BTF), each parsed and normalized; INT
+/// names and enums GCC 12 loses follow \p Base when given. Errors name the
+/// file, the section and the blob's byte offset.
+llvm::Expected<std::vector<GccUnitBTF>>
+readGccBlobs(const LinkInput &In, llvm::ArrayRef<uint8_t> Section,
+             const IndexedBase *Base);
+
 /// What the link step needs from the linked ELF besides the fragments.
 struct ObjectInfo {
   /// Section name -> size (every section of the file).

@@ -30,6 +30,11 @@ void btfkit::printLinkSummary(StringRef Output, const LinkReport &R,
        << (R.DwarfUnits.size() == 1 ? "" : "s")
        << " from DWARF: " << R.NumDwarfFuncs << " FUNCs, " << R.NumDwarfVars
        << " VARs)";
+  if (!R.GccBlobs.empty())
+    OS << " (" << R.GccBlobs.size() << " BTF blob"
+       << (R.GccBlobs.size() == 1 ? "" : "s")
+       << " of gcc -gbtf: " << R.NumGccFuncs << " FUNCs, " << R.NumGccVars
+       << " VARs)";
   OS << '\n';
 }
 

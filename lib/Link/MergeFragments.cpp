@@ -29,8 +29,14 @@
 // the concatenation like standalone fragments: deduplicated against the
 // base and the other objects, their per-CPU DATASEC rebuilt the same way.
 //
+// Objects compiled with gcc -gbtf carry their own standalone BTF, which
+// `ld -r` concatenates in .BTF; its blobs (normalized, GccBTF.cpp) join the
+// same way, in place of the DWARF route when asked or when the file has
+// neither fragments nor DWARF (GccBTFMode).
+//
 // mergeFragments() runs these as phases, one function each: readFragments,
-// relocateOntoBase or uniteBases, encodeUncoveredUnits, concatenateTypes,
+// relocateOntoBase or uniteBases, encodeUncoveredUnits or addGccUnits,
+// concatenateTypes,
 // rebuildDatasecs, dedupAndDistill.
 //
 //===----------------------------------------------------------------------===//
@@ -287,6 +293,69 @@ static Error encodeUncoveredUnits(const LinkInput &In, const ObjectInfo &Info,
   return Error::success();
 }
 
+/// The linked file's .BTF when it may hold gcc -gbtf blobs for \p Gcc: a
+/// file merged before (.BTF.base) or of btfkit fragments has none.
+static Expected<std::optional<ArrayRef<uint8_t>>>
+gccBTFSection(const LinkInput &In, GccBTFMode Gcc) {
+  using Result = std::optional<ArrayRef<uint8_t>>;
+  if (Gcc == GccBTFMode::Never)
+    return Result();
+  auto Btf = findELFSection(In.Path, In.Image, BTFSectionName);
+  if (!Btf)
+    return Btf.takeError();
+  auto Base = findELFSection(In.Path, In.Image, BTFBaseSectionName);
+  if (!Base)
+    return Base.takeError();
+  if (Gcc == GccBTFMode::Always) {
+    if (!*Btf)
+      return makeError(In.Path, "no .BTF section: none of its objects was "
+                                "compiled with gcc -gbtf (--gcc-btf)");
+    if (*Base)
+      return makeError(In.Path + ":" + BTFSectionName,
+                       "is a module's split BTF (the file has .BTF.base), "
+                       "not the BTF of gcc -gbtf objects (--gcc-btf)");
+    return *Btf;
+  }
+  if (!*Btf || *Base)
+    return Result();
+  auto Frag = findELFSection(In.Path, In.Image, FragmentSectionName);
+  if (!Frag)
+    return Frag.takeError();
+  return *Frag ? Result() : *Btf;
+}
+
+/// Phase 3, GCC's route: the blobs of \p Section, normalized
+/// (GccBTF.cpp), appended to \p Frags as standalone fragments. \p NumUnits
+/// compile units of the file's DWARF have no fragment: one blob each is
+/// expected.
+static Error addGccUnits(const LinkInput &In, ArrayRef<uint8_t> Section,
+                         size_t NumUnits, const IndexedBase *IBase,
+                         std::vector<LoadedFragment> &Frags, CommonBase &Common,
+                         LinkReport &Report) {
+  auto Units = readGccBlobs(In, Section, IBase);
+  if (!Units)
+    return Units.takeError();
+  if (NumUnits && Units->size() != NumUnits)
+    Report.Warnings.push_back(
+        In.Path + ": " + std::to_string(NumUnits) +
+        " compile units without a btfkit fragment but " +
+        std::to_string(Units->size()) +
+        " BTF blobs of gcc -gbtf in .BTF: objects compiled without "
+        "-gbtf are not in the module's BTF");
+  for (GccUnitBTF &U : *Units) {
+    LoadedFragment F;
+    F.Label = U.Label;
+    F.Types = std::move(U.Types);
+    F.View.Manifest.Source = U.Label;
+    Frags.push_back(std::move(F));
+    Report.GccBlobs.push_back(U.Offset);
+    Report.NumGccFuncs += U.NumFuncs;
+    Report.NumGccVars += U.NumVars;
+  }
+  Common.Relocs.resize(Frags.size());
+  return Error::success();
+}
+
 /// The variables of each DATASEC the fragments hold, by section name.
 using SectionVars = std::map<std::string, std::vector<SecVar>>;
 
@@ -416,11 +485,13 @@ static Expected<MergedModuleBTF> dedupAndDistill(const LinkInput &In,
   return Out;
 }
 
-Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
-                                                 const IndexedBase *IBase,
-                                                 LinkReport &Report,
-                                                 bool DwarfFallback) {
-  auto Frags = readFragments(In, IBase, DwarfFallback, Report);
+Expected<MergedModuleBTF>
+btfkit::mergeFragments(const LinkInput &In, const IndexedBase *IBase,
+                       LinkReport &Report, bool DwarfFallback, GccBTFMode Gcc) {
+  auto GccSec = gccBTFSection(In, Gcc);
+  if (!GccSec)
+    return GccSec.takeError();
+  auto Frags = readFragments(In, IBase, DwarfFallback || *GccSec, Report);
   if (!Frags)
     return Frags.takeError();
   auto Info = readObjectInfo(In);
@@ -429,17 +500,27 @@ Expected<MergedModuleBTF> btfkit::mergeFragments(const LinkInput &In,
   // Compile units without a fragment (two objects may have sources of one
   // name).
   std::vector<size_t> Uncovered = uncoveredUnits(Info->CompileUnits, *Frags);
-  for (size_t I : Uncovered)
-    Report.MissingUnits.push_back(Info->CompileUnits[I]);
+  // GCC's blobs are the objects' BTF: always when asked for, otherwise
+  // where nothing else describes them (no fragment, no DWARF).
+  bool UseGcc = *GccSec && (Gcc == GccBTFMode::Always ||
+                            (Frags->empty() && Info->CompileUnits.empty()));
+  if (!UseGcc)
+    for (size_t I : Uncovered)
+      Report.MissingUnits.push_back(Info->CompileUnits[I]);
 
   auto Common =
       IBase ? relocateOntoBase(*Frags, *IBase) : uniteBases(In, *Frags, Report);
   if (!Common)
     return Common.takeError();
-  if (DwarfFallback)
+  if (UseGcc) {
+    if (Error E = addGccUnits(In, **GccSec, Uncovered.size(), IBase, *Frags,
+                              *Common, Report))
+      return E;
+  } else if (DwarfFallback) {
     if (Error E = encodeUncoveredUnits(In, *Info, Uncovered, IBase, *Frags,
                                        *Common, Report))
       return E;
+  }
   if (Frags->empty())
     return makeError(In.Path, Twine("no ") + FragmentSectionName +
                                   " section and no DWARF compile unit to "

@@ -318,4 +318,112 @@ TEST(Link, RefusesFragmentsThatCannotBeMerged) {
   EXPECT_FALSE(*HF);
 }
 
+/// One object's BTF as gcc 12 -gbtf writes it: unitBlob()'s types plus
+/// what GCC adds or encodes its own way.
+std::vector<uint8_t> gccBlob(StringRef Own) {
+  Builder B;
+  uint32_t Int = B.addInt("int", 4, IntSigned);
+  uint32_t Dev = B.addStruct("device", 16);
+  B.addMember("x", Int, 0);
+  B.addStruct(Own, 20);
+  B.addMember("dev", Dev, 0);
+  B.addMember("n", Int, 128);
+  // char as SIGNED|CHAR; char[2][3] as ARRAY 3 of ARRAY 2, indexed by
+  // "long unsigned int".
+  uint32_t Char = B.addInt("char", 1, IntSigned | IntChar);
+  uint32_t ULong = B.addInt("long unsigned int", 8, 0);
+  uint32_t Inner = B.addArray(Char, ULong, 2);
+  uint32_t Outer = B.addArray(Inner, ULong, 3);
+  B.addStruct((Own + "_names").str(), 6);
+  B.addMember("n", Outer, 0);
+  // A FWD with GCC's size word.
+  uint32_t Fwd = B.addFwd((Own + "_opaque").str(), false);
+  B.record(Fwd).SizeOrType = 6;
+  B.addPtr(Fwd);
+  // A FUNC, the same again, one with an unnamed parameter, a nameless one.
+  uint32_t Proto = B.addFuncProto(Int);
+  B.addParam("x", Int);
+  B.addFunc((Own + "_fn").str(), Proto, FuncStatic);
+  B.addFunc((Own + "_fn").str(), Proto, FuncStatic);
+  uint32_t Unnamed = B.addFuncProto(Int);
+  B.addParam("", Int);
+  B.addFunc((Own + "_cb").str(), Unnamed, FuncStatic);
+  B.addFunc("", Unnamed, FuncStatic);
+  // A global in .bss: GCC's VAR and DATASEC.
+  uint32_t Var = B.addVar((Own + "_global").str(), Int, VarGlobalAllocated);
+  B.addDatasec(".bss", 0);
+  B.addSecInfo(Var, 0, 4);
+  return B.serialize();
+}
+
+TEST(Link, GccBlobsOfAConcatenatedBTFAreMerged) {
+  TempDir Dir;
+  Kernel K(Dir, "vmlinux");
+  ASSERT_TRUE(K.Base);
+  std::vector<uint8_t> A = gccBlob("a_priv"), B = gccBlob("b_priv");
+  auto Linked =
+      objectWith(Dir, "m.ko", {{BTFSectionName, concatenated({A, B})}});
+  ASSERT_TRUE(Linked);
+  LinkReport Report;
+  auto M = mergeFragments(inputOf(*Linked), K.Base.get(), Report,
+                          /*DwarfFallback=*/true, GccBTFMode::Auto);
+  ASSERT_EXPECTED(M);
+  EXPECT_TRUE(Report.Warnings.empty());
+  EXPECT_EQ(Report.GccBlobs, (std::vector<uint64_t>{0, A.size()}));
+  EXPECT_EQ(Report.NumGccFuncs, 2u); // a_priv_fn, b_priv_fn
+  EXPECT_EQ(Report.NumGccVars, 0u);
+  EXPECT_EQ(Report.NumFragments, 0u);
+
+  // int and device deduplicated into the base.
+  const BTF &DB = *M->DistilledBase;
+  EXPECT_EQ(countNamed(DB, "device"), 1u);
+  const BTF &S = *M->Split;
+  EXPECT_EQ(countNamed(S, "device"), 0u);
+  EXPECT_EQ(countNamed(S, "a_priv"), 1u);
+  EXPECT_EQ(countNamed(S, "a_priv_fn"), 1u);
+  EXPECT_EQ(countNamed(S, "a_priv_cb"), 0u);
+  EXPECT_EQ(countNamed(S, "a_priv_global"), 0u);
+  EXPECT_EQ(countNamed(S, ".bss"), 0u);
+  for (uint32_t Id = S.firstId(); Id < S.endId(); ++Id) {
+    Type T = S.type(Id);
+    EXPECT_FALSE(T.is(Kind::Func) && T.name().empty());
+    if (T.is(Kind::Int)) {
+      EXPECT_EQ(T.intEncoding() & IntChar, 0u) << T.name().str();
+    }
+    if (T.is(Kind::Fwd)) {
+      EXPECT_EQ(T.common().SizeOrType, 0u);
+    }
+    if (T.is(Kind::Array)) {
+      // One flat array of 6 chars, indexed by int.
+      EXPECT_EQ(T.array().NElems, 6u);
+      EXPECT_EQ(S.type(T.array().Type).name(), "char");
+      EXPECT_EQ(S.type(T.array().IndexType).name(), "int");
+    }
+  }
+  EXPECT_EQ(countNamed(S, "a_priv_opaque"), 1u);
+
+  // --gcc-btf=never: nothing describes the objects.
+  LinkReport Never;
+  auto N = mergeFragments(inputOf(*Linked), K.Base.get(), Never,
+                          /*DwarfFallback=*/true, GccBTFMode::Never);
+  ASSERT_FALSE(bool(N));
+  EXPECT_NE(toString(N.takeError()).find("no DWARF compile unit"),
+            std::string::npos);
+
+  // A blob cut short is named by its offset.
+  std::vector<uint8_t> Cut = concatenated({A, B});
+  Cut.resize(Cut.size() - 3);
+  auto Short = objectWith(Dir, "short.ko", {{BTFSectionName, Cut}});
+  ASSERT_TRUE(Short);
+  LinkReport R2;
+  auto E =
+      mergeFragments(inputOf(*Short), K.Base.get(), R2, true, GccBTFMode::Auto);
+  ASSERT_FALSE(bool(E));
+  EXPECT_EQ(toString(E.takeError()),
+            Dir.file("short.ko") + ":.BTF: BTF blob 2 at byte offset 0x" +
+                utohexstr(A.size(), true) + ": truncated: its header gives " +
+                std::to_string(B.size()) + " bytes, the section has " +
+                std::to_string(B.size() - 3) + " left");
+}
+
 } // namespace

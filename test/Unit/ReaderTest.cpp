@@ -311,3 +311,116 @@ TEST(Reader, ELFTablesLLVMCannotIndexAreRefused) {
 }
 
 } // namespace
+
+namespace {
+
+/// A standalone blob of one INT named \p Name, as gcc -gbtf writes one per
+/// object.
+std::vector<uint8_t> intBlob(StringRef Name) {
+  Builder B;
+  B.addInt(Name, 4, IntSigned);
+  return B.serialize();
+}
+
+TEST(Reader, SplitsConcatenatedBlobs) {
+  // Names of the length that leaves the first blob off an 8-byte boundary,
+  // so that padding can follow it.
+  std::string Name = "i";
+  std::vector<uint8_t> A = intBlob(Name);
+  while (A.size() % 8 == 0) {
+    Name += "i";
+    A = intBlob(Name);
+  }
+  std::vector<uint8_t> B = intBlob("unsigned int");
+  auto Cat = [](std::initializer_list<ArrayRef<uint8_t>> Parts) {
+    std::vector<uint8_t> Out;
+    for (ArrayRef<uint8_t> P : Parts)
+      Out.insert(Out.end(), P.begin(), P.end());
+    return Out;
+  };
+
+  // Back to back (GCC 12's .BTF has alignment 1), the second unaligned.
+  std::vector<uint8_t> AB = Cat({A, B});
+  auto Blobs = splitBTFBlobs(AB, "m.ko:.BTF");
+  ASSERT_EXPECTED(Blobs);
+  ASSERT_EQ(Blobs->size(), 2u);
+  EXPECT_EQ((*Blobs)[0].Offset, 0u);
+  EXPECT_EQ((*Blobs)[0].Data.size(), A.size());
+  EXPECT_EQ((*Blobs)[1].Offset, A.size());
+  EXPECT_EQ((*Blobs)[1].Data, ArrayRef<uint8_t>(B));
+
+  // Zeros up to the next 8-byte boundary are an input section's
+  // alignment, after a blob and at the end.
+  std::vector<uint8_t> Pad(8 - A.size() % 8, 0);
+  std::vector<uint8_t> Tail((8 - (A.size() + Pad.size() + B.size()) % 8) % 8,
+                            0);
+  std::vector<uint8_t> Padded = Cat({A, Pad, B, Tail});
+  Blobs = splitBTFBlobs(Padded, "m.ko:.BTF");
+  ASSERT_EXPECTED(Blobs);
+  ASSERT_EQ(Blobs->size(), 2u);
+  EXPECT_EQ((*Blobs)[1].Offset, A.size() + Pad.size());
+  EXPECT_EQ((*Blobs)[1].Data, ArrayRef<uint8_t>(B));
+
+  // The other byte order.
+  auto Swapped = BTF::parse(A, nullptr, "a");
+  ASSERT_EXPECTED(Swapped);
+  std::vector<uint8_t> SA = serializeBTF(**Swapped, /*ByteSwap=*/true);
+  Blobs = splitBTFBlobs(Cat({SA, SA}), "be.o:.BTF");
+  ASSERT_EXPECTED(Blobs);
+  EXPECT_EQ(Blobs->size(), 2u);
+
+  // Each error names the section, the blob and its byte offset.
+  std::string Off = "0x" + utohexstr(A.size(), true);
+  std::vector<uint8_t> Truncated = Cat({A, ArrayRef<uint8_t>(B).drop_back()});
+  auto Bad = splitBTFBlobs(Truncated, "m.ko:.BTF");
+  ASSERT_FALSE(bool(Bad));
+  EXPECT_EQ(errorOf(Bad.takeError(), ErrorKind::Malformed),
+            "m.ko:.BTF: BTF blob 2 at byte offset " + Off +
+                ": truncated: its header gives " + std::to_string(B.size()) +
+                " bytes, the section has " + std::to_string(B.size() - 1) +
+                " left");
+  Bad =
+      splitBTFBlobs(Cat({A, ArrayRef<uint8_t>(B).take_front(10)}), "m.ko:.BTF");
+  ASSERT_FALSE(bool(Bad));
+  EXPECT_EQ(errorOf(Bad.takeError(), ErrorKind::Malformed),
+            "m.ko:.BTF: BTF blob 2 at byte offset " + Off +
+                ": truncated: 10 bytes left, fewer than the 24-byte header");
+  std::vector<uint8_t> Junk = B;
+  Junk[0] = 0x42;
+  Bad = splitBTFBlobs(Cat({A, Junk}), "m.ko:.BTF");
+  ASSERT_FALSE(bool(Bad));
+  EXPECT_EQ(errorOf(Bad.takeError(), ErrorKind::Malformed),
+            "m.ko:.BTF: BTF blob 2 at byte offset " + Off +
+                ": bad BTF magic 0xeb42 (expected 0xeb9f)");
+  Junk = B;
+  Junk[4] = 200; // hdr_len
+  Bad = splitBTFBlobs(Cat({A, Junk}), "m.ko:.BTF");
+  ASSERT_FALSE(bool(Bad));
+  EXPECT_EQ(errorOf(Bad.takeError(), ErrorKind::Malformed),
+            "m.ko:.BTF: BTF blob 2 at byte offset " + Off +
+                ": invalid header length 200 (" + std::to_string(B.size()) +
+                " bytes left in the section)");
+  Bad = splitBTFBlobs({}, "m.ko:.BTF");
+  ASSERT_FALSE(bool(Bad));
+  EXPECT_EQ(errorOf(Bad.takeError(), ErrorKind::Malformed),
+            "m.ko:.BTF: empty section: no BTF blob");
+
+  // A reader of one blob refuses the section rather than show the first.
+  TempDir Dir;
+  auto Elf = elfWith(Dir, {{".BTF", AB}});
+  ASSERT_TRUE(Elf);
+  auto F = BTFFile::load(Elf);
+  ASSERT_FALSE(bool(F));
+  EXPECT_EQ(errorOf(F.takeError(), ErrorKind::Malformed),
+            Dir.file("m.ko") +
+                ":.BTF: holds 2 concatenated BTF blobs (a relocatable link "
+                "of objects compiled with gcc -gbtf), not one module's BTF: "
+                "btf-link merges them into one");
+  // One blob followed by alignment padding reads as before.
+  std::vector<uint8_t> APad = Cat({A, Pad});
+  auto One = BTFFile::load(elfWith(Dir, {{".BTF", APad}}, "one.o"));
+  ASSERT_EXPECTED(One);
+  EXPECT_EQ(One->btf().numTypes(), 1u);
+}
+
+} // namespace

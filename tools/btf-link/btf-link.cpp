@@ -8,7 +8,7 @@
 //
 // btf-link [--base=BASE | --no-base] [--check-against=KERNEL]...
 //          [--fatal-warnings] [--[no-]dwarf-fallback] [--kernel-version=X.Y]
-//          [-o OUT] FILE
+//          [--gcc-btf=auto|always|never] [-o OUT] FILE
 //
 // Runs the link step (include/btfkit/Link.h) on FILE, a linked or partially
 // linked ELF (a kernel module is `ld -r` output) whose objects were compiled
@@ -21,7 +21,10 @@
 // The objects without a fragment (GCC-built, assembly) are encoded from
 // the file's DWARF and merged with the others (one line names them; not
 // with an explicit --dwarf-fallback); --no-dwarf-fallback leaves them out
-// with a warning each. The checks use the rules of
+// with a warning each. Objects compiled with gcc -gbtf carry BTF of their
+// own, which `ld -r` concatenates in .BTF: those blobs are merged instead
+// when the file has neither fragments nor DWARF, or with
+// --gcc-btf=always. The checks use the rules of
 // --kernel-version's release (or $BTFKIT_KERNEL_VERSION's), else each
 // kernel's default: the running kernel's for /sys/kernel/btf/vmlinux, else
 // the newest btfkit knows.
@@ -99,6 +102,17 @@ static cl::opt<std::string> KernelVersionOpt(
     cl::desc("Check by this Linux release's rules (default: the running "
              "kernel's for /sys/kernel/btf/vmlinux, else the newest known)"),
     cl::cat(Cat));
+static cl::opt<GccBTFMode> GccBTF(
+    "gcc-btf", cl::init(GccBTFMode::Auto),
+    cl::desc("Merge the BTF objects compiled with gcc -gbtf carry (the "
+             "blobs `ld -r` concatenated in .BTF)"),
+    cl::values(clEnumValN(GccBTFMode::Auto, "auto",
+                          "when the file has neither fragments nor DWARF "
+                          "(default)"),
+               clEnumValN(GccBTFMode::Always, "always",
+                          "in place of the DWARF route"),
+               clEnumValN(GccBTFMode::Never, "never", "never")),
+    cl::cat(Cat));
 static cl::opt<bool> IfFragments(
     "if-fragments",
     cl::desc("Do nothing (exit 0) when FILE has no .BTF.btfkit section"),
@@ -156,6 +170,7 @@ int main(int argc, char **argv) {
   Opts.DwarfFallback = !NoDwarfFallback;
   Opts.AnnounceDwarfUnits = !DwarfFallback;
   Opts.NoMissingWarning = NoMissing;
+  Opts.GccBTF = GccBTF;
   Opts.Verbose = Verbose;
   Opts.Kernel = *Kernel;
   if (CacheDir.getNumOccurrences())

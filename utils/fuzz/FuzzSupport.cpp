@@ -128,9 +128,9 @@ void fuzz::exerciseFile(ArrayRef<uint8_t> Image,
 }
 
 void fuzz::exerciseMerge(ArrayRef<uint8_t> Image, const IndexedBase *Base,
-                         bool DwarfFallback) {
+                         bool DwarfFallback, GccBTFMode Gcc) {
   LinkReport Report;
-  auto M = mergeFragments({"fuzz.ko", Image}, Base, Report, DwarfFallback);
+  auto M = mergeFragments({"fuzz.ko", Image}, Base, Report, DwarfFallback, Gcc);
   if (!M) {
     consumeError(M.takeError());
     return;

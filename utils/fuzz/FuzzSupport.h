@@ -18,6 +18,7 @@
 
 #include "btfkit/BTF.h"
 #include "btfkit/IndexedBase.h"
+#include "btfkit/Link.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -49,9 +50,10 @@ void exerciseFile(llvm::ArrayRef<uint8_t> Image,
                   llvm::ArrayRef<const char *> Sections);
 
 /// The link step's merge of \p Image (mergeFragments) over \p Base (or
-/// none), the result exercised as a module.
+/// none), the result exercised as a module; \p Gcc says when the gcc
+/// -gbtf blobs of its .BTF are merged.
 void exerciseMerge(llvm::ArrayRef<uint8_t> Image, const IndexedBase *Base,
-                   bool DwarfFallback);
+                   bool DwarfFallback, GccBTFMode Gcc = GccBTFMode::Never);
 
 /// An ELF64 little-endian relocatable object holding \p Sections (name,
 /// contents), each SHT_PROGBITS, and .shstrtab.

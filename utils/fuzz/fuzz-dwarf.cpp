@@ -11,9 +11,10 @@
 // compile units (named, and with --dwarf-fallback encoded into BTF by
 // DwarfUnits.cpp and DwarfToBTF.cpp, relocations applied), and its
 // .BTF.btfkit fragments, merged without a base and over the fixed base
-// (utils/fuzz/base.btf). The seeds are small objects from clang-19 and gcc
-// (-g, DWARF 4 and 5, type units, 32-bit and big-endian targets, `ld -r`
-// outputs with and without fragments).
+// (utils/fuzz/base.btf), and the gcc -gbtf blobs of its .BTF (GccBTF.cpp).
+// The seeds are small objects from clang-19 and gcc (-g, DWARF 4 and 5,
+// type units, 32-bit and big-endian targets, `ld -r` outputs with and
+// without fragments, gcc -gbtf objects and their `ld -r` output).
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,5 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   exerciseMerge(Image, &fuzzIndexedBase(), /*DwarfFallback=*/true);
   // Without the fallback only the unit names are read, leniently.
   exerciseMerge(Image, nullptr, /*DwarfFallback=*/false);
+  // The blobs gcc -gbtf objects leave in .BTF, split and normalized.
+  exerciseMerge(Image, &fuzzIndexedBase(), /*DwarfFallback=*/false,
+                GccBTFMode::Always);
   return 0;
 }

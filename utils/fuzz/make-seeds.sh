@@ -43,4 +43,11 @@ gcc -g -O2 -c kinds.c $map -o "$dwarf/gcc.o"
 gcc -g -O2 -c uses-base.c $map -o "$tmp/uses-base-gcc.o"
 # A module: one object with a fragment, one with DWARF only.
 ld.lld-19 -r "$tmp/kinds.o" "$tmp/uses-base-gcc.o" -o "$dwarf/mixed.ko"
+# GCC's own BTF: two -gbtf objects concatenated in .BTF by `ld -r`. (GCC
+# 12 keeps the working folder and the source's name in the BTF strings
+# whatever the prefix maps say: the sources are read from standard input,
+# in /.)
+(cd / && gcc -gbtf -O2 -c -x c - -o "$tmp/kinds-gbtf.o") <kinds.c
+(cd / && gcc -gbtf -O2 -c -x c - -o "$tmp/uses-base-gbtf.o") <uses-base.c
+ld -r "$tmp/kinds-gbtf.o" "$tmp/uses-base-gbtf.o" -o "$dwarf/gcc-gbtf.ko"
 ls -l "$frag" "$dwarf"
