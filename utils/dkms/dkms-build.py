@@ -2,10 +2,12 @@
 # Part of btfkit, under the Apache License v2.0 with LLVM Exceptions.
 #
 # DKMS in one step, end to end (ctest dkms-build, docs/DKMS.md): Debian's own
-# dkms builds the sample package (utils/dkms/sample/dkms.conf beside the
-# sources of utils/kernels/modules: dkms_demo of two objects, dkms_worker)
-# with GCC against real headers, its MAKE command running btfkit-dkms after
-# make. Kernels:
+# dkms, 3.0.10 (Debian 12, installed) and 3.2.2 (Debian 13 and unstable,
+# pinned "dkms-3.2" in utils/kernels/pins, run from where it is unpacked),
+# builds the sample package (utils/dkms/sample/dkms.conf beside the sources
+# of utils/kernels/modules: dkms_demo of two objects, dkms_worker) with GCC
+# against real headers, its MAKE command running btfkit-dkms after make.
+# Kernels:
 #   - 6.1.0-50-amd64 (Debian 12), the installed linux-headers package, the
 #     base named with BTFKIT_BASE (the corpus's vmlinux BTF of that build:
 #     no image of it is installed here);
@@ -18,6 +20,8 @@
 #   - .BTF and .BTF.base, no .BTF.btfkit, and dkms's signature, which
 #     openssl verifies over the bytes that hold the BTF (btfkit-dkms ran
 #     before signing);
+#   - the make command with btfkit-dkms in dkms's output (3.0.10) or log
+#     (3.2.x);
 #   - in dkms's make.log, btfkit-dkms's lines and one verdict line per
 #     module x named kernel, each agreeing with btf-relocate on the module
 #     dkms kept.
@@ -71,23 +75,36 @@ def skip(msg):
 
 
 class Dkms:
-    def __init__(self, work, env):
-        self.work = work
-        self.env = env
+    """One dkms program, with its trees and signing key under WORK."""
+
+    def __init__(self, name, prog, work, env):
+        self.name, self.prog, self.work = name, prog, work
+        self.key = os.path.join(work, "mok.key")
+        self.cert = os.path.join(work, "mok.pub")
+        self.env = dict(env, mok_signing_key=self.key, mok_certificate=self.cert)
         self.trees = ["--dkmstree", os.path.join(work, "tree"),
                       "--sourcetree", os.path.join(work, "src"),
                       "--installtree", os.path.join(work, "installed")]
+        for d in ("tree", "installed"):
+            os.makedirs(os.path.join(work, d))
+        src = os.path.join(work, "src", f"{PACKAGE}-{VERSION}")
+        shutil.copytree(os.path.join(ROOT, "utils", "kernels", "modules"), src)
+        shutil.copy(os.path.join(HERE, "sample", "dkms.conf"), src)
 
     def run(self, *args, extra_env=None, log=None):
         env = dict(self.env)
         env.update(extra_env or {})
-        cmd = ["dkms", *args, *self.trees]
+        cmd = [self.prog, *args, *self.trees]
         p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
         if log:
             with open(os.path.join(self.work, log), "w") as f:
                 f.write("$ " + " ".join(cmd) + "\n" + p.stdout)
         return p
+
+    def build_log(self):
+        """Where dkms leaves make.log when a build fails."""
+        return os.path.join(self.work, "tree", PACKAGE, VERSION, "build", "make.log")
 
     def kept(self, release):
         return os.path.join(self.work, "tree", PACKAGE, VERSION, release,
@@ -156,9 +173,10 @@ def relocate_loads(bin_dir, ko, kernel):
     return json.loads(p.stdout)["results"][0]["loads"]
 
 
-def check_build(args, dkms, case, release, base, how, kernels_named, cert_pem,
+def check_build(args, dkms, kernel, release, base, how, kernels_named, cert_pem,
                 dkms_out, expect_refusal):
     """The checks of a `dkms build` that succeeded for RELEASE."""
+    case = f"{dkms.name}, {kernel}"
     kept = dkms.kept(release)
     log = os.path.join(kept, "log", "make.log")
     if not os.path.exists(log):
@@ -169,13 +187,14 @@ def check_build(args, dkms, case, release, base, how, kernels_named, cert_pem,
     head = f"btfkit-dkms: kernel {release}, base {base} ({how})"
     if head not in text:
         fail(f"{case}: make.log lacks '{head}'")
-    # The order dkms ran things in: the make command with btfkit-dkms, then
-    # signing.
-    mk = dkms_out.find("btfkit-dkms " + release)
-    sg = dkms_out.find("Signing module")
-    if mk < 0 or sg < 0 or sg < mk:
-        fail(f"{case}: dkms's output does not show the make command with "
-             f"btfkit-dkms before 'Signing module'")
+    # dkms ran btfkit-dkms in its make command (3.0.10 prints the command,
+    # 3.2.x logs it) and signed the modules; that it signed them after is
+    # what the signature over the BTF shows.
+    if "&& btfkit-dkms " + release not in dkms_out + text:
+        fail(f"{case}: neither dkms's output nor make.log shows the make "
+             f"command with btfkit-dkms")
+    if "Signing module" not in dkms_out:
+        fail(f"{case}: dkms did not sign the modules")
     verdicts = {}
     for line in text.splitlines():
         m = VERDICT.match(line)
@@ -184,7 +203,7 @@ def check_build(args, dkms, case, release, base, how, kernels_named, cert_pem,
             if key in verdicts:
                 fail(f"{case}: two verdict lines for {key}")
             verdicts[key] = (m.group(2) == "loads on", line)
-    print(f"  {case}: verdict lines in dkms's make.log:")
+    print(f"  {kernel}: verdict lines in dkms's make.log:")
     refused = 0
     for ko in MODULES:
         if f"btfkit-dkms: {ko}: resilient BTF written" not in text:
@@ -197,7 +216,7 @@ def check_build(args, dkms, case, release, base, how, kernels_named, cert_pem,
         for sec, want in ((".BTF", 1), (".BTF.base", 1), (".BTF.btfkit", 0)):
             if names.count(sec) != want:
                 fail(f"{case}: {path}: {names.count(sec)} {sec} sections, want {want}")
-        check_signature(path, cert_pem, args.work)
+        check_signature(path, cert_pem, dkms.work)
         for k in kernels_named:
             v = verdicts.get((ko, k))
             if v is None:
@@ -217,6 +236,86 @@ def check_build(args, dkms, case, release, base, how, kernels_named, cert_pem,
         fail(f"{case}: verdict lines for kernels not named: {sorted(extra)}")
     if expect_refusal and not refused:
         fail(f"{case}: no kernel refused a module (the clang-built 6.1 must)")
+
+
+def run_builds(args, dkms, headers, k):
+    """The four builds of the file comment with DKMS, then `dkms remove
+    --all`."""
+    k50, k47, clang = k["k50"], k["k47"], k["clang"]
+    found_vmlinuz = k["vmlinuz61"]
+    deb12_headers = f"/lib/modules/{DEB12}/build"
+    try:
+        p = dkms.run("add", "-m", PACKAGE, "-v", VERSION, log="add.log")
+        if p.returncode != 0:
+            fail(f"{dkms.name}: dkms add: exit {p.returncode}:\n{p.stdout}")
+            return
+        build = ["build", "-m", PACKAGE, "-v", VERSION]
+        deb12 = [*build, "-k", DEB12, "--kernelsourcedir", deb12_headers]
+        mlog = dkms.build_log()
+
+        # 1. No BTF of the kernel to be found: the build fails, the error
+        #    says where btfkit-dkms looked and what to set.
+        p = dkms.run(*deb12, extra_env={"BTFKIT_DKMS_ROOT": k["empty"]},
+                     log="no-base.log")
+        text = open(mlog).read() if os.path.exists(mlog) else ""
+        want = f"btfkit-dkms: error: no BTF of kernel {DEB12} found"
+        if p.returncode == 0 or want not in text or "BTFKIT_BASE=FILE" not in text:
+            fail(f"{dkms.name}: no base: dkms build exit {p.returncode}, want a "
+                 f"failure with '{want}' naming BTFKIT_BASE in {mlog}")
+        else:
+            print(f"  no base: dkms build fails (exit {p.returncode}): "
+                  + next(l for l in text.splitlines() if want in l)[:120] + "...")
+
+        # 2. A kernel that refuses a module, under BTFKIT_FATAL_WARNINGS=1;
+        #    the base named.
+        p = dkms.run(*deb12, log="fatal.log", extra_env={
+            "BTFKIT_BASE": k50, "BTFKIT_FATAL_WARNINGS": "1",
+            "BTFKIT_CHECK_AGAINST": "target:" + clang})
+        text = open(mlog).read() if os.path.exists(mlog) else ""
+        head = f"btfkit-dkms: kernel {DEB12}, base {k50} (named)"
+        if p.returncode == 0 or "will not load on " + clang not in text \
+                or head not in text:
+            fail(f"{dkms.name}: fatal: dkms build exit {p.returncode}, want a "
+                 f"failure with '{head}' and 'will not load on {clang}' in {mlog}")
+        else:
+            print(f"  fatal warnings: dkms build fails (exit {p.returncode}) "
+                  f"on a kernel that refuses a module")
+
+        # 3. Debian 12's 6.1: the installed headers (no vmlinux), the base
+        #    found in ROOT/boot, four kernels judged: the target, an older
+        #    6.1 update, the 6.12 backport's own vmlinuz, and the clang-built
+        #    6.1 (no MODVERSIONS: refuses both modules).
+        named = [found_vmlinuz, k47, k["vmlinuz612"], clang]
+        p = dkms.run(*deb12, log="deb12.log", extra_env={
+            "BTFKIT_DKMS_ROOT": k["root"],
+            "BTFKIT_CHECK_AGAINST": "target:" + ":".join(named[1:])})
+        if p.returncode != 0:
+            fail(f"{dkms.name}: 6.1: dkms build exit {p.returncode}:\n{p.stdout}")
+        else:
+            check_build(args, dkms, f"{DEB12}", DEB12, found_vmlinuz, "found",
+                        named, cert_pem(dkms.cert), p.stdout, True)
+
+        # 4. The 6.12 backport: headers given with --kernelsourcedir; they
+        #    ship a vmlinux (BTF only), the base found there; signed with the
+        #    headers' own sign-file.
+        base = os.path.join(headers.dir, "vmlinux")
+        named = [base, k["vmlinuz612"], k50, clang]
+        p = dkms.run(*build, "-k", headers.release, "--kernelsourcedir", headers.dir,
+                     log="backport.log", extra_env={
+                         "BTFKIT_CHECK_AGAINST": "target:" + ":".join(named[1:]),
+                         "sign_file": os.path.join(headers.dir, "scripts", "sign-file")})
+        if p.returncode != 0:
+            fail(f"{dkms.name}: 6.12: dkms build exit {p.returncode}:\n{p.stdout}")
+        else:
+            check_build(args, dkms, headers.release, headers.release, base,
+                        "found", named, cert_pem(dkms.cert), p.stdout, True)
+    finally:
+        p = dkms.run("remove", "-m", PACKAGE, "-v", VERSION, "--all",
+                     log="remove.log")
+        if p.returncode != 0:
+            fail(f"{dkms.name}: dkms remove --all: exit {p.returncode}:\n{p.stdout}")
+        elif os.path.exists(os.path.join(dkms.work, "tree", PACKAGE)):
+            fail(f"{dkms.name}: dkms remove --all left the package in its tree")
 
 
 def main():
@@ -246,27 +345,20 @@ def main():
 
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
-    src = os.path.join(args.work, "src", f"{PACKAGE}-{VERSION}")
-    shutil.copytree(os.path.join(ROOT, "utils", "kernels", "modules"), src)
-    shutil.copy(os.path.join(HERE, "sample", "dkms.conf"), src)
-    key, cert = os.path.join(args.work, "mok.key"), os.path.join(args.work, "mok.pub")
     env = dict(os.environ)
     for v in ("BTFKIT_BASE", "BTFKIT_CHECK_AGAINST", "BTFKIT_FATAL_WARNINGS",
               "BTFKIT_KERNEL_VERSION", "BTFKIT_DKMS_ROOT"):
         env.pop(v, None)
     env.update({"PATH": args.bin + ":" + env.get("PATH", "/usr/bin:/bin"),
-                # dkms's signing key (framework.conf's variables, which
-                # dkms takes from the environment when that file sets none)
-                "mok_signing_key": key, "mok_certificate": cert,
                 "BTFKIT_CACHE_DIR": os.path.join(args.work, "cache")})
-    dkms = Dkms(args.work, env)
 
-    # The backport's headers and image, pinned.
+    # The backport's headers and image, and Debian 13's dkms, pinned.
     headers = kernels.Headers(BACKPORT + "-headers", args.work)
     image = kernels.Kernel(BACKPORT, os.path.join(args.work, "image"))
     if headers.release != image.release:
         fail(f"headers {headers.release} and image {image.release} differ")
         return 1
+    dkms13 = os.path.join(kernels.fetch("dkms-3.2")[0], "usr", "sbin", "dkms")
     # A system root whose /boot holds a vmlinuz of 6.1.0-50-amd64 (no image
     # of it is installed here): a bzImage, zstd like Debian's, of an ELF
     # holding the corpus's BTF of that build, found by btfkit-dkms itself.
@@ -280,82 +372,23 @@ def main():
     subprocess.run([sys.executable, mki, "bzimage", found_vmlinuz, "--payload", elf,
                     "--compress", "zstd", "--version",
                     DEB12 + " (debian-kernel@lists.debian.org) #1 SMP"], check=True)
-    for d in ("tree", "installed"):
-        os.makedirs(os.path.join(args.work, d))
     empty_root = os.path.join(args.work, "empty-root")
     os.makedirs(empty_root)
+    kernels_ = {"k50": k50, "k47": k47, "clang": clang, "root": fake_root,
+                "empty": empty_root, "vmlinuz61": found_vmlinuz,
+                "vmlinuz612": image.vmlinuz}
 
-    try:
-        p = dkms.run("add", "-m", PACKAGE, "-v", VERSION, log="add.log")
-        if p.returncode != 0:
-            fail(f"dkms add: exit {p.returncode}:\n{p.stdout}")
-            return 1
-        build = ["build", "-m", PACKAGE, "-v", VERSION]
-
-        # 1. No BTF of the kernel to be found: the build fails, the error
-        #    says where btfkit-dkms looked and what to set.
-        p = dkms.run(*build, "-k", DEB12, extra_env={"BTFKIT_DKMS_ROOT": empty_root},
-                     log="no-base.log")
-        mlog = os.path.join(args.work, "tree", PACKAGE, VERSION, "build", "make.log")
-        text = open(mlog).read() if os.path.exists(mlog) else ""
-        want = f"btfkit-dkms: error: no BTF of kernel {DEB12} found"
-        if p.returncode == 0 or want not in text or "BTFKIT_BASE=FILE" not in text:
-            fail(f"no base: dkms build exit {p.returncode}, want a failure with "
-                 f"'{want}' naming BTFKIT_BASE in {mlog}")
-        else:
-            print(f"  no base: dkms build fails (exit {p.returncode}): "
-                  + next(l for l in text.splitlines() if want in l)[:160] + "...")
-
-        # 2. A kernel that refuses a module, under BTFKIT_FATAL_WARNINGS=1;
-        #    the base named.
-        p = dkms.run(*build, "-k", DEB12, log="fatal.log", extra_env={
-            "BTFKIT_BASE": k50, "BTFKIT_FATAL_WARNINGS": "1",
-            "BTFKIT_CHECK_AGAINST": "target:" + clang})
-        text = open(mlog).read() if os.path.exists(mlog) else ""
-        head = f"btfkit-dkms: kernel {DEB12}, base {k50} (named)"
-        if p.returncode == 0 or "will not load on " + clang not in text \
-                or head not in text:
-            fail(f"fatal: dkms build exit {p.returncode}, want a failure with "
-                 f"'{head}' and 'will not load on {clang}' in {mlog}")
-        else:
-            print(f"  fatal warnings: dkms build fails (exit {p.returncode}) "
-                  f"on a kernel that refuses a module")
-
-        # 3. Debian 12's 6.1: the installed headers (no vmlinux), the base
-        #    found in ROOT/boot, four kernels judged: the target, an older
-        #    6.1 update, the 6.12 backport's own vmlinuz, and the clang-built
-        #    6.1 (no MODVERSIONS: refuses both modules).
-        named = [found_vmlinuz, k47, image.vmlinuz, clang]
-        p = dkms.run(*build, "-k", DEB12, log="deb12.log", extra_env={
-            "BTFKIT_DKMS_ROOT": fake_root,
-            "BTFKIT_CHECK_AGAINST": "target:" + ":".join(named[1:])})
-        if p.returncode != 0:
-            fail(f"6.1: dkms build exit {p.returncode}:\n{p.stdout}")
-        else:
-            check_build(args, dkms, DEB12, DEB12, found_vmlinuz, "found", named,
-                        cert_pem(cert), p.stdout, True)
-
-        # 4. The 6.12 backport: headers given with --kernelsourcedir; they
-        #    ship a vmlinux (BTF only), the base found there; signed with the
-        #    headers' own sign-file.
-        base = os.path.join(headers.dir, "vmlinux")
-        named = [base, image.vmlinuz, k50, clang]
-        p = dkms.run(*build, "-k", headers.release, "--kernelsourcedir", headers.dir,
-                     log="backport.log", extra_env={
-                         "BTFKIT_CHECK_AGAINST": "target:" + ":".join(named[1:]),
-                         "sign_file": os.path.join(headers.dir, "scripts", "sign-file")})
-        if p.returncode != 0:
-            fail(f"6.12: dkms build exit {p.returncode}:\n{p.stdout}")
-        else:
-            check_build(args, dkms, headers.release, headers.release, base,
-                        "found", named, cert_pem(cert), p.stdout, True)
-    finally:
-        p = dkms.run("remove", "-m", PACKAGE, "-v", VERSION, "--all",
-                     log="remove.log")
-        if p.returncode != 0:
-            fail(f"dkms remove --all: exit {p.returncode}:\n{p.stdout}")
-        elif os.path.exists(os.path.join(args.work, "tree", PACKAGE)):
-            fail("dkms remove --all left the package in its tree")
+    for name, prog in (("dkms 3.0.10 (Debian 12)", "dkms"),
+                       ("dkms 3.2.2 (Debian 13, unstable)", dkms13)):
+        p = subprocess.run([prog, "--version"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        want = name.split()[1]
+        if p.stdout.strip() != "dkms-" + want:
+            fail(f"{prog} --version says '{p.stdout.strip()}', want dkms-{want}")
+            continue
+        print(f"{name}:")
+        dkms = Dkms(name, prog, os.path.join(args.work, "dkms-" + want), env)
+        run_builds(args, dkms, headers, kernels_)
 
     if failures:
         print(f"dkms-build: {len(failures)} failures")
