@@ -90,6 +90,15 @@ class Dkms:
         src = os.path.join(work, "src", f"{PACKAGE}-{VERSION}")
         shutil.copytree(os.path.join(ROOT, "utils", "kernels", "modules"), src)
         shutil.copy(os.path.join(HERE, "sample", "dkms.conf"), src)
+        # A third module, with a BTF_ID_LIST of its own struct and
+        # task_struct (utils/kernel-modules/btf_ids_demo).
+        shutil.copy(os.path.join(ROOT, "utils", "kernel-modules", "btf_ids_demo",
+                                 "btf_ids_demo.c"), src)
+        with open(os.path.join(src, "Kbuild"), "a") as f:
+            f.write("obj-m += btf_ids_demo.o\n")
+        with open(os.path.join(src, "dkms.conf"), "a") as f:
+            f.write('BUILT_MODULE_NAME[2]="btf_ids_demo"\n'
+                    'DEST_MODULE_LOCATION[2]="/updates/dkms"\n')
 
     def run(self, *args, extra_env=None, log=None):
         env = dict(self.env)
@@ -111,8 +120,9 @@ class Dkms:
                             os.uname().machine)
 
 
-def section_names(path):
-    """The section names of ELF PATH, read here (64-bit little-endian)."""
+def sections(path):
+    """(name, contents) of each section of ELF PATH, read here (64-bit
+    little-endian)."""
     with open(path, "rb") as f:
         d = f.read()
     if d[:4] != b"\x7fELF" or d[4] != 2 or d[5] != 1:
@@ -120,12 +130,40 @@ def section_names(path):
     shoff, = struct.unpack_from("<Q", d, 0x28)
     shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 0x3a)
     strtab_off, = struct.unpack_from("<Q", d, shoff + shstrndx * shentsize + 0x18)
-    names = []
+    out = []
     for i in range(shnum):
-        name, = struct.unpack_from("<I", d, shoff + i * shentsize)
+        sh = shoff + i * shentsize
+        name, = struct.unpack_from("<I", d, sh)
+        off, size = struct.unpack_from("<QQ", d, sh + 0x18)
         end = d.index(b"\0", strtab_off + name)
-        names.append(d[strtab_off + name:end].decode())
-    return names
+        out.append((d[strtab_off + name:end].decode(), d[off:off + size]))
+    return out
+
+
+def section_names(path):
+    return [n for n, _ in sections(path)]
+
+
+def check_btf_ids(case, bin_dir, path):
+    """btf_ids_demo's BTF_ID_LIST holds the ids of struct kr_priv and struct
+    task_struct in the module's BTF over its .BTF.base."""
+    ids = {}
+    for args in (["--section=.BTF.base", path], [path]):
+        r = subprocess.run([os.path.join(bin_dir, "btf-dump"), *args],
+                           stdout=subprocess.PIPE, text=True)
+        for line in r.stdout.splitlines():
+            m = re.match(r"\[(\d+)\] STRUCT '(kr_priv|task_struct)'", line)
+            if m:
+                ids.setdefault(m.group(2), int(m.group(1)))
+    want = [ids.get("kr_priv", 0), ids.get("task_struct", 0)]
+    sec = dict(sections(path)).get(".BTF_ids", b"")
+    got = list(struct.unpack("<%dI" % (len(sec) // 4), sec))
+    if 0 in want or got != want:
+        fail(f"{case}: {path}: .BTF_ids holds {got}, want the ids of kr_priv "
+             f"and task_struct in the module's BTF, {want}")
+    else:
+        print(f"    btf_ids_demo.ko: .BTF_ids {got}: kr_priv and task_struct "
+              f"in its BTF over its .BTF.base")
 
 
 def check_signature(ko, cert_pem, work):
@@ -174,7 +212,7 @@ def relocate_loads(bin_dir, ko, kernel):
 
 
 def check_build(args, dkms, kernel, release, base, how, kernels_named, cert_pem,
-                dkms_out, expect_refusal):
+                dkms_out, expect_refusal, ids_resolved):
     """The checks of a `dkms build` that succeeded for RELEASE."""
     case = f"{dkms.name}, {kernel}"
     kept = dkms.kept(release)
@@ -205,7 +243,21 @@ def check_build(args, dkms, kernel, release, base, how, kernels_named, cert_pem,
             verdicts[key] = (m.group(2) == "loads on", line)
     print(f"  {kernel}: verdict lines in dkms's make.log:")
     refused = 0
-    for ko in MODULES:
+    # btf_ids_demo: linked and its ids resolved again where the headers'
+    # resolve_btfids can (6.12), else left as built with a warning (6.1).
+    modules = MODULES + (["btf_ids_demo.ko"] if ids_resolved else [])
+    ids_path = os.path.join(kept, "module", "btf_ids_demo.ko")
+    if ids_resolved:
+        if "btfkit-dkms: btf_ids_demo.ko: .BTF_ids resolved over its new BTF" not in text:
+            fail(f"{case}: make.log lacks the resolve of btf_ids_demo.ko's .BTF_ids")
+        elif os.path.exists(ids_path):
+            check_btf_ids(case, args.bin, ids_path)
+    else:
+        if "btfkit-dkms: warning: btf_ids_demo.ko: left as built: it has .BTF_ids" not in text:
+            fail(f"{case}: make.log lacks the warning that btf_ids_demo.ko is left as built")
+        if os.path.exists(ids_path) and ".BTF.base" in section_names(ids_path):
+            fail(f"{case}: {ids_path} has a .BTF.base although left as built")
+    for ko in modules:
         if f"btfkit-dkms: {ko}: resilient BTF written" not in text:
             fail(f"{case}: make.log lacks 'btfkit-dkms: {ko}: resilient BTF written'")
         path = os.path.join(kept, "module", ko)
@@ -231,7 +283,7 @@ def check_build(args, dkms, kernel, release, base, how, kernels_named, cert_pem,
             if k == base and not v[0]:
                 fail(f"{case}: {ko} does not load on the kernel it was built for")
             refused += not v[0]
-    extra = set(verdicts) - {(ko, k) for ko in MODULES for k in kernels_named}
+    extra = set(verdicts) - {(ko, k) for ko in modules for k in kernels_named}
     if extra:
         fail(f"{case}: verdict lines for kernels not named: {sorted(extra)}")
     if expect_refusal and not refused:
@@ -293,7 +345,7 @@ def run_builds(args, dkms, headers, k):
             fail(f"{dkms.name}: 6.1: dkms build exit {p.returncode}:\n{p.stdout}")
         else:
             check_build(args, dkms, f"{DEB12}", DEB12, found_vmlinuz, "found",
-                        named, cert_pem(dkms.cert), p.stdout, True)
+                        named, cert_pem(dkms.cert), p.stdout, True, False)
 
         # 4. The 6.12 backport: headers given with --kernelsourcedir; they
         #    ship a vmlinux (BTF only), the base found there; signed with the
@@ -308,7 +360,7 @@ def run_builds(args, dkms, headers, k):
             fail(f"{dkms.name}: 6.12: dkms build exit {p.returncode}:\n{p.stdout}")
         else:
             check_build(args, dkms, headers.release, headers.release, base,
-                        "found", named, cert_pem(dkms.cert), p.stdout, True)
+                        "found", named, cert_pem(dkms.cert), p.stdout, True, True)
     finally:
         p = dkms.run("remove", "-m", PACKAGE, "-v", VERSION, "--all",
                      log="remove.log")
