@@ -25,6 +25,10 @@ PACKAGES=(
   # from other suites through a private apt state, and are unpacked with
   # dpkg-deb; their vmlinuz holds a zstd-compressed vmlinux
   qemu-system-x86 busybox-static zstd debian-archive-keyring
+  # ctest dkms-build (utils/dkms): Debian's dkms building a GCC module
+  # against Debian 12's installed headers, signed with a key openssl makes;
+  # the headers of the 6.1 build whose vmlinux BTF the corpus holds
+  dkms openssl linux-headers-6.1.0-50-amd64
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
