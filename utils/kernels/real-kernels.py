@@ -263,7 +263,8 @@ class Suite:
         shutil.copytree(os.path.join(HERE, "modules"), out)
         with open(os.path.join(self.work, "dkms-build.log"), "w") as log:
             run(["make", "-C", headers.dir, "M=" + out,
-                 "PAHOLE=" + self.tool("btf-pahole"), "modules"],
+                 "PAHOLE=" + os.path.abspath(self.tool("btf-pahole")),
+                 "modules"],
                 stdout=log, stderr=subprocess.STDOUT)
             self._dkms = {f[:-3]: os.path.join(out, f)
                           for f in sorted(os.listdir(out)) if f.endswith(".ko")}
