@@ -145,7 +145,9 @@ def prepare_sources(work):
     """utils/kernels/modules plus the EXTERNAL modules, in one folder with
     a Kbuild each; returns that folder's path."""
     src = os.path.join(work, "src")
-    if os.path.exists(os.path.join(src, "done")):
+    # Kept between runs while the list of modules is the same.
+    stamp = os.path.join(src, "done")
+    if os.path.exists(stamp) and open(stamp).read() == repr(EXTERNAL):
         return src
     shutil.rmtree(src, ignore_errors=True)
     shutil.copytree(os.path.join(HERE, "modules"), os.path.join(src, "suite"))
@@ -184,7 +186,8 @@ def prepare_sources(work):
     with open(os.path.join(src, "Kbuild"), "w") as f:
         f.write("obj-m += suite/ " +
                 " ".join(name + "/" for name, _ in EXTERNAL) + "\n")
-    open(os.path.join(src, "done"), "w").close()
+    with open(stamp, "w") as f:
+        f.write(repr(EXTERNAL))
     return src
 
 
