@@ -41,6 +41,7 @@
 #include "btfkit/Error.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/BinaryFormat/Dwarf.h"
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
@@ -112,6 +113,8 @@ private:
   DenseMap<uint64_t, uint32_t> TypeIds; // DIE offset -> id
   std::deque<std::pair<DWARFDie, uint32_t>> Work;
   std::vector<SectionVar> PerCPUVars;
+  /// Abstract instances (DIE offsets) with an out-of-line copy in the unit.
+  DenseSet<uint64_t> OutOfLine;
 };
 
 } // namespace
@@ -468,8 +471,13 @@ void UnitEncoder::encodeFunction(DWARFDie D) {
   // Code of its own in this object (an out-of-line instance), as the
   // plugin requires a symbol in the translation unit: a function inlined
   // everywhere has only an abstract instance, and another object's symbol
-  // of the same name is not its.
-  if (!D.find(dwarf::DW_AT_low_pc) && !D.find(dwarf::DW_AT_ranges))
+  // of the same name is not its. An abstract instance whose out-of-line
+  // copy is in this unit stands for that copy where it is: pahole meets
+  // the function there first (its FUNCs follow the unit's first DIE of
+  // each name), and GCC puts the concrete copies of partly inlined
+  // functions after all the others.
+  if (!D.find(dwarf::DW_AT_low_pc) && !D.find(dwarf::DW_AT_ranges) &&
+      !OutOfLine.contains(D.getOffset()))
     return;
   DWARFDie Src = origin(D);
   StringRef Name = nameOf(Src);
@@ -621,6 +629,12 @@ Expected<DwarfUnitBTF> UnitEncoder::run() {
     typeId(D);
   }
   drain();
+  for (DWARFDie C : CU.children())
+    if (C.getTag() == dwarf::DW_TAG_subprogram &&
+        (C.find(dwarf::DW_AT_low_pc) || C.find(dwarf::DW_AT_ranges)))
+      if (DWARFDie O =
+              C.getAttributeValueAsReferencedDie(dwarf::DW_AT_abstract_origin))
+        OutOfLine.insert(O.getOffset());
   for (DWARFDie C : CU.children()) {
     if (C.getTag() == dwarf::DW_TAG_subprogram)
       encodeFunction(C);

@@ -56,6 +56,11 @@ PLANS = {
         "6.12.117": ["dkms", "plugin"],
         "7.2.13": ["plugin", "gen-btf-gcc"],
     },
+    # The DKMS case alone: GCC modules with PAHOLE=btf-pahole.
+    "dkms": {
+        "6.12.117": ["dkms"],
+        "6.12.95": ["dkms"],
+    },
     # Linux 7.x's module pipeline with btfkit's drop-ins, plugin and GCC.
     "gen-btf": {
         "7.2.13": ["plugin", "gen-btf-gcc"],
@@ -246,8 +251,10 @@ class Suite:
     # --- the DKMS case ---------------------------------------------------
     def dkms_modules(self):
         """The suite's external modules, built with GCC against Debian's
-        headers as DKMS builds them, then given resilient BTF by btf-link
-        over the headers' vmlinux. Returns name -> .ko."""
+        headers as DKMS builds them, their resilient BTF made by
+        PAHOLE=btf-pahole from DWARF over the headers' vmlinux (the
+        modules pahole-parity.py finds byte for byte pahole 1.24's, made
+        resilient). Returns name -> .ko."""
         if hasattr(self, "_dkms"):
             return self._dkms
         headers = kernels.Headers(DKMS_HEADERS, self.work)
@@ -255,18 +262,14 @@ class Suite:
         shutil.rmtree(out, ignore_errors=True)
         shutil.copytree(os.path.join(HERE, "modules"), out)
         with open(os.path.join(self.work, "dkms-build.log"), "w") as log:
-            run(["make", "-C", headers.dir, "M=" + out, "modules"],
+            run(["make", "-C", headers.dir, "M=" + out,
+                 "PAHOLE=" + os.path.abspath(self.tool("btf-pahole")),
+                 "modules"],
                 stdout=log, stderr=subprocess.STDOUT)
-            self._dkms = {}
-            for f in sorted(os.listdir(out)):
-                if f.endswith(".ko"):
-                    ko = os.path.join(out, f)
-                    run([self.tool("btf-link"), "--dwarf-fallback", "-v",
-                         "--base=" + headers.vmlinux, ko],
-                        stdout=log, stderr=subprocess.STDOUT)
-                    self._dkms[f[:-3]] = ko
+            self._dkms = {f[:-3]: os.path.join(out, f)
+                          for f in sorted(os.listdir(out)) if f.endswith(".ko")}
         print(f"  DKMS case: {', '.join(self._dkms)} built by GCC against "
-              f"{headers.release}'s headers, BTF by btf-link")
+              f"{headers.release}'s headers, BTF by PAHOLE=btf-pahole")
         return self._dkms
 
 
