@@ -10,13 +10,14 @@
 // file (--btf_encode_detached=X.BTF.1): classic split BTF over vmlinux,
 // which resolve_btfids then distills, sorts and hands to objcopy. The link
 // step's result is split over its distilled base; relocated onto the full
-// base it becomes that classic split BTF. A module ld.lld-btf already
+// base and deduplicated against it, it becomes that classic split BTF. A module ld.lld-btf already
 // merged gives its .BTF the same way, and loses .BTF and .BTF.base: objcopy
 // --add-section would otherwise add second ones.
 //
 //===----------------------------------------------------------------------===//
 
 #include "LinkInternal.h"
+#include "btfkit/Dedup.h"
 #include "btfkit/Error.h"
 #include "btfkit/Reader.h"
 #include "btfkit/Relocate.h"
@@ -27,7 +28,11 @@
 using namespace btfkit;
 using namespace llvm;
 
-/// \p Split (over a distilled base) as classic split BTF over \p Base.
+/// \p Split (over a distilled base) as classic split BTF over \p Base,
+/// as pahole writes it: relocated onto the base, then deduplicated against
+/// it, so that the types distillation had moved into the split (pointers,
+/// prototypes, anonymous types of the base) are the base's own again. An
+/// in-tree module, which gen-btf.sh does not distill, keeps this BTF.
 static Expected<std::vector<uint8_t>>
 overFullBase(const BTF &Split, const IndexedBase &Base, StringRef Module) {
   RelocateOptions RO;
@@ -40,7 +45,13 @@ overFullBase(const BTF &Split, const IndexedBase &Base, StringRef Module) {
                              "(distilled type '" +
                                  R->Failures.front().Name +
                                  "' is not mapped): this is a btfkit bug");
-  return serializeBTF(*R->Split);
+  const DedupBase *Index = Base.dedupIndex();
+  std::unique_ptr<DedupBase> Own;
+  if (!Index) {
+    Own = DedupBase::createFor(Base.btf(), *R->Split);
+    Index = Own.get();
+  }
+  return dedupToBlob(*R->Split, DedupOptions(), Index);
 }
 
 Expected<LinkReport>
