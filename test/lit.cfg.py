@@ -37,13 +37,24 @@ config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "I
 config.substitutions.append(("%utils", os.path.join(config.btfkit_src_root, "utils")))
 config.substitutions.append(("%corpus", config.btfkit_corpus_dir))
 config.substitutions.append(("%python", shutil.which("python3") or "python3"))
+# The major version of the LLVM the build uses (BTFKIT_LLVM_VERSION).
+config.substitutions.append(("%llvm_major", config.llvm_version_major))
 if config.btfkit_plugin:
     config.substitutions.append(("%plugin", config.btfkit_plugin))
 
 # Real tools used as oracles or inputs; a test that needs one says REQUIRES.
-for tool in ("bpftool", "pahole", "clang-19", "ld.lld-19", "llvm-objcopy-19", "gcc"):
+for tool in ("bpftool", "pahole", "gcc"):
     if shutil.which(tool):
         config.available_features.add(tool)
+# The LLVM tools come from the LLVM the build uses (BTFKIT_LLVM_VERSION):
+# tests name them unversioned (clang, ld.lld, llvm-objcopy) and find them in
+# its bin folder, first on PATH above. The plugin loads only into that
+# clang and ld.lld, and ld.lld-btf must match that ld.lld byte for byte.
+for tool in ("clang", "clang++", "ld.lld", "llvm-objcopy"):
+    if os.path.exists(os.path.join(config.llvm_tools_dir, tool)):
+        config.available_features.add(tool)
+config.available_features.add("llvm-%s" % config.llvm_version_major)
+lit_config.note("LLVM %s tools from %s" % (config.llvm_version_major, config.llvm_tools_dir))
 
 # Tests that change a file's owner (chown) need root, as CI runs.
 if hasattr(os, "geteuid") and os.geteuid() == 0:

@@ -24,6 +24,7 @@ HEADER_LAYER = {
     "Record.h": "Core", "Reader.h": "Core", "Builder.h": "Core", "Writer.h": "Core",
     "ELFObject.h": "Core", "OutputFile.h": "Core", "ToolSupport.h": "Core",
     "TypeWalk.h": "Core", "Fragment.h": "Core", "Error.h": "Core", "Config.h": "Core",
+    "LLVMCompat.h": "Core",
     "Decompress.h": "Core", "KernelImage.h": "Core",
     "Validate.h": "Check", "KernelVersion.h": "Check", "ForeignBase.h": "Check",
     "KernelBase.h": "Check",

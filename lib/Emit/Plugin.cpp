@@ -17,9 +17,9 @@
 #include "BTFKitPass.h"
 
 #include "btfkit/Config.h"
+#include "btfkit/LLVMCompat.h" // PassPlugin.h, wherever this LLVM has it
 
 #include "llvm/Passes/PassBuilder.h"
-#include "llvm/Passes/PassPlugin.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -91,8 +91,8 @@ static void registerCallbacks(PassBuilder &PB) {
   // The optimizer-last point runs at every level, -O0 included (LLVM 19's
   // buildO0DefaultPipeline invokes it), after inlining and dead-code
   // removal have settled which functions reach the object.
-  PB.registerOptimizerLastEPCallback([](ModulePassManager &MPM,
-                                        OptimizationLevel) {
+  registerOptimizerLastCallback(PB, [](ModulePassManager &MPM,
+                                       OptimizationLevel) {
     MPM.addPass(BTFKitPass(
         options(hostIsLinker() ? PassOptions::Link : PassOptions::Compile)));
   });

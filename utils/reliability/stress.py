@@ -22,7 +22,8 @@ Each check is bounded (a number of runs, not a time) and stops by itself:
 
 --short is what CI runs (ctest reliability-stress, a few seconds); the
 default is ten times as many runs, the long form to run before changing
-the cache or a writer. Needs clang-19, ld.lld-19 and the corpus
+the cache or a writer. Needs clang, ld.lld and llvm-readelf of the LLVM
+the build uses (--llvm-bin, LLVM 19's by default) and the corpus
 (BUILD/corpus, unpacked by ctest's corpus-prepare).
 """
 import argparse
@@ -67,7 +68,7 @@ class Stress:
     def compile(self, src, out, cache, check=True):
         env = dict(os.environ, BTFKIT_CACHE_DIR=cache, BTFKIT_BASE=self.base)
         r = subprocess.run(
-            ["clang-19", "-g", "-O2", "-fpass-plugin=" + self.plugin, "-c", src, "-o", out],
+            ["clang", "-g", "-O2", "-fpass-plugin=" + self.plugin, "-c", src, "-o", out],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
         if check and r.returncode != 0:
             self.fail("%s: clang exited %d: %s" % (out, r.returncode, r.stderr.decode()[-500:]))
@@ -89,7 +90,7 @@ class Stress:
                 src, out, cache = pending.pop()
                 env = dict(os.environ, BTFKIT_CACHE_DIR=cache, BTFKIT_BASE=self.base)
                 p = subprocess.Popen(
-                    ["clang-19", "-g", "-O2", "-fpass-plugin=" + self.plugin, "-c", src, "-o", out],
+                    ["clang", "-g", "-O2", "-fpass-plugin=" + self.plugin, "-c", src, "-o", out],
                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                 running.append((p, src, out))
             p, src, out = running.pop(0)
@@ -165,7 +166,7 @@ class Stress:
         """'absent', 'merged' or 'unmerged' (a module lld wrote, not merged)."""
         if not os.path.exists(path):
             return "absent"
-        r = subprocess.run(["llvm-readelf-19", "-S", path], stdout=subprocess.PIPE,
+        r = subprocess.run(["llvm-readelf", "-S", path], stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL)
         secs = r.stdout.decode()
         if ".BTF.btfkit" in secs or ".BTF.base" not in secs:
@@ -238,7 +239,7 @@ class Stress:
         os.makedirs(out_dir)
         unmerged = os.path.join(out_dir, "unmerged.ko")
         objs = sorted(glob.glob(os.path.join(self.work, "k*.o")))
-        subprocess.run(["ld.lld-19", "-r", "--build-id=none"] + objs + ["-o", unmerged], check=True)
+        subprocess.run(["ld.lld", "-r", "--build-id=none"] + objs + ["-o", unmerged], check=True)
         mod = os.path.join(out_dir, "m.ko")
         merged = os.path.join(out_dir, "merged.ko")
         env = dict(os.environ, BTFKIT_CACHE_DIR=cache)
@@ -267,12 +268,16 @@ def main():
     ap.add_argument("--build-dir", required=True)
     ap.add_argument("--short", action="store_true", help="CI's bounded form")
     ap.add_argument("--rounds", type=int, help="scale of every check (default 30, 3 with --short)")
+    ap.add_argument("--llvm-bin", default="/usr/lib/llvm-19/bin",
+                    help="bin folder of the LLVM the build uses (clang, ld.lld, llvm-readelf)")
     args = ap.parse_args()
     rounds = args.rounds or (3 if args.short else 30)
     build = os.path.abspath(args.build_dir)
-    for tool in ("clang-19", "ld.lld-19", "llvm-readelf-19"):
-        if not shutil.which(tool):
-            sys.exit("stress: %s not found" % tool)
+    # The plugin loads only into the clang of the LLVM it was built against.
+    os.environ["PATH"] = args.llvm_bin + os.pathsep + os.environ.get("PATH", "")
+    for tool in ("clang", "ld.lld", "llvm-readelf"):
+        if not os.path.exists(os.path.join(args.llvm_bin, tool)):
+            sys.exit("stress: %s not found in %s" % (tool, args.llvm_bin))
     if not os.path.exists(os.path.join(build, "corpus", ".prepared")):
         sys.exit("stress: the corpus is not unpacked in %s/corpus (ctest -R corpus-prepare)" % build)
     with tempfile.TemporaryDirectory(prefix="btfkit-stress-") as work:
