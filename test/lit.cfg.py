@@ -4,6 +4,7 @@
 #   python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv \
 #     --param btfkit_site=build/test/lit.site.cfg.py test/btf-dump
 import os
+import re
 import shutil
 
 import lit.formats
@@ -53,7 +54,20 @@ for tool in ("bpftool", "pahole", "gcc"):
 for tool in ("clang", "clang++", "ld.lld", "llvm-objcopy"):
     if os.path.exists(os.path.join(config.llvm_tools_dir, tool)):
         config.available_features.add(tool)
-config.available_features.add("llvm-%s" % config.llvm_version_major)
+# A versioned name (clang-19) would bypass that choice, or, in REQUIRES,
+# silently skip the test: refuse it.
+versioned = re.compile(r"^\s*(RUN|REQUIRES|UNSUPPORTED|XFAIL):.*?"
+                       r"(?<![\w.-])((clang|clang\+\+|ld\.lld|opt|llc|llvm-[a-z0-9]+)-[0-9]+)\b")
+for dirpath, _, files in os.walk(config.test_source_root):
+    for name in files:
+        if name.endswith(tuple(config.suffixes)):
+            path = os.path.join(dirpath, name)
+            with open(path, encoding="utf-8", errors="replace") as f:
+                for n, line in enumerate(f, 1):
+                    m = versioned.match(line)
+                    if m:
+                        lit_config.fatal("%s:%d: names %s; use %s, which is the build's LLVM's"
+                                         % (path, n, m.group(2), m.group(3)))
 lit_config.note("LLVM %s tools from %s" % (config.llvm_version_major, config.llvm_tools_dir))
 
 # Tests that change a file's owner (chown) need root, as CI runs.
