@@ -3,8 +3,9 @@
 #  1. loads a real kernel's BTF (the running kernel's /sys/kernel/btf/vmlinux
 #     when there is one, else the bundled Debian 6.1.0-50 vmlinux BTF) and
 #     checks it by that kernel's own release's rules;
-#  2. compiles the bundled sample module with clang-19 and the btfkit
-#     plugin against the bundled 6.1.0-50 base, links it (ld.lld-19 -r, then
+#  2. compiles the bundled sample module with clang-19 (or the build's
+#     LLVM's) and the btfkit plugin against the bundled 6.1.0-50 base, links
+#     it (ld.lld-19 -r, then
 #     btf-link: merge + check), and shows its .BTF + .BTF.base;
 #  3. relocates the module's BTF onto the running kernel's BTF (or the
 #     bundled base) and predicts, with explanations, which of the kernels at
@@ -16,6 +17,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BTFKIT_BUILD_DIR:-$root/build}
 bin=$build/bin
 plugin=$build/lib/btfkit-plugin.so
+# The plugin loads only into the clang of the LLVM the build chose
+# (BTFKIT_LLVM_VERSION: 19 unless configured for 22).
+llvm=$(sed -n 's/^BTFKIT_LLVM_VERSION:[A-Z]*=//p' "$build/CMakeCache.txt")
+llvm_bin=/usr/lib/llvm-${llvm:-19}/bin
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -42,11 +47,11 @@ echo
 echo "== 2. the sample module, compiled with the plugin against Debian 6.1.0-50"
 base=$work/vmlinux-6.1.0-50.btf
 for unit in core stats; do
-  clang-19 -g -O2 -c -Xclang -load -Xclang "$plugin" -fpass-plugin="$plugin" \
+  "$llvm_bin/clang" -g -O2 -c -Xclang -load -Xclang "$plugin" -fpass-plugin="$plugin" \
     -mllvm -btfkit-base="$base" "$root/data/sample-module/$unit.c" -o "$work/$unit.o"
   echo "   $unit.o: $("$bin/btf-dump" "$work/$unit.o" | grep -c '^\[') types in its fragment"
 done
-ld.lld-19 -r "$work/core.o" "$work/stats.o" -o "$work/sample.ko"
+"$llvm_bin/ld.lld" -r "$work/core.o" "$work/stats.o" -o "$work/sample.ko"
 "$bin/btf-link" --base="$base" "$work/sample.ko"
 echo "   sample.ko .BTF.base (distilled base):"
 "$bin/btf-dump" --section=.BTF.base "$work/sample.ko" | sed 's/^/     /'

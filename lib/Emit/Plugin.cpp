@@ -88,8 +88,8 @@ static PassOptions options(PassOptions::Phase Where) {
 }
 
 static void registerCallbacks(PassBuilder &PB) {
-  // The optimizer-last point runs at every level, -O0 included (LLVM 19's
-  // buildO0DefaultPipeline invokes it), after inlining and dead-code
+  // The optimizer-last point runs at every level, -O0 included (LLVM 19 and
+  // 22's buildO0DefaultPipeline invoke it), after inlining and dead-code
   // removal have settled which functions reach the object.
   registerOptimizerLastCallback(PB, [](ModulePassManager &MPM,
                                        OptimizationLevel) {
