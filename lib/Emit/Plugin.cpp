@@ -6,9 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Loaded by clang-19 (-fpass-plugin=btfkit-plugin.so; with
+// Loaded by clang-19, or clang-22 when built against LLVM 22
+// (-fpass-plugin=btfkit-plugin.so; with
 // -Xclang -load -Xclang btfkit-plugin.so as well when -mllvm options are
-// given, since -fpass-plugin loads too late for them) and by ld.lld-19
+// given, since -fpass-plugin loads too late for them) and by ld.lld-19/-22
 // (--load-pass-plugin=btfkit-plugin.so, options through the environment
 // only). See docs/Plugin.md.
 //
