@@ -73,9 +73,9 @@ btfkit::linkModuleDetachedBTF(std::shared_ptr<const MemoryBuffer> Linked,
     return Merged.takeError();
 
   if (!*Has && *Merged) {
-    // Linked by ld.lld-btf, which merged and checked it already.
-    auto Base =
-        IndexedBase::load(Opts.BasePath, baseIndexCacheDir(Opts.CacheDir));
+    // Linked by ld.lld-btf, which merged and checked it already. The base
+    // is loaded and checked as every link step's is (LinkBase.cpp).
+    auto Base = link::loadLinkBase(Opts);
     if (!Base)
       return Base.takeError();
     auto File = BTFFile::load(Linked);

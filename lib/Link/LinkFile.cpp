@@ -49,6 +49,19 @@ Expected<bool> btfkit::hasFragments(const MemoryBuffer &Linked) {
   return Sec->has_value();
 }
 
+/// \p Items joined by ", ", the first three only unless \p All, then
+/// ", ..." and \p More: the one-line summaries of the routes units took.
+static void printFirstFew(raw_ostream &OS, ArrayRef<std::string> Items,
+                          bool All, StringRef More) {
+  for (size_t I = 0; I < Items.size(); ++I) {
+    if (I == 3 && !All) {
+      OS << ", ..." << More;
+      return;
+    }
+    OS << (I ? ", " : "") << Items[I];
+  }
+}
+
 Expected<std::optional<link::CheckedModule>>
 link::mergeAndCheck(const MemoryBuffer &Linked, StringRef OutPath,
                     const LinkOptions &Opts, LinkReport &Report,
@@ -97,13 +110,8 @@ link::mergeAndCheck(const MemoryBuffer &Linked, StringRef OutPath,
     OS << InPath << ": " << Report.MissingUnits.size() << " compile unit"
        << (Report.MissingUnits.size() == 1 ? "" : "s")
        << " without a btfkit fragment, encoded from DWARF: ";
-    for (size_t I = 0; I < Report.MissingUnits.size(); ++I) {
-      if (I == 3 && !Opts.Verbose) {
-        OS << ", ... (-v lists them all)";
-        break;
-      }
-      OS << (I ? ", " : "") << Report.MissingUnits[I];
-    }
+    printFirstFew(OS, Report.MissingUnits, Opts.Verbose,
+                  " (-v lists them all)");
     OS << '\n';
   }
   // The route GCC's -gbtf objects took: one line, as for the DWARF route.
@@ -111,13 +119,10 @@ link::mergeAndCheck(const MemoryBuffer &Linked, StringRef OutPath,
     OS << InPath << ": " << Report.GccBlobs.size() << " BTF blob"
        << (Report.GccBlobs.size() == 1 ? "" : "s")
        << " of gcc -gbtf objects in .BTF, merged (byte offsets ";
-    for (size_t I = 0; I < Report.GccBlobs.size(); ++I) {
-      if (I == 3 && !Opts.Verbose) {
-        OS << ", ...";
-        break;
-      }
-      OS << (I ? ", " : "") << "0x" << utohexstr(Report.GccBlobs[I], true);
-    }
+    std::vector<std::string> Offsets;
+    for (uint64_t Off : Report.GccBlobs)
+      Offsets.push_back("0x" + utohexstr(Off, true));
+    printFirstFew(OS, Offsets, Opts.Verbose, "");
     OS << ")\n";
   }
   if (!Opts.DwarfFallback && !Opts.NoMissingWarning)

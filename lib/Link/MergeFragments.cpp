@@ -239,6 +239,17 @@ static Expected<CommonBase> uniteBases(const LinkInput &In,
   return C;
 }
 
+/// A unit the link step encoded itself (from DWARF, or GCC's BTF), merged
+/// like a standalone fragment of source \p Source.
+static LoadedFragment standaloneUnit(std::string Label, std::string Source,
+                                     std::unique_ptr<BTF> Types) {
+  LoadedFragment F;
+  F.Label = std::move(Label);
+  F.Types = std::move(Types);
+  F.View.Manifest.Source = std::move(Source);
+  return F;
+}
+
 /// Phase 3, --dwarf-fallback: the units without a fragment (\p Uncovered of
 /// \p Info's), encoded from DWARF with the fragments' features (Kbuild's
 /// defaults when there is no fragment) and INT names following the base's,
@@ -280,11 +291,7 @@ static Error encodeUncoveredUnits(const LinkInput &In, const ObjectInfo &Info,
                   "types they describe are private copies in the "
                   "module's .BTF");
   for (DwarfUnitBTF &U : *Units) {
-    LoadedFragment F;
-    F.Label = U.Label;
-    F.Types = std::move(U.Types);
-    F.View.Manifest.Source = U.Name;
-    Frags.push_back(std::move(F));
+    Frags.push_back(standaloneUnit(U.Label, U.Name, std::move(U.Types)));
     Report.DwarfUnits.push_back(U.Name);
     Report.NumDwarfFuncs += U.NumFuncs;
     Report.NumDwarfVars += U.NumVars;
@@ -343,11 +350,7 @@ static Error addGccUnits(const LinkInput &In, ArrayRef<uint8_t> Section,
         " BTF blobs of gcc -gbtf in .BTF: objects compiled without "
         "-gbtf are not in the module's BTF");
   for (GccUnitBTF &U : *Units) {
-    LoadedFragment F;
-    F.Label = U.Label;
-    F.Types = std::move(U.Types);
-    F.View.Manifest.Source = U.Label;
-    Frags.push_back(std::move(F));
+    Frags.push_back(standaloneUnit(U.Label, U.Label, std::move(U.Types)));
     Report.GccBlobs.push_back(U.Offset);
     Report.NumGccFuncs += U.NumFuncs;
     Report.NumGccVars += U.NumVars;
