@@ -9,8 +9,9 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config python3 xz-utils
   llvm-19-dev clang-19 lld-19 liblld-19-dev llvm-19-tools libclang-rt-19-dev
   # LLVM 22 beside it (bookworm-security): the -DBTFKIT_LLVM_VERSION=22
-  # build CI also makes and tests (utils/llvm22-build-and-test.sh)
-  llvm-22-dev clang-22 lld-22 liblld-22-dev llvm-22-tools
+  # build CI also makes and tests (utils/llvm22-build-and-test.sh; its
+  # fuzzers take clang-22's libFuzzer)
+  llvm-22-dev clang-22 lld-22 liblld-22-dev llvm-22-tools libclang-rt-22-dev
   libelf-dev zlib1g-dev libzstd-dev
   # the codecs of compressed modules and kernel images (Decompress.h)
   liblzma-dev liblz4-dev

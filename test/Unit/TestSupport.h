@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 /// Asserts that an llvm::Expected holds a value; prints the error if not.
@@ -51,7 +52,16 @@ public:
   TempDir() {
     EXPECT_FALSE(llvm::sys::fs::createUniqueDirectory("btfkit-test", Path));
   }
-  ~TempDir() { llvm::sys::fs::remove_directories(Path); }
+  ~TempDir() {
+    // remove_directories leaves FIFOs (sys::fs::remove refuses anything but
+    // files, folders and links), and then the folder: unlink them first.
+    std::error_code EC;
+    for (llvm::sys::fs::directory_iterator It(Path, EC), End; !EC && It != End;
+         It.increment(EC))
+      if (It->type() == llvm::sys::fs::file_type::fifo_file)
+        ::unlink(It->path().c_str());
+    llvm::sys::fs::remove_directories(Path);
+  }
   /// The path of \p Name in the folder.
   std::string file(llvm::StringRef Name) const {
     llvm::SmallString<128> P(Path);

@@ -20,6 +20,7 @@
 
 #include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace btfkit;
 using namespace llvm;
@@ -299,7 +300,8 @@ TEST(WriterTest, WritesIntoPipesAndDevicesInsteadOfReplacingThem) {
   sys::fs::file_status Status;
   ASSERT_FALSE(sys::fs::status(Fifo, Status));
   EXPECT_EQ(Status.type(), sys::fs::file_type::fifo_file);
-  sys::fs::remove(Fifo);
+  // sys::fs::remove leaves anything but files, folders and links alone.
+  EXPECT_EQ(::unlink(Fifo.c_str()), 0);
   sys::fs::remove(Dir);
 }
 

@@ -3,8 +3,10 @@
 #
 # utils/fuzz/run-fuzz.sh BUILD_DIR [ci | SECONDS] [FUZZER...]
 #
-# Builds the fuzzers with clang++-19 (libFuzzer + ASan + UBSan, assertions
-# on) in BUILD_DIR/fuzz, whatever compiler the main build uses:
+# Builds the fuzzers with clang++-19 against LLVM 19 (libFuzzer + ASan +
+# UBSan, assertions on) in BUILD_DIR/fuzz, whatever compiler the main build
+# uses; BTFKIT_FUZZ_LLVM=22 builds them with clang++-22 against LLVM 22
+# (the ctest entries of a -DBTFKIT_LLVM_VERSION=22 build set it):
 #
 #   reader    raw BTF, ELF .BTF/.BTF.base         (fuzz-reader.cpp)
 #   fragment  .BTF.btfkit fragment sections       (fuzz-fragment.cpp)
@@ -32,10 +34,16 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:?usage: run-fuzz.sh BUILD_DIR [ci | SECONDS] [FUZZER...]}
 mode=${2:-60}
 [ $# -gt 2 ] && shift 2 || set -- reader fragment dwarf
+llvm=${BTFKIT_FUZZ_LLVM:-19}
+case $llvm in
+19 | 22) ;;
+*) echo "run-fuzz: BTFKIT_FUZZ_LLVM must be 19 or 22, not '$llvm'" >&2; exit 2 ;;
+esac
 mkdir -p "$build/fuzz"
 out=$(cd "$build/fuzz" && pwd)
 cmake -S "$src/utils/fuzz" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_CXX_COMPILER=clang++-19 -DCMAKE_C_COMPILER=clang-19 >"$out/cmake.log" ||
+  -DBTFKIT_FUZZ_LLVM=$llvm \
+  -DCMAKE_CXX_COMPILER=clang++-$llvm -DCMAKE_C_COMPILER=clang-$llvm >"$out/cmake.log" ||
   { cat "$out/cmake.log"; exit 1; }
 targets=
 for f in "$@"; do targets="$targets btf-fuzz-$f"; done

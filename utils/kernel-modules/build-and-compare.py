@@ -4,10 +4,11 @@
 """Real kernel code through the btfkit plugin, object by object against pahole.
 
   build-and-compare.py --build-dir BUILD [--work DIR] [--ktree DIR] [-j N]
-                       [--list FILE] [--only NAME,...]
+                       [--list FILE] [--only NAME,...] [--llvm 19|22]
 
-1. Prepares a clang-19 Linux 6.1 tree (utils/prepare-kernel-tree.sh; DIR from
-   --ktree, $BTFKIT_KTREE, or WORK/ktree; a prepared tree is reused).
+1. Prepares a Linux 6.1 tree for clang-19, or for the clang of --llvm, the
+   LLVM the build's plugin was built against (utils/prepare-kernel-tree.sh;
+   DIR from --ktree, $BTFKIT_KTREE, or WORK/ktree; a prepared tree is reused).
 2. Copies the module sources of modules.txt into WORK/mods, one module per
    file, and builds them with Kbuild (`make M=... LLVM=-19`), the plugin passed
    through KCFLAGS and BTFKIT_BASE set to the clang-built vmlinux BTF of the
@@ -287,6 +288,8 @@ def main():
                          "against the base here) and skip the GCC-base check: compares the "
                          "converter alone, e.g. while btf-relocate cannot read fragments")
     ap.add_argument("-v", "--verbose", action="store_true", help="print allowed differences too")
+    ap.add_argument("--llvm", default="19", choices=("19", "22"),
+                    help="the LLVM the build's plugin is for: its clang compiles the modules")
     args = ap.parse_args()
 
     build = os.path.abspath(args.build_dir)
@@ -307,7 +310,7 @@ def main():
     # Exit 77 (ctest's SKIP_RETURN_CODE) with a reason when a prerequisite
     # is missing on a user's machine; in CI that is a failure.
     skip = 1 if os.environ.get("CI") else 77
-    for t in ("pahole", "clang-19", "make", "xz", "llvm-objcopy"):
+    for t in ("pahole", "clang-" + args.llvm, "make", "xz", "llvm-objcopy"):
         if not shutil.which(t):
             log("build-and-compare: %s: %s not found" % ("FAILED" if skip == 1 else "SKIPPED", t))
             return skip
@@ -319,7 +322,7 @@ def main():
 
     start = time.monotonic()
     r = subprocess.run([os.path.join(ROOT, "utils", "prepare-kernel-tree.sh"), ktree],
-                       env=dict(os.environ, BTFKIT_CORPUS=corpus))
+                       env=dict(os.environ, BTFKIT_CORPUS=corpus, BTFKIT_KTREE_LLVM=args.llvm))
     if r.returncode:
         sys.exit("build-and-compare: preparing the kernel tree failed")
     t_tree = time.monotonic() - start
@@ -339,7 +342,7 @@ def main():
         env.pop("BTFKIT_BASE")
     t0 = time.monotonic()
     with open(os.path.join(work, "build.log"), "w") as logf:
-        subprocess.run(["make", "-C", os.path.join(ktree, "out"), "M=" + mods_dir, "LLVM=-19",
+        subprocess.run(["make", "-C", os.path.join(ktree, "out"), "M=" + mods_dir, "LLVM=-" + args.llvm,
                         "KCFLAGS=-fpass-plugin=" + tools.plugin, "-k", "-j%d" % args.jobs,
                         "modules"], env=env, stdout=logf, stderr=subprocess.STDOUT)
     t_build = time.monotonic() - t0

@@ -4,11 +4,13 @@
 """Real external modules through the three Kbuild recipes of docs/LinkStep.md.
 
   kbuild-recipes.py --build-dir BUILD [--work DIR] [--ktree DIR] [-j N] [--ci]
-                    [--only NAME,...]
+                    [--only NAME,...] [--llvm 19|22]
 
 1. Prepares (or reuses) the clang-19 Linux 6.1 tree of the kernel-modules
    test (utils/prepare-kernel-tree.sh; DIR from --ktree, $BTFKIT_KTREE, or
-   BUILD/kernel-modules/ktree, the same default as build-and-compare.py).
+   BUILD/kernel-modules/ktree, the same default as build-and-compare.py);
+   with --llvm 22, for a build against LLVM 22, a tree for clang-22, whose
+   LLVM=-22 compiles the modules below.
 2. Builds the modules of MODULES below as one external module directory
    (`make M=... LLVM=-19`, the plugin in KCFLAGS, BTFKIT_BASE = the corpus's
    clang-built vmlinux BTF) once per recipe:
@@ -163,7 +165,7 @@ def build(ctx, recipe, mods):
     if use_ld or use_pahole:
         env["BTFKIT_CHECK_AGAINST"] = ":".join(ctx.others)
     t0 = time.monotonic()
-    r = run(["make", "-C", objtree, "M=" + mdir, "LLVM=-19", "V=1",
+    r = run(["make", "-C", objtree, "M=" + mdir, "LLVM=-" + ctx.llvm, "V=1",
              "KCFLAGS=-fpass-plugin=" + ctx.plugin, "-j%d" % ctx.jobs] + extra + ["modules"],
             env=env)
     secs = time.monotonic() - t0
@@ -352,6 +354,8 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("BTFKIT_JOBS", "2")))
     ap.add_argument("--ci", action="store_true",
                     help="a missing prerequisite fails instead of skipping (also when $CI is set)")
+    ap.add_argument("--llvm", default="19", choices=("19", "22"),
+                    help="the LLVM the build's plugin is for: its clang compiles the modules")
     args = ap.parse_args()
 
     ctx = Ctx()
@@ -360,6 +364,7 @@ def main():
     ctx.ktree = os.path.abspath(args.ktree or os.environ.get("BTFKIT_KTREE") or
                                 os.path.join(build_dir, "kernel-modules", "ktree"))
     ctx.jobs = args.jobs
+    ctx.llvm = args.llvm
     ctx.plugin = os.path.join(build_dir, "lib", "btfkit-plugin.so")
     ctx.tool = lambda t: os.path.join(build_dir, "bin", t)
     ctx.failures = []
@@ -379,7 +384,7 @@ def main():
     os.environ["PATH"] = "/usr/lib/llvm-19/bin" + os.pathsep + os.environ.get("PATH", "")
     skip = 1 if (args.ci or os.environ.get("CI")) else 77
     verdict = "FAILED" if skip == 1 else "SKIPPED"
-    missing = [t for t in ("pahole", "bpftool", "clang-19", "make", "xz", "llvm-objcopy-19")
+    missing = [t for t in ("pahole", "bpftool", "clang-" + args.llvm, "make", "xz", "llvm-objcopy-19")
                if not shutil.which(t)]
     missing += [p for p in [ctx.plugin] + [ctx.tool(t) for t in (
         "ld.lld-btf", "btf-pahole", "btf-resolve-btfids", "btf-link", "btf-relocate",
@@ -401,7 +406,7 @@ def main():
 
     t0 = time.monotonic()
     r = subprocess.run([os.path.join(ROOT, "utils", "prepare-kernel-tree.sh"), ctx.ktree],
-                       env=dict(os.environ, BTFKIT_CORPUS=corpus))
+                       env=dict(os.environ, BTFKIT_CORPUS=corpus, BTFKIT_KTREE_LLVM=args.llvm))
     if r.returncode or not os.path.exists(os.path.join(ctx.ktree, ".prepared")):
         log("kbuild-recipes: %s: no prepared kernel tree at %s" % (verdict, ctx.ktree))
         return skip

@@ -4,11 +4,12 @@
 """The Linux 7.x module pipeline (scripts/gen-btf.sh) with btfkit's drop-ins,
 against the kernel's own resolve_btfids.
 
-  kbuild7.py --bin BUILD/bin [--work DIR] [--cache DIR] [--no-plugin]
+  kbuild7.py --bin BUILD/bin [--work DIR] [--cache DIR] [--no-plugin] [--llvm 19|22]
 
 1. Prepares (or reuses) two trees of Debian's linux-source-7.2 with the
    pinned 7.2.13 build's .config (utils/prepare-kernel-tree.sh): one for
-   GCC, one for clang-19; kept in --cache (default ~/.cache/btfkit), with
+   GCC, one for clang-19 (clang-22 with --llvm 22, the LLVM the build's
+   plugin is for); kept in --cache (default ~/.cache/btfkit), with
    the 7.2.13 vmlinux BTF as the trees' `vmlinux`, so that Makefile.modfinal
    runs gen-btf.sh. The reference resolve_btfids is the one `make
    modules_prepare` built from each tree's own source
@@ -18,7 +19,7 @@ against the kernel's own resolve_btfids.
    lists, a set, a kfunc set8, unresolved names) with
      gcc     CC=gcc, PAHOLE=btf-pahole (DWARF route: no fragments);
      pahole  CC=gcc, PAHOLE=pahole (Debian's 1.24), the resolve step ours;
-     plugin  LLVM=-19 + btfkit's plugin, PAHOLE=btf-pahole;
+     plugin  LLVM=-19 (or -22) + btfkit's plugin, PAHOLE=btf-pahole;
    each with RESOLVE_BTFIDS = btf-resolve-btfids behind a wrapper that keeps
    its input (X.BTF.1, X.ko), its flags and its outputs.
 3. Runs the kernel's resolve_btfids with the same flags on the same input
@@ -68,10 +69,10 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
-def prepare_tree(cache, cc, config, tarball, vmlinux, log):
-    tree = os.path.join(cache, f"ktree-7.2-{cc}")
+def prepare_tree(cache, cc, llvm, config, tarball, vmlinux, log):
+    tree = os.path.join(cache, kernels.tree_name("7.2", cc, llvm))
     run([os.path.join(ROOT, "utils", "prepare-kernel-tree.sh"), tree, config,
-         tarball], env=dict(os.environ, BTFKIT_KTREE_CC=cc), stdout=log,
+         tarball], env=kernels.prepare_tree_env(cc, llvm), stdout=log,
         stderr=subprocess.STDOUT)
     out = os.path.join(tree, "out")
     kernels.install_vmlinux(vmlinux, os.path.join(out, "vmlinux"))
@@ -168,7 +169,10 @@ def main():
         os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "btfkit"),
         help="where the prepared trees are kept")
     ap.add_argument("--no-plugin", action="store_true",
-                    help="skip the clang-19 + plugin build")
+                    help="skip the clang + plugin build")
+    ap.add_argument("--llvm", default="19", choices=("19", "22"),
+                    help="the LLVM the build's plugin is for: its clang compiles the "
+                         "plugin case")
     args = ap.parse_args()
     bin_dir = os.path.abspath(args.bin)
     work = os.path.abspath(args.work or os.path.join(os.path.dirname(bin_dir), "kbuild7"))
@@ -185,17 +189,17 @@ def main():
 
     failures, rows = [], []
     with open(os.path.join(work, "build.log"), "w") as log:
-        gcc_out, gcc_real = prepare_tree(args.cache, "gcc", config, tarball,
-                                         vmlinux, log)
+        gcc_out, gcc_real = prepare_tree(args.cache, "gcc", args.llvm, config,
+                                         tarball, vmlinux, log)
         runs = [("gcc", gcc_out, gcc_real,
                  ["CC=gcc", "PAHOLE=" + os.path.join(bin_dir, "btf-pahole")], None),
                 ("pahole", gcc_out, gcc_real, ["CC=gcc", "PAHOLE=pahole"], None)]
         if not args.no_plugin:
-            clang_out, clang_real = prepare_tree(args.cache, "clang", config,
-                                                 tarball, vmlinux, log)
+            clang_out, clang_real = prepare_tree(args.cache, "clang", args.llvm,
+                                                 config, tarball, vmlinux, log)
             plugin = os.path.join(os.path.dirname(bin_dir), "lib", "btfkit-plugin.so")
             runs.append(("plugin", clang_out, clang_real,
-                         ["LLVM=-19", "KCFLAGS=-fpass-plugin=" + plugin,
+                         ["LLVM=-" + args.llvm, "KCFLAGS=-fpass-plugin=" + plugin,
                           "PAHOLE=" + os.path.join(bin_dir, "btf-pahole")],
                          {"BTFKIT_BASE": vmlinux}))
         for name, out, real, make_args, env in runs:

@@ -131,6 +131,19 @@ class Kernel:
                                os.path.join(self.modules_dir, "kernel"))
 
 
+def tree_name(series, cc, llvm="19"):
+    """The folder name of a prepared source tree of SERIES for CC ("gcc" or
+    "clang"; clang's LLVM version LLVM): kbuild7.py and real-kernels.py share
+    the trees by this name. LLVM 19's clang trees keep their first name."""
+    suffix = llvm if cc == "clang" and llvm != "19" else ""
+    return f"ktree-{series}-{cc}{suffix}"
+
+
+def prepare_tree_env(cc, llvm="19"):
+    """The environment utils/prepare-kernel-tree.sh prepares a CC tree in."""
+    return dict(os.environ, BTFKIT_KTREE_CC=cc, BTFKIT_KTREE_LLVM=llvm)
+
+
 def install_vmlinux(btf, dest):
     """Puts the vmlinux BTF BTF at DEST (a tree's `vmlinux`, which makes
     Kbuild give modules BTF) unless it is there already, through a rename:

@@ -35,8 +35,8 @@ from kernels import Kernel  # noqa: E402
 # foreign BTF: safer than forcing foreign binaries in).
 # "dkms" marks the builds the suite's GCC-built external modules
 # (utils/kernels/modules, built against DKMS_HEADERS) are loaded into;
-# "plugin" those the same modules are built for by clang-19 with btfkit's
-# plugin, in a clang-configured tree of PLUGIN_SOURCES: through ld.lld-btf
+# "plugin" those the same modules are built for by clang-19 (or the clang
+# of --llvm, the LLVM the build's plugin is for) with btfkit's plugin, in a clang-configured tree of PLUGIN_SOURCES: through ld.lld-btf
 # for 6.x, through the kernel's own scripts/gen-btf.sh with
 # PAHOLE=btf-pahole RESOLVE_BTFIDS=btf-resolve-btfids for 7.x. "gen-btf-gcc"
 # (7.x) marks the same modules built by GCC in a GCC-configured tree of the
@@ -55,6 +55,12 @@ PLANS = {
     "built": {
         "6.12.117": ["dkms", "plugin"],
         "7.2.13": ["plugin", "gen-btf-gcc"],
+    },
+    # The plugin case alone, for a build against another LLVM (--llvm 22):
+    # the modules its clang compiles with its plugin, on 6.12 and 7.x.
+    "plugin": {
+        "6.12.117": ["plugin"],
+        "7.2.13": ["plugin"],
     },
     # The DKMS case alone: GCC modules with PAHOLE=btf-pahole.
     "dkms": {
@@ -91,6 +97,7 @@ class Suite:
         self.bin = os.path.abspath(args.bin)
         self.plugin = os.path.join(os.path.dirname(self.bin), "lib",
                                    "btfkit-plugin.so")
+        self.llvm = args.llvm
         self.work = os.path.abspath(args.work)
         self.per_pair = args.per_pair
         self.kernels = {}
@@ -275,8 +282,8 @@ class Suite:
 
     # --- the plugin case -------------------------------------------------
     def plugin_modules(self, target, cc="clang"):
-        """The suite's external modules compiled by clang-19 with btfkit's
-        plugin over TARGET's (GCC-built) vmlinux BTF, in a tree of the same
+        """The suite's external modules compiled by clang-19 (or --llvm's) with
+        btfkit's plugin over TARGET's (GCC-built) vmlinux BTF, in a tree of the same
         series prepared for clang with TARGET's .config: linked by
         ld.lld-btf (6.x), or given their BTF by the tree's own gen-btf.sh
         with PAHOLE=btf-pahole RESOLVE_BTFIDS=btf-resolve-btfids (7.x).
@@ -291,13 +298,13 @@ class Suite:
         target.write_tree_config(config)
         # Kept between runs beside kbuild7.py's trees (the same names, so
         # the 7.x trees are prepared once for both).
-        tree = os.path.join(KTREE_CACHE, f"ktree-{series}-{cc}")
+        tree = os.path.join(KTREE_CACHE, kernels.tree_name(series, cc, self.llvm))
         label = "plugin" if cc == "clang" else "gen-btf-" + cc
         out = os.path.join(target.work, label)
         shutil.rmtree(out, ignore_errors=True)
         shutil.copytree(os.path.join(HERE, "modules"), out)
         if cc == "clang":
-            make = ["LLVM=-19", "KCFLAGS=-fpass-plugin=" + self.plugin]
+            make = ["LLVM=-" + self.llvm, "KCFLAGS=-fpass-plugin=" + self.plugin]
         else:
             make = ["CC=" + cc]
         if gen_btf:
@@ -309,7 +316,7 @@ class Suite:
         with open(os.path.join(target.work, label + "-build.log"), "w") as log:
             run([os.path.join(os.path.dirname(HERE), "prepare-kernel-tree.sh"),
                  tree, config, tarball], stdout=log, stderr=subprocess.STDOUT,
-                env=dict(os.environ, BTFKIT_KTREE_CC=cc))
+                env=kernels.prepare_tree_env(cc, self.llvm))
             if gen_btf:
                 kernels.install_vmlinux(target.vmlinux_btf(),
                                         os.path.join(tree, "out", "vmlinux"))
@@ -321,7 +328,7 @@ class Suite:
                  if f.endswith(".ko")}
         how = ("gen-btf.sh with btf-pahole and btf-resolve-btfids" if gen_btf
                else "ld.lld-btf")
-        who = "clang-19 with the plugin" if cc == "clang" else cc.upper()
+        who = f"clang-{self.llvm} with the plugin" if cc == "clang" else cc.upper()
         print(f"  {label} case: {', '.join(files)} built by {who} in Debian's "
               f"linux-source-{series}, BTF by {how}")
         return files
@@ -408,6 +415,9 @@ def main():
     ap.add_argument("--plan", default="full", choices=sorted(PLANS))
     ap.add_argument("--min-loads", type=int, default=0,
                     help="fail unless at least this many loads were judged")
+    ap.add_argument("--llvm", default="19", choices=("19", "22"),
+                    help="the LLVM the build's plugin is for: its clang compiles the "
+                         "plugin case")
     args = ap.parse_args()
     suite = Suite(args)
     ok = True
@@ -415,10 +425,14 @@ def main():
     for tname, donors in PLANS[args.plan].items():
         target = suite.kernel(tname)
         print(f"{tname}: {target.release}")
-        loadable = suite.control(target, suite.candidates(target))
+        # The control boot finds the target's own modules that donor BTF
+        # can be grafted onto; plans of built modules alone need none.
+        built = ("dkms", "plugin", "gen-btf-gcc")
+        loadable = suite.control(target, suite.candidates(target)) \
+            if any(d not in built for d in donors) else []
         first = len(suite.cases)
         for dname in donors:
-            if dname in ("dkms", "plugin", "gen-btf-gcc"):
+            if dname in built:
                 files = suite.dkms_modules() if dname == "dkms" else \
                     suite.plugin_modules(target) if dname == "plugin" else \
                     suite.plugin_modules(target, cc="gcc")
