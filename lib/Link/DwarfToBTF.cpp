@@ -18,12 +18,13 @@
 //  - a FUNC for each out-of-line subprogram definition whose parameters
 //    are all named and whose name is an STT_FUNC symbol of the linked file
 //    (btf_encoder.c: btf_encoder__find_function; without any function
-//    symbol, external ones), the first of a name in the unit winning. pahole
-//    lets the first of a name in the module win (its `generated` flag),
-//    and takes a function inlined everywhere when another object has a
-//    symbol of its name; the plugin works per translation unit, and the
-//    fallback does as the plugin, so that a module gives the same BTF
-//    whichever of its objects were built with the plugin;
+//    symbol, external ones), the first of a name in the module winning, as
+//    in pahole (its `generated` flag; DwarfSymbols::claimFunction): of two
+//    objects' static functions of one name only the first gets a FUNC.
+//    A unit where such a function is inlined everywhere gives it its FUNC
+//    if it comes first, as in pahole. The plugin works per translation
+//    unit and keeps each unit's own functions with code (its fragments are
+//    merged as they are), which only such a module shows;
 //  - a VAR for each unit-level variable at an address that is a sized
 //    STT_OBJECT symbol of that name in .data..percpu (pahole compares both
 //    address and name, since many DWARF variables sit at address 0).
@@ -65,7 +66,7 @@ namespace {
 class UnitEncoder {
 public:
   UnitEncoder(DWARFUnit &U, std::string Label, const EncodeOptions &Opts,
-              std::optional<IntNameMap> &IntNames, const DwarfSymbols &Syms,
+              std::optional<IntNameMap> &IntNames, DwarfSymbols &Syms,
               std::vector<std::string> &Warnings)
       : U(U), Label(std::move(Label)), Syms(Syms), Warnings(Warnings),
         Enc(Opts, IntNames ? &*IntNames : nullptr) {}
@@ -106,7 +107,7 @@ private:
   DWARFUnit &U;
   bool ClangProducer = false;
   std::string Label;
-  const DwarfSymbols &Syms;
+  DwarfSymbols &Syms;
   std::vector<std::string> &Warnings;
 
   TypeEncoder Enc;
@@ -468,16 +469,18 @@ static DWARFDie origin(DWARFDie D) {
 void UnitEncoder::encodeFunction(DWARFDie D) {
   if (dwarf::toUnsigned(D.find(dwarf::DW_AT_declaration), 0))
     return;
-  // Code of its own in this object (an out-of-line instance), as the
-  // plugin requires a symbol in the translation unit: a function inlined
-  // everywhere has only an abstract instance, and another object's symbol
-  // of the same name is not its. An abstract instance whose out-of-line
-  // copy is in this unit stands for that copy where it is: pahole meets
-  // the function there first (its FUNCs follow the unit's first DIE of
-  // each name), and GCC puts the concrete copies of partly inlined
-  // functions after all the others.
+  // A function inlined everywhere in this unit has only an abstract
+  // instance. pahole encodes it all the same when the linked file has a
+  // function symbol of its name (another object's out-of-line copy of a
+  // static function of that name: minix's truncate() in itree_v1.c and
+  // itree_v2.c), the first unit of the name winning; without a symbol
+  // table it takes external functions only, which have code of their own.
+  // An abstract instance whose out-of-line copy is in this unit stands for
+  // that copy where it is: pahole meets the function there first (its
+  // FUNCs follow the unit's first DIE of each name), and GCC puts the
+  // concrete copies of partly inlined functions after all the others.
   if (!D.find(dwarf::DW_AT_low_pc) && !D.find(dwarf::DW_AT_ranges) &&
-      !OutOfLine.contains(D.getOffset()))
+      !OutOfLine.contains(D.getOffset()) && Syms.Functions.empty())
     return;
   DWARFDie Src = origin(D);
   StringRef Name = nameOf(Src);
@@ -494,8 +497,8 @@ void UnitEncoder::encodeFunction(DWARFDie D) {
   } else if (!Syms.Functions.count(Name)) {
     return;
   }
-  // Per unit, as the plugin does per translation unit.
-  if (!Enc.claimFunc(Name))
+  // Once per module, as pahole (DwarfSymbols::claimFunction).
+  if (!Syms.claimFunction(Name))
     return;
   // Each FUNC has its own FUNC_PROTO with the parameter names.
   FuncFacts F;
@@ -656,9 +659,10 @@ Expected<DwarfUnitBTF> UnitEncoder::run() {
   return R;
 }
 
-Expected<DwarfUnitBTF> link::encodeDwarfUnit(
-    DWARFUnit &U, std::string Label, const EncodeOptions &Opts,
-    std::optional<IntNameMap> &IntNames, const DwarfSymbols &Syms,
-    std::vector<std::string> &Warnings) {
+Expected<DwarfUnitBTF>
+link::encodeDwarfUnit(DWARFUnit &U, std::string Label,
+                      const EncodeOptions &Opts,
+                      std::optional<IntNameMap> &IntNames, DwarfSymbols &Syms,
+                      std::vector<std::string> &Warnings) {
   return UnitEncoder(U, std::move(Label), Opts, IntNames, Syms, Warnings).run();
 }

@@ -62,6 +62,19 @@ struct DwarfSymbols {
   /// Sized STT_OBJECT symbols of .data..percpu: name -> (section offset,
   /// size).
   llvm::StringMap<std::vector<std::pair<uint64_t, uint64_t>>> PerCPU;
+
+  /// Claims \p Name's function for a FUNC: true the first time in the
+  /// module. pahole marks a function symbol as generated once it encodes
+  /// it, so of two objects' static functions of one name (minix's
+  /// itree_v1.c and itree_v2.c each define free_branches) only the first
+  /// unit's gets a FUNC; both routes encoding a module's units from its
+  /// objects follow that.
+  bool claimFunction(llvm::StringRef Name) {
+    return Claimed.insert(Name).second;
+  }
+
+private:
+  llvm::StringSet<> Claimed;
 };
 
 /// The linked file's symbols as the DWARF route reads them (DwarfUnits.cpp);
@@ -74,7 +87,7 @@ llvm::Expected<DwarfSymbols> readDwarfSymbols(const LinkInput &In);
 llvm::Expected<DwarfUnitBTF>
 encodeDwarfUnit(llvm::DWARFUnit &U, std::string Label,
                 const EncodeOptions &Opts, std::optional<IntNameMap> &IntNames,
-                const DwarfSymbols &Syms, std::vector<std::string> &Warnings);
+                DwarfSymbols &Syms, std::vector<std::string> &Warnings);
 
 /// Encodes the compile units of \p In's .debug_info at \p UnitOffsets
 /// (DwarfUnits.cpp); every unit's header and unit DIE must read.

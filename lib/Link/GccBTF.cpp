@@ -112,7 +112,7 @@ private:
 /// One blob brought to the DWARF route's form.
 class BlobNormalizer {
 public:
-  BlobNormalizer(const BTF &G, const DwarfSymbols &Syms,
+  BlobNormalizer(const BTF &G, DwarfSymbols &Syms,
                  std::optional<IntNameMap> &IntNames, BaseEnums &Enums)
       : G(G), Syms(Syms), IntNames(IntNames), Enums(Enums) {}
 
@@ -122,14 +122,14 @@ public:
 private:
   Type type(uint32_t Id) const { return G.type(Id); }
   void chooseRecords();
-  bool keepFunc(const Type &T, StringSet<> &Claimed) const;
+  bool keepFunc(const Type &T);
   /// \p Id with ARRAY-of-ARRAY chains followed to the element.
   uint32_t arrayElement(uint32_t Id, uint32_t &Count) const;
   uint32_t addRecord(Builder &B, const Type &T,
                      function_ref<uint32_t(uint32_t)> MapId);
 
   const BTF &G;
-  const DwarfSymbols &Syms;
+  DwarfSymbols &Syms;
   std::optional<IntNameMap> &IntNames;
   BaseEnums &Enums;
   /// Per id: kept in the result.
@@ -139,7 +139,7 @@ private:
 };
 } // namespace
 
-bool BlobNormalizer::keepFunc(const Type &T, StringSet<> &Claimed) const {
+bool BlobNormalizer::keepFunc(const Type &T) {
   StringRef Name = T.name();
   if (Name.empty() || !T.typeId() || !type(T.typeId()).is(Kind::FuncProto))
     return false;
@@ -153,7 +153,8 @@ bool BlobNormalizer::keepFunc(const Type &T, StringSet<> &Claimed) const {
   for (size_t I = 0; I < Ps.size(); ++I)
     if (!Ps[I].NameOff && !(I + 1 == Ps.size() && !Ps[I].Type))
       return false;
-  return Claimed.insert(Name).second;
+  // Once per module, as the DWARF route (DwarfSymbols::claimFunction).
+  return Syms.claimFunction(Name);
 }
 
 uint32_t BlobNormalizer::arrayElement(uint32_t Id, uint32_t &Count) const {
@@ -176,7 +177,6 @@ void BlobNormalizer::chooseRecords() {
   // Records that stay only if something kept refers to them: prototypes of
   // FUNCs left out, inner dimensions of flattened arrays.
   std::vector<bool> Optional(End, false);
-  StringSet<> Claimed;
   // The per-CPU variables GCC placed in .data..percpu.
   DenseSet<uint32_t> PerCPU;
   for (uint32_t Id = 1; Id < End; ++Id) {
@@ -188,7 +188,7 @@ void BlobNormalizer::chooseRecords() {
   for (uint32_t Id = 1; Id < End; ++Id) {
     Type T = type(Id);
     if (T.is(Kind::Func)) {
-      if (keepFunc(T, Claimed)) {
+      if (keepFunc(T)) {
         ++NumFuncs;
         continue;
       }

@@ -75,15 +75,10 @@ OBJECTS = {
 
 # Differences allowed (docs/PaholeParity.md, "Differences"): module ->
 # btf-diff lines, "-" a btf-pahole type without an equivalent in pahole's,
-# "+" the other way, as (sign, kind and name). minix: itree_v1.c and
-# itree_v2.c each define a static free_branches() over their own block_t
-# (u16, u32); btfkit encodes each object's FUNCs, as the plugin does per
-# translation unit, pahole only the first of a name in the module
-# (docs/LinkStep.md), so btf-pahole has a second FUNC free_branches and
-# its FUNC_PROTO.
-ALLOWED = {
-    "minix": {("-", "FUNC 'free_branches'"), ("-", "FUNC_PROTO '(anon)'")},
-}
+# "+" the other way, as (sign, kind and name). None since btf-pahole, as
+# pahole, gives a FUNC to the first of a name in the module only (minix's
+# two static free_branches(), one per itree_v*.c, were the last).
+ALLOWED = {}
 
 # What pahole head's newer features change (docs/PaholeParity.md, "pahole
 # head"): optimized_func gives brd's brd_alloc() (an optimized clone) a
