@@ -24,7 +24,10 @@
 # machine's debian-archive-keyring (Debian 12's holds the keys trixie and
 # sid are signed with: debian-packages.sh's private apt state checks them
 # the same way), and the root's apt then checks its own updates against the
-# suite's keyring that debootstrap installed in it.
+# suite's keyring that debootstrap installed in it. (Debian 12's keyring,
+# 2023.3+deb12u2, holds "Debian Archive Automatic Signing Key (13/trixie)",
+# whose subkey signs sid today; once sid is signed with a key Debian 12's
+# keyring lacks, debootstrap refuses it until that keyring is updated.)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 PINS=${BTFKIT_KERNEL_PINS:-$here/../kernels/pins}
@@ -97,6 +100,7 @@ cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2>/dev/null || true
 # they are on the suite: the 6.12 headers depend on the kernel's image
 # (which brings initramfs-tools), the 7.x ones on linux-base-RELEASE; both
 # kbuild packages depend on pahole, so a user of those headers has it.
+# shellcheck disable=SC2016  # expanded by the inner shell
 unshare --mount --propagation private bash -c '
   set -e
   r=$1; shift
@@ -112,6 +116,7 @@ unshare --mount --propagation private bash -c '
 rm -f "$tmp/usr/sbin/policy-rc.d"
 
 for p in "${pinned[@]}"; do
+  # shellcheck disable=SC2016  # dpkg-query's format
   got=$(chroot "$tmp" dpkg-query -W -f='${Version}' "${p%%=*}" 2>/dev/null || true)
   [ "$got" = "${p#*=}" ] || die "$suite root: ${p%%=*} is '$got', want ${p#*=} (see $log)"
 done
