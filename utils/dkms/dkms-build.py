@@ -58,6 +58,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -195,6 +196,12 @@ exec chroot "$r" /usr/bin/env -i "$@"
                  self.ENTER, "_", mnt, self.root, upper, wd, self.bin_dir,
                  self.top, *inner, *cmd], dict(os.environ))
 
+    def shell(self, script):
+        """SCRIPT's output, run by sh in the root."""
+        cmd, env = self.command(["sh", "-c", script], self.env)
+        return subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True).stdout
+
     def host(self, path):
         """Where PATH, as the chrooted dkms sees it, is on this machine."""
         if path.startswith((self.top + "/", self.bin_dir + "/")):
@@ -208,11 +215,17 @@ def suite_root_problem():
         return "building in a trixie or sid root needs root (chroot, mounts)"
     if not shutil.which("debootstrap"):
         return "debootstrap is not installed (utils/install-deps.sh installs it)"
-    p = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh",
-                        "-c", "mount -t tmpfs tmpfs /mnt && chroot / true"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with tempfile.TemporaryDirectory() as t:
+        for d in ("lower", "upper", "work", "mnt"):
+            os.mkdir(os.path.join(t, d))
+        p = subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+             'mount -t overlay overlay -o "lowerdir=$1/lower,upperdir=$1/upper,'
+             'workdir=$1/work" "$1/mnt" && chroot / true', "_", t],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if p.returncode != 0:
-        return "no private mount namespace with mounts and chroot here: " + p.stdout.strip()
+        return ("no private mount namespace with an overlay mount and chroot "
+                "here: " + p.stdout.strip())
     return None
 
 
@@ -572,15 +585,12 @@ def suite_builds(args, env, backport_vmlinuz):
     backport = os.path.join(kdir, os.path.basename(backport_vmlinuz))
     shutil.copy(backport_vmlinuz, backport)
     for name, pin, release, image, ids in SUITES:
-        root = roots[pin]
-        p = subprocess.run(["chroot", root, "sh", "-c",
-                            "dkms --version; gcc --version | head -1; "
-                            "pahole --version"],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        print(f"{name} ({root}): {', '.join(p.stdout.splitlines()[:3])}:")
-        dkms = SuiteDkms(f"{name}'s dkms", root,
+        dkms = SuiteDkms(f"{name}'s dkms", roots[pin],
                          os.path.join(args.work, "suite-" + pin), env,
                          args.bin, args.work)
+        versions = dkms.shell("dkms --version; gcc --version | head -1; "
+                              "pahole --version").splitlines()
+        print(f"{name} ({roots[pin]}): {', '.join(versions[:3])}:")
         others = [copied[o] for o in copied if o != pin]
         run_suite_build(args, dkms, release, [image, *others, backport], ids)
     return None
