@@ -33,6 +33,9 @@ PACKAGES=(
   # against Debian 12's installed headers, signed with a key openssl makes;
   # the headers of the 6.1 build whose vmlinux BTF the corpus holds
   dkms openssl linux-headers-6.1.0-50-amd64
+  # and Debian 13's and unstable's own dkms, GCC and headers, in a root of
+  # that suite made with debootstrap (utils/dkms/suite-root.sh)
+  debootstrap
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
