@@ -446,6 +446,16 @@ def remove_all(dkms):
         fail(f"{dkms.name}: dkms remove --all left the package in its tree")
 
 
+def add_package(dkms):
+    """`dkms add` of the sample package; False (a failure noted) if it
+    fails."""
+    p = dkms.run("add", "-m", PACKAGE, "-v", VERSION, log="add.log")
+    if p.returncode != 0:
+        fail(f"{dkms.name}: dkms add: exit {p.returncode}:\n{p.stdout}")
+        return False
+    return True
+
+
 def run_builds(args, dkms, headers, k):
     """The four builds of the file comment with DKMS, then `dkms remove
     --all`."""
@@ -453,9 +463,7 @@ def run_builds(args, dkms, headers, k):
     found_vmlinuz = k["vmlinuz61"]
     deb12_headers = f"/lib/modules/{DEB12}/build"
     try:
-        p = dkms.run("add", "-m", PACKAGE, "-v", VERSION, log="add.log")
-        if p.returncode != 0:
-            fail(f"{dkms.name}: dkms add: exit {p.returncode}:\n{p.stdout}")
+        if not add_package(dkms):
             return
         build = ["build", "-m", PACKAGE, "-v", VERSION]
         deb12 = [*build, "-k", DEB12, "--kernelsourcedir", deb12_headers]
@@ -529,9 +537,7 @@ def run_suite_build(args, dkms, release, named, ids):
     then `dkms remove --all`."""
     base = f"/lib/modules/{release}/build/vmlinux"
     try:
-        p = dkms.run("add", "-m", PACKAGE, "-v", VERSION, log="add.log")
-        if p.returncode != 0:
-            fail(f"{dkms.name}: dkms add: exit {p.returncode}:\n{p.stdout}")
+        if not add_package(dkms):
             return
         p = dkms.run("build", "-m", PACKAGE, "-v", VERSION, "-k", release,
                      log="build.log",
