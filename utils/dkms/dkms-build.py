@@ -151,6 +151,32 @@ class Dkms:
                             os.uname().machine)
 
 
+# A private mount namespace for the roots' mounts (unshare --mount). unshare
+# makes every mount private (--propagation private) by changing "/", which
+# fails where "/" is no mount point (a chroot, as in a clean-root check):
+# there the namespace keeps the propagation it has, and the script makes
+# the mount holding its folders private itself, when it can see one.
+_UNSHARE = []
+
+
+def unshare_mount():
+    """The unshare command line that gives a private mount namespace."""
+    if not _UNSHARE:
+        ok = subprocess.run(["unshare", "--mount", "--propagation", "private",
+                             "true"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL).returncode == 0
+        _UNSHARE.append(["unshare", "--mount", "--propagation",
+                         "private" if ok else "unchanged"])
+    return list(_UNSHARE[0])
+
+
+# Run first in the namespace: the mount that holds $1, private, so that
+# nothing mounted under it reaches another namespace whatever the
+# propagation unshare could set.
+PRIVATE = ('mp=$(findmnt -n -o TARGET --target "$1" 2>/dev/null) && '
+           'mount --make-rprivate "$mp" 2>/dev/null || true\n')
+
+
 class SuiteDkms(Dkms):
     """A suite's own dkms in a root of that suite (utils/dkms/suite-root.sh),
     run as a user of the suite runs it: chrooted into the root, in a private
@@ -160,7 +186,7 @@ class SuiteDkms(Dkms):
     WORK. WORK and btfkit's bin folder are bound at their own paths (bin
     read-only), so a path under them is the same inside and outside."""
 
-    ENTER = r"""set -e
+    ENTER = PRIVATE + r"""set -e
 r=$1 lower=$2 upper=$3 wd=$4 bin=$5 work=$6; shift 6
 mount -t overlay overlay -o "lowerdir=$lower,upperdir=$upper,workdir=$wd" "$r"
 mkdir -p "$r$work" "$r$bin"
@@ -192,8 +218,7 @@ exec chroot "$r" /usr/bin/env -i "$@"
         inner += [f"{k}={v}" for k, v in sorted(env.items())
                   if k.startswith(("BTFKIT_", "mok_", "sign_file"))]
         mnt, upper, wd = self.layers
-        return (["unshare", "--mount", "--propagation", "private", "sh", "-c",
-                 self.ENTER, "_", mnt, self.root, upper, wd, self.bin_dir,
+        return (unshare_mount() + ["sh", "-c", self.ENTER, "_", mnt, self.root, upper, wd, self.bin_dir,
                  self.top, *inner, *cmd], dict(os.environ))
 
     def shell(self, script):
@@ -218,11 +243,11 @@ def suite_root_problem():
     with tempfile.TemporaryDirectory() as t:
         for d in ("lower", "upper", "work", "mnt"):
             os.mkdir(os.path.join(t, d))
-        p = subprocess.run(
-            ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-             'mount -t overlay overlay -o "lowerdir=$1/lower,upperdir=$1/upper,'
-             'workdir=$1/work" "$1/mnt" && chroot / true', "_", t],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        probe = (PRIVATE + 'mount -t overlay overlay -o "lowerdir=$1/lower,'
+                 'upperdir=$1/upper,workdir=$1/work" "$1/mnt" && chroot / true')
+        p = subprocess.run(unshare_mount() + ["sh", "-c", probe, "_", t],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
     if p.returncode != 0:
         return ("no private mount namespace with an overlay mount and chroot "
                 "here: " + p.stdout.strip())

@@ -101,9 +101,17 @@ cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2>/dev/null || true
 # (which brings initramfs-tools), the 7.x ones on linux-base-RELEASE; both
 # kbuild packages depend on pahole, so a user of those headers has it.
 # shellcheck disable=SC2016  # expanded by the inner shell
-unshare --mount --propagation private bash -c '
+# unshare makes every mount of the namespace private by changing "/", which
+# fails where "/" is no mount point (a chroot, as in a clean-root check):
+# there the namespace keeps its propagation and the mount holding the root
+# is made private by hand, when one is visible (dkms-build.py does the same).
+prop=private
+unshare --mount --propagation private true 2>/dev/null || prop=unchanged
+unshare --mount --propagation "$prop" bash -c '
   set -e
   r=$1; shift
+  mp=$(findmnt -n -o TARGET --target "$r" 2>/dev/null) &&
+    mount --make-rprivate "$mp" 2>/dev/null || true
   mount -t proc proc "$r/proc"
   mount --rbind /dev "$r/dev"
   chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
