@@ -28,6 +28,7 @@
 #define BTFKIT_RESOLVEBTFIDS_H
 
 #include "btfkit/BTF.h"
+#include "btfkit/BTFIds.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -61,6 +62,19 @@ struct ResolvedModule {
 llvm::Expected<ResolvedModule>
 resolveModuleBTFIds(llvm::StringRef ObjPath, llvm::ArrayRef<uint8_t> Image,
                     const BTF &Split, bool DistillBase);
+
+/// \p Ids's words with every BTF_ID() symbol resolved over \p Types (its
+/// base's types and its own, in id order, the first of a name and kind
+/// winning) and every set's count written and its entries sorted:
+/// resolve_btfids's symbols_resolve(), symbols_patch() and sets_patch(),
+/// which Linux 6.11 and later run over a module's own BTF when it has a
+/// .BTF.base (the kernel relocates the ids with the BTF). Unresolved names
+/// and names found twice go to \p Warnings, full sentences starting with
+/// \p Where (the object and section). Errors: a big-endian object, a set
+/// that runs past the section, a kfunc with KF_IMPLICIT_ARGS.
+llvm::Expected<std::vector<uint8_t>>
+resolveBTFIdsOver(const BTFIdsSection &Ids, const BTF &Types,
+                  llvm::StringRef Where, std::vector<std::string> &Warnings);
 
 /// The split types of \p Split in libbpf's name order (resolve_btfids's
 /// sort_btf_by_name()): old ids, new position by new position.

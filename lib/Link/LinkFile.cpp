@@ -14,8 +14,10 @@
 
 #include "LinkInternal.h"
 
+#include "btfkit/BTFIds.h"
 #include "btfkit/Error.h"
 #include "btfkit/Reader.h"
+#include "btfkit/ResolveBTFIds.h"
 #include "btfkit/Writer.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -143,6 +145,34 @@ link::mergeAndCheck(const MemoryBuffer &Linked, StringRef OutPath,
   return std::optional<CheckedModule>(std::move(C));
 }
 
+/// The linked file's .BTF_ids resolved over its new BTF, or none when it
+/// has no BTF_ID() symbols. Kbuild's resolve_btfids wrote ids of the BTF
+/// pahole had made (or zeros, without a vmlinux), which the new .BTF
+/// numbers otherwise: Linux 6.11 and later resolve a module's ids over its
+/// own BTF and .BTF.base and relocate them with it, so the link step does
+/// the same (ResolveBTFIds.h). A big-endian file keeps its section, with a
+/// warning.
+static Expected<std::optional<std::vector<uint8_t>>>
+resolvedBTFIds(const LinkInput &In, const MergedModuleBTF &M,
+               LinkReport &Report) {
+  using Result = std::optional<std::vector<uint8_t>>;
+  auto Ids = readBTFIds(In.Path, In.Image);
+  if (!Ids)
+    return Ids.takeError();
+  if (!*Ids || (*Ids)->Symbols.empty())
+    return Result();
+  std::string Where = In.Path + ":" + BTFIdsSectionName;
+  if (!(*Ids)->LittleEndian) {
+    Report.Warnings.push_back(Where + ": left as linked: btfkit resolves the "
+                                      "ids of little-endian objects only");
+    return Result();
+  }
+  auto Out = resolveBTFIdsOver(**Ids, *M.Split, Where, Report.Warnings);
+  if (!Out)
+    return Out.takeError();
+  return Result(std::move(*Out));
+}
+
 Expected<LinkReport>
 btfkit::linkModuleBTF(std::shared_ptr<const MemoryBuffer> Linked,
                       StringRef OutPath, const LinkOptions &Opts,
@@ -165,6 +195,14 @@ btfkit::linkModuleBTF(std::shared_ptr<const MemoryBuffer> Linked,
   Edits.push_back({BTFSectionName, serializeBTF(*M->Split, Swap)});
   Edits.push_back({BTFBaseSectionName, serializeBTF(*M->DistilledBase, Swap)});
   Edits.push_back({FragmentSectionName, std::nullopt});
+  size_t WarningsBefore = Report.Warnings.size();
+  auto Ids = resolvedBTFIds(In, *M, Report);
+  if (!Ids)
+    return Ids.takeError();
+  if (Opts.FatalWarnings && Report.Warnings.size() != WarningsBefore)
+    return Report;
+  if (*Ids)
+    Edits.push_back({BTFIdsSectionName, std::move(**Ids)});
   auto Out = stageELFSections(*Linked, OutPath, Edits, Opts.OutputMode);
   if (!Out)
     return Out.takeError();

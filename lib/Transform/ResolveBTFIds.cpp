@@ -105,6 +105,157 @@ struct KindNames {
 };
 } // namespace
 
+/// The bytes of a set's entries (resolve_btfids's SET_STRIDE): 4 for a
+/// set of ids, 8 for a set8 of id and flags pairs.
+static uint64_t setStride(const BTFIdSymbol &S) {
+  return S.Kind == BTFIdSymbol::Set8 ? 8 : 4;
+}
+
+/// Sets that fit in the section, and no kfunc whose BTF resolve_btfids
+/// would rewrite.
+static Error checkSets(const BTFIdsSection &Ids, StringRef Where) {
+  for (const BTFIdSymbol &S : Ids.Symbols) {
+    if (!S.isSet())
+      continue;
+    uint64_t Stride = setStride(S);
+    if (S.Size < Stride || S.Offset + S.Size > Ids.Data.size())
+      return makeError(Where, S.Symbol + " (" + Twine(S.Size) +
+                                  " bytes at offset " + Twine(S.Offset) +
+                                  ") is not a set inside the section (" +
+                                  Twine(Ids.Data.size()) + " bytes)");
+    if (S.Kind != BTFIdSymbol::Set8)
+      continue;
+    // btf2btf() rewrites the BTF of kfuncs with implicit arguments.
+    for (uint64_t Off = S.Offset + 8; Off + 8 <= S.Offset + S.Size; Off += 8)
+      if (Ids.word(Off + 4) & KfImplicitArgs)
+        return makeError(Where, S.Symbol +
+                                    " has a kfunc with KF_IMPLICIT_ARGS, "
+                                    "whose BTF resolve_btfids rewrites: "
+                                    "btfkit does not; use the kernel's "
+                                    "resolve_btfids");
+  }
+  return Error::success();
+}
+
+Expected<std::vector<uint8_t>>
+btfkit::resolveBTFIdsOver(const BTFIdsSection &Ids, const BTF &Types,
+                          StringRef Where, std::vector<std::string> &Warnings) {
+  if (!Ids.LittleEndian)
+    return makeError(Where, "a big-endian object: btfkit resolves the ids "
+                            "of little-endian objects only");
+  if (Error E = checkSets(Ids, Where))
+    return std::move(E);
+  // symbols_collect(): one name table per kind.
+  KindNames Structs, Unions, Typedefs, Funcs;
+  auto TableOf = [&](BTFIdSymbol::SymbolKind K) -> KindNames * {
+    switch (K) {
+    case BTFIdSymbol::Struct:
+      return &Structs;
+    case BTFIdSymbol::Union:
+      return &Unions;
+    case BTFIdSymbol::Typedef:
+      return &Typedefs;
+    case BTFIdSymbol::Func:
+      return &Funcs;
+    default:
+      return nullptr;
+    }
+  };
+  for (const BTFIdSymbol &S : Ids.Symbols)
+    if (KindNames *T = TableOf(S.Kind)) {
+      ++T->Symbols;
+      T->Ids.try_emplace(S.Name, 0);
+    }
+
+  // symbols_resolve(): every type in id order, the first of each name
+  // wins; a kind is looked at while some of its symbols are unresolved.
+  unsigned Left[4] = {Funcs.Symbols, Structs.Symbols, Unions.Symbols,
+                      Typedefs.Symbols};
+  KindNames *Tables[4] = {&Funcs, &Structs, &Unions, &Typedefs};
+  const BTF &S = Types;
+  for (uint32_t Id = 1; Id < S.endId(); ++Id) {
+    Type T = S.type(Id);
+    int Which;
+    switch (T.kind()) {
+    case Kind::Func:
+      Which = 0;
+      break;
+    case Kind::Struct:
+      Which = 1;
+      break;
+    case Kind::Union:
+      Which = 2;
+      break;
+    case Kind::Typedef:
+      Which = 3;
+      break;
+    default:
+      continue;
+    }
+    if (!Left[Which])
+      continue;
+    auto It = Tables[Which]->Ids.find(T.name());
+    if (It == Tables[Which]->Ids.end())
+      continue;
+    if (It->second) {
+      Warnings.push_back((Where + ": multiple IDs found for '" + T.name() +
+                          "': " + Twine(It->second) + ", " + Twine(Id) +
+                          " - using " + Twine(It->second))
+                             .str());
+    } else {
+      It->second = Id;
+      --Left[Which];
+    }
+  }
+
+  // symbols_patch(): every id, every set's count; then sets_patch().
+  std::vector<uint8_t> Out(Ids.Data.begin(), Ids.Data.end());
+  auto Write = [&](uint64_t Off, uint32_t V) {
+    support::endian::write32le(Out.data() + Off, V);
+  };
+  auto Read = [&](uint64_t Off) {
+    return support::endian::read32le(Out.data() + Off);
+  };
+  // id_patch() warns once per name of a kind.
+  std::set<std::pair<int, std::string>> Warned;
+  for (const BTFIdSymbol &Sym : Ids.Symbols) {
+    if (Sym.isSet()) {
+      Write(Sym.Offset, uint32_t(Sym.Size / setStride(Sym) - 1));
+      continue;
+    }
+    KindNames *T = TableOf(Sym.Kind);
+    uint32_t Id = T->Ids.lookup(Sym.Name);
+    if (!Id && Warned.insert({int(Sym.Kind), Sym.Name}).second)
+      Warnings.push_back(
+          (Where + ": unresolved symbol " + Sym.Name + " (" + Sym.Symbol + ")")
+              .str());
+    Write(Sym.Offset, Id);
+  }
+  for (const BTFIdSymbol &Sym : Ids.Symbols) {
+    if (!Sym.isSet())
+      continue;
+    uint64_t Stride = setStride(Sym);
+    uint64_t Begin = Sym.Offset + Stride;
+    uint64_t Count = Read(Sym.Offset);
+    std::vector<std::pair<uint32_t, uint32_t>> Entries(Count);
+    for (uint64_t I = 0; I < Count; ++I)
+      Entries[I] = {Read(Begin + I * Stride),
+                    Stride == 8 ? Read(Begin + I * Stride + 4) : 0};
+    // qsort() with cmp_id(): by id as a signed int; glibc's qsort() is a
+    // merge sort, so equal ids keep their order.
+    std::stable_sort(Entries.begin(), Entries.end(),
+                     [](const auto &A, const auto &B) {
+                       return int32_t(A.first) < int32_t(B.first);
+                     });
+    for (uint64_t I = 0; I < Count; ++I) {
+      Write(Begin + I * Stride, Entries[I].first);
+      if (Stride == 8)
+        Write(Begin + I * Stride + 4, Entries[I].second);
+    }
+  }
+  return Out;
+}
+
 Expected<ResolvedModule> btfkit::resolveModuleBTFIds(StringRef ObjPath,
                                                      ArrayRef<uint8_t> Image,
                                                      const BTF &Split,
@@ -118,32 +269,9 @@ Expected<ResolvedModule> btfkit::resolveModuleBTFIds(StringRef ObjPath,
     return makeError(ObjPath, "a big-endian object: btf-resolve-btfids "
                               "writes little-endian BTF only");
   std::string Where = (ObjPath + ":" + BTFIdsSectionName).str();
-
-  // Each set's entries: [Offset + header, + count * stride).
-  auto SetStride = [](const BTFIdSymbol &S) -> uint64_t {
-    return S.Kind == BTFIdSymbol::Set8 ? 8 : 4;
-  };
   if (Ids)
-    for (const BTFIdSymbol &S : Ids->Symbols) {
-      if (!S.isSet())
-        continue;
-      uint64_t Stride = SetStride(S);
-      if (S.Size < Stride || S.Offset + S.Size > Ids->Data.size())
-        return makeError(Where, S.Symbol + " (" + Twine(S.Size) +
-                                    " bytes at offset " + Twine(S.Offset) +
-                                    ") is not a set inside the section (" +
-                                    Twine(Ids->Data.size()) + " bytes)");
-      if (S.Kind != BTFIdSymbol::Set8)
-        continue;
-      // btf2btf() rewrites the BTF of kfuncs with implicit arguments.
-      for (uint64_t Off = S.Offset + 8; Off + 8 <= S.Offset + S.Size; Off += 8)
-        if (Ids->word(Off + 4) & KfImplicitArgs)
-          return makeError(Where, S.Symbol +
-                                      " has a kfunc with KF_IMPLICIT_ARGS, "
-                                      "whose BTF resolve_btfids rewrites: "
-                                      "btf-resolve-btfids does not; use the "
-                                      "kernel's resolve_btfids");
-    }
+    if (Error E = checkSets(*Ids, Where))
+      return std::move(E);
 
   // finalize_btf(): distill, then sort the split by name.
   std::optional<DistillResult> D;
@@ -170,114 +298,9 @@ Expected<ResolvedModule> btfkit::resolveModuleBTFIds(StringRef ObjPath,
                            (Split.name() + " (sorted by name)").str());
   if (!Sorted)
     return Sorted.takeError();
-
-  // symbols_collect(): one name table per kind.
-  KindNames Structs, Unions, Typedefs, Funcs;
-  auto TableOf = [&](BTFIdSymbol::SymbolKind K) -> KindNames * {
-    switch (K) {
-    case BTFIdSymbol::Struct:
-      return &Structs;
-    case BTFIdSymbol::Union:
-      return &Unions;
-    case BTFIdSymbol::Typedef:
-      return &Typedefs;
-    case BTFIdSymbol::Func:
-      return &Funcs;
-    default:
-      return nullptr;
-    }
-  };
-  for (const BTFIdSymbol &S : Ids->Symbols)
-    if (KindNames *T = TableOf(S.Kind)) {
-      ++T->Symbols;
-      T->Ids.try_emplace(S.Name, 0);
-    }
-
-  // symbols_resolve(): every type in id order, the first of each name
-  // wins; a kind is looked at while some of its symbols are unresolved.
-  unsigned Left[4] = {Funcs.Symbols, Structs.Symbols, Unions.Symbols,
-                      Typedefs.Symbols};
-  KindNames *Tables[4] = {&Funcs, &Structs, &Unions, &Typedefs};
-  const BTF &S = **Sorted;
-  for (uint32_t Id = 1; Id < S.endId(); ++Id) {
-    Type T = S.type(Id);
-    int Which;
-    switch (T.kind()) {
-    case Kind::Func:
-      Which = 0;
-      break;
-    case Kind::Struct:
-      Which = 1;
-      break;
-    case Kind::Union:
-      Which = 2;
-      break;
-    case Kind::Typedef:
-      Which = 3;
-      break;
-    default:
-      continue;
-    }
-    if (!Left[Which])
-      continue;
-    auto It = Tables[Which]->Ids.find(T.name());
-    if (It == Tables[Which]->Ids.end())
-      continue;
-    if (It->second) {
-      R.Warnings.push_back((Where + ": multiple IDs found for '" + T.name() +
-                            "': " + Twine(It->second) + ", " + Twine(Id) +
-                            " - using " + Twine(It->second))
-                               .str());
-    } else {
-      It->second = Id;
-      --Left[Which];
-    }
-  }
-
-  // symbols_patch(): every id, every set's count; then sets_patch().
-  std::vector<uint8_t> Out(Ids->Data.begin(), Ids->Data.end());
-  auto Write = [&](uint64_t Off, uint32_t V) {
-    support::endian::write32le(Out.data() + Off, V);
-  };
-  auto Read = [&](uint64_t Off) {
-    return support::endian::read32le(Out.data() + Off);
-  };
-  // id_patch() warns once per name of a kind.
-  std::set<std::pair<int, std::string>> Warned;
-  for (const BTFIdSymbol &Sym : Ids->Symbols) {
-    if (Sym.isSet()) {
-      Write(Sym.Offset, uint32_t(Sym.Size / SetStride(Sym) - 1));
-      continue;
-    }
-    KindNames *T = TableOf(Sym.Kind);
-    uint32_t Id = T->Ids.lookup(Sym.Name);
-    if (!Id && Warned.insert({int(Sym.Kind), Sym.Name}).second)
-      R.Warnings.push_back(Where + ": unresolved symbol " + Sym.Name + " (" +
-                           Sym.Symbol + ")");
-    Write(Sym.Offset, Id);
-  }
-  for (const BTFIdSymbol &Sym : Ids->Symbols) {
-    if (!Sym.isSet())
-      continue;
-    uint64_t Stride = SetStride(Sym);
-    uint64_t Begin = Sym.Offset + Stride;
-    uint64_t Count = Read(Sym.Offset);
-    std::vector<std::pair<uint32_t, uint32_t>> Entries(Count);
-    for (uint64_t I = 0; I < Count; ++I)
-      Entries[I] = {Read(Begin + I * Stride),
-                    Stride == 8 ? Read(Begin + I * Stride + 4) : 0};
-    // qsort() with cmp_id(): by id as a signed int; glibc's qsort() is a
-    // merge sort, so equal ids keep their order.
-    std::stable_sort(Entries.begin(), Entries.end(),
-                     [](const auto &A, const auto &B) {
-                       return int32_t(A.first) < int32_t(B.first);
-                     });
-    for (uint64_t I = 0; I < Count; ++I) {
-      Write(Begin + I * Stride, Entries[I].first);
-      if (Stride == 8)
-        Write(Begin + I * Stride + 4, Entries[I].second);
-    }
-  }
-  R.Ids = std::move(Out);
+  auto Out = resolveBTFIdsOver(*Ids, **Sorted, Where, R.Warnings);
+  if (!Out)
+    return Out.takeError();
+  R.Ids = std::move(*Out);
   return R;
 }

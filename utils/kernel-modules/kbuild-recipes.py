@@ -266,9 +266,11 @@ def check_ko(ctx, m, recipe, res, log_text):
         if use_ld and re.search(r"btf-pahole: warning: \S*/%s\.ko" % re.escape(name), log_text):
             fail("modfinal", "btf-pahole warned on the .ko ld.lld-btf merged")
 
-    # BTF_ID_LIST entries, where modfinal resolved them: the ids of the
-    # named types in the module's BTF over its .BTF.base.
-    if m.get("btf_ids") and RECIPES[recipe][2]:
+    # BTF_ID_LIST entries, in every recipe: resolved by modfinal's
+    # resolve_btfids where it runs (btf-resolve-btfids), by the link step
+    # itself (ld.lld-btf, btf-link) otherwise; the ids of the named types
+    # in the module's BTF over its .BTF.base.
+    if m.get("btf_ids"):
         r = run([ctx.tool("btf-dump"), "--section=.BTF.base", ko])
         r2 = run([ctx.tool("btf-dump"), ko])
         ids = {}
