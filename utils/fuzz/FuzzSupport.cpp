@@ -8,12 +8,14 @@
 
 #include "FuzzSupport.h"
 
+#include "btfkit/BTFIds.h"
 #include "btfkit/BaseIndex.h"
 #include "btfkit/Distill.h"
 #include "btfkit/Dump.h"
 #include "btfkit/Explain.h"
 #include "btfkit/Link.h"
 #include "btfkit/Reader.h"
+#include "btfkit/ResolveBTFIds.h"
 #include "btfkit/Validate.h"
 #include "btfkit/Verdict.h"
 
@@ -137,6 +139,28 @@ void fuzz::exerciseMerge(ArrayRef<uint8_t> Image, const IndexedBase *Base,
   }
   exerciseBTF(*M->Split);
   exerciseModule(*M->Split);
+  // What linkModuleBTF writes besides: the file's .BTF_ids resolved over
+  // the merged BTF.
+  exerciseBTFIds(Image, *M->Split);
+}
+
+void fuzz::exerciseBTFIds(ArrayRef<uint8_t> Image, const BTF &Types) {
+  auto Ids = readBTFIds("fuzz.ko", Image);
+  if (!Ids) {
+    consumeError(Ids.takeError());
+    return;
+  }
+  if (!*Ids)
+    return;
+  std::vector<std::string> Warnings;
+  auto Out = resolveBTFIdsOver(**Ids, Types, "fuzz.ko:.BTF_ids", Warnings);
+  if (!Out) {
+    consumeError(Out.takeError());
+    return;
+  }
+  // Every word is rewritten in place: the section keeps its size.
+  if (Out->size() != (*Ids)->Data.size())
+    abort();
 }
 
 std::vector<uint8_t>

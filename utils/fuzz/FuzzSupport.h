@@ -55,6 +55,10 @@ void exerciseFile(llvm::ArrayRef<uint8_t> Image,
 void exerciseMerge(llvm::ArrayRef<uint8_t> Image, const IndexedBase *Base,
                    bool DwarfFallback, GccBTFMode Gcc = GccBTFMode::Never);
 
+/// \p Image's .BTF_ids (its BTF_ID() symbols) resolved over \p Types, as
+/// the link step writes it (resolveBTFIdsOver).
+void exerciseBTFIds(llvm::ArrayRef<uint8_t> Image, const BTF &Types);
+
 /// An ELF64 little-endian relocatable object holding \p Sections (name,
 /// contents), each SHT_PROGBITS, and .shstrtab.
 std::vector<uint8_t>

@@ -59,6 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   auto Ids = readBTFIds("fuzz.o", Bytes); // a module's .BTF_ids
   if (!Ids)
     consumeError(Ids.takeError());
+  exerciseBTFIds(Bytes, fuzzBase()); // resolved as the link step does
   exerciseFile(Bytes, {BTFSectionName});
   // What BTFFile::load does with an ELF image, step by step.
   std::unique_ptr<BTF> EmbeddedBase;
