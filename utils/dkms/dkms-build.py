@@ -51,6 +51,7 @@
 # cases still run first), except under CI ($CI set), where that is a
 # failure.
 import argparse
+import functools
 import json
 import os
 import re
@@ -156,18 +157,17 @@ class Dkms:
 # fails where "/" is no mount point (a chroot, as in a clean-root check):
 # there the namespace keeps the propagation it has, and the script makes
 # the mount holding its folders private itself, when it can see one.
-_UNSHARE = []
+@functools.lru_cache(maxsize=None)
+def _propagation():
+    ok = subprocess.run(["unshare", "--mount", "--propagation", "private",
+                         "true"], stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL).returncode == 0
+    return "private" if ok else "unchanged"
 
 
 def unshare_mount():
     """The unshare command line that gives a private mount namespace."""
-    if not _UNSHARE:
-        ok = subprocess.run(["unshare", "--mount", "--propagation", "private",
-                             "true"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL).returncode == 0
-        _UNSHARE.append(["unshare", "--mount", "--propagation",
-                         "private" if ok else "unchanged"])
-    return list(_UNSHARE[0])
+    return ["unshare", "--mount", "--propagation", _propagation()]
 
 
 # Run first in the namespace: the mount that holds $1, private, so that
